@@ -1,0 +1,251 @@
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "cmd.h"
+#include "error.h"
+#include "job.h"
+#include "listing.h"
+#include "pipeline.h"
+#include "report.h"
+#include "shard.h"
+#include "supervisor.h"
+#include "worker.h"
+
+typedef struct {
+  ShardpixJob job;
+  int jobs;
+  int shards;
+  int timeout_s;
+  gboolean serial;
+  gboolean recursive;
+  gboolean quiet;
+  char *worker_exe;
+} RunOptions;
+
+typedef struct {
+  const RunOptions *options;
+  GPtrArray *paths;
+} RunContext;
+
+/* realpath() of a folder that may not exist yet: resolve the deepest part
+ * that does, then append the rest, so that "out inside in" is caught before
+ * anything is created. */
+static char *
+run_resolve (const char *path)
+{
+  g_autofree char *absolute = g_canonicalize_filename (path, NULL);
+  g_autofree char *parent = g_path_get_dirname (absolute);
+  g_autofree char *base = g_path_get_basename (absolute);
+  g_autofree char *resolved_parent = NULL;
+  char *resolved = realpath (absolute, NULL);
+
+  if (resolved != NULL || strcmp (parent, absolute) == 0)
+    return resolved ? resolved : g_strdup (absolute);
+  resolved_parent = run_resolve (parent);
+  return g_build_filename (resolved_parent, base, NULL);
+}
+
+static gboolean
+run_check_folders (const ShardpixJob *job, GError **error)
+{
+  g_autofree char *in = NULL;
+  g_autofree char *out = NULL;
+  struct stat st;
+
+  if (stat (job->input_dir, &st) != 0)
+    return shardpix_error_errno (errno, error, "input folder %s", job->input_dir);
+  if (!S_ISDIR (st.st_mode))
+    {
+      g_set_error (error, SHARDPIX_ERROR, SHARDPIX_ERROR_USAGE,
+                   "input %s is not a folder", job->input_dir);
+      return FALSE;
+    }
+  in = run_resolve (job->input_dir);
+  out = run_resolve (job->output_dir);
+  if (strcmp (in, out) == 0
+      || (g_str_has_prefix (out, in) && (out[strlen (in)] == '/' || strcmp (in, "/") == 0)))
+    {
+      g_set_error (error, SHARDPIX_ERROR, SHARDPIX_ERROR_USAGE,
+                   "output folder %s is the input folder or inside it: refusing, "
+                   "inputs are never overwritten", job->output_dir);
+      return FALSE;
+    }
+  if (g_mkdir_with_parents (job->output_dir, 0777) != 0)
+    return shardpix_error_errno (errno, error, "cannot create output folder %s",
+                                 job->output_dir);
+  return TRUE;
+}
+
+static void
+run_on_result (const ShardpixRecord *result, gpointer data)
+{
+  RunContext *context = data;
+  g_autofree char *name = NULL;
+
+  if (result->ok)
+    return;
+  name = cmd_display_name (g_ptr_array_index (context->paths, result->index));
+  fprintf (stderr, "shardpix: %s: %s\n", name, result->text ? result->text : "failed");
+}
+
+static int
+run_serial (const RunOptions *options, ShardpixListing *listing, ShardpixTotals *totals)
+{
+  g_autoptr (GError) error = NULL;
+  g_autofree guint *indexes = g_new (guint, MAX (listing->paths->len, 1));
+  RunContext context = { options, listing->paths };
+  g_auto (ShardpixRecord) done = { 0 };
+  gint64 started_us = g_get_monotonic_time ();
+
+  if (!shardpix_pipeline_init ("shardpix", options->job.threads, &error))
+    return cmd_fail (CMD_EXIT_WORKER, "%s", error->message);
+  cmd_quiet_vips_warnings ();
+  shardpix_worker_install_signal_handlers ();
+  for (guint i = 0; i < listing->paths->len; i++)
+    indexes[i] = i;
+  shardpix_worker_process (&options->job, indexes, (const char *const *) listing->paths->pdata,
+                           listing->paths->len, started_us, run_on_result, &context, &done);
+  totals->n_ok = done.n_ok;
+  totals->n_failed = done.n_failed;
+  return done.n_failed > 0 ? CMD_EXIT_IMAGES : CMD_EXIT_OK;
+}
+
+static int
+run_parallel (const RunOptions *options, ShardpixListing *listing, ShardpixTotals *totals)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (ShardpixRunReport) report = NULL;
+  g_autoptr (GArray) shards = shardpix_shard_by_count (listing->paths->len, options->shards);
+  g_autofree char *self = NULL;
+  g_autofree char *table = NULL;
+  g_autofree char *failures = NULL;
+  RunContext context = { options, listing->paths };
+  ShardpixSupervisorConfig config = {
+    .job = &options->job,
+    .paths = listing->paths,
+    .shards = shards,
+    .jobs = options->jobs,
+    .timeout_s = options->timeout_s,
+    .on_result = run_on_result,
+    .user_data = &context,
+  };
+
+  if (options->worker_exe == NULL)
+    {
+      self = g_file_read_link ("/proc/self/exe", &error);
+      if (self == NULL)
+        return cmd_fail (CMD_EXIT_WORKER, "cannot find own executable: %s", error->message);
+    }
+  config.worker_exe = options->worker_exe ? options->worker_exe : self;
+
+  if (!shardpix_supervisor_run (&config, &report, &error))
+    return cmd_fail (CMD_EXIT_WORKER, "%s", error->message);
+
+  table = shardpix_report_children_table (report);
+  if (!options->quiet)
+    fputs (table, stdout);
+  failures = shardpix_report_child_failures (report, listing->paths);
+  fputs (failures, stderr);
+  totals->n_ok = report->n_ok;
+  totals->n_failed = report->n_failed;
+  totals->n_undone = report->undone->len;
+  if (report->stop_signal != 0)
+    {
+      cmd_fail (0, "stopped by signal %d: %u image(s) not processed", report->stop_signal,
+                report->undone->len);
+      return 128 + report->stop_signal;
+    }
+  if (report->child_failed)
+    return CMD_EXIT_WORKER;
+  return report->n_failed > 0 ? CMD_EXIT_IMAGES : CMD_EXIT_OK;
+}
+
+int
+cmd_run (int argc, char **argv)
+{
+  g_auto (ShardpixJob) unused = { 0 };
+  RunOptions options = { .jobs = (int) g_get_num_processors (), .shards = 0,
+                         .timeout_s = 0 };
+  const GOptionEntry entries[] = {
+    { "jobs", 'j', 0, G_OPTION_ARG_INT, &options.jobs,
+      "Worker processes at once (default: the number of CPUs)", "N" },
+    { "shards", 0, 0, G_OPTION_ARG_INT, &options.shards,
+      "Cut the listing into M shards, one worker each (default: N)", "M" },
+    { "serial", 0, 0, G_OPTION_ARG_NONE, &options.serial,
+      "Process everything in this process, no workers: the baseline", NULL },
+    { "recursive", 'r', 0, G_OPTION_ARG_NONE, &options.recursive,
+      "Walk subfolders and mirror them under OUTPUT_DIR", NULL },
+    { "timeout", 0, 0, G_OPTION_ARG_INT, &options.timeout_s,
+      "Kill a worker that reports nothing for this long (default 0: never)", "SECONDS" },
+    { "quiet", 0, 0, G_OPTION_ARG_NONE, &options.quiet,
+      "Print only errors and the totals", NULL },
+    { "worker-exe", 0, G_OPTION_FLAG_HIDDEN, G_OPTION_ARG_FILENAME, &options.worker_exe,
+      "Executable to run as worker (tests)", "PATH" },
+    { NULL },
+  };
+  g_autoptr (GOptionContext) context =
+    g_option_context_new ("INPUT_DIR OUTPUT_DIR - grayscale and resize a folder of images");
+  g_autoptr (GError) error = NULL;
+  g_autoptr (ShardpixListing) listing = NULL;
+  g_autofree char *totals_text = NULL;
+  ShardpixTotals totals = { 0 };
+  gint64 started_us;
+  int status;
+
+  (void) unused;
+  shardpix_job_init (&options.job);
+  g_option_context_add_main_entries (context, entries, NULL);
+  g_option_context_add_group (context, shardpix_job_option_group (&options.job));
+  if (!cmd_parse (context, &argc, &argv))
+    goto usage;
+  if (argc != 3)
+    {
+      cmd_fail (CMD_EXIT_USAGE, "run needs INPUT_DIR and OUTPUT_DIR (try --help)");
+      goto usage;
+    }
+  if (options.jobs < 1 || options.jobs > 4096 || options.shards < 0 || options.timeout_s < 0)
+    {
+      cmd_fail (CMD_EXIT_USAGE, "--jobs must be 1 to 4096, --shards and --timeout positive");
+      goto usage;
+    }
+  if (options.shards == 0)
+    options.shards = options.jobs;
+  options.job.input_dir = g_strdup (argv[1]);
+  options.job.output_dir = g_strdup (argv[2]);
+  if (!shardpix_job_finish_options (&options.job, &error)
+      || !run_check_folders (&options.job, &error))
+    {
+      cmd_fail (CMD_EXIT_USAGE, "%s", error->message);
+      goto usage;
+    }
+
+  started_us = g_get_monotonic_time ();
+  listing = shardpix_listing_new (options.job.input_dir,
+                                  options.recursive ? SHARDPIX_LISTING_RECURSIVE
+                                                    : SHARDPIX_LISTING_NONE,
+                                  &error);
+  if (listing == NULL)
+    {
+      cmd_fail (CMD_EXIT_USAGE, "%s", error->message);
+      goto usage;
+    }
+  totals.n_images = listing->paths->len;
+  totals.n_skipped = listing->n_skipped;
+  status = options.serial ? run_serial (&options, listing, &totals)
+                          : run_parallel (&options, listing, &totals);
+  totals.wall_us = g_get_monotonic_time () - started_us;
+  totals_text = shardpix_report_totals (&totals);
+  fputs (totals_text, stdout);
+  shardpix_job_clear (&options.job);
+  g_free (options.worker_exe);
+  return status;
+
+usage:
+  shardpix_job_clear (&options.job);
+  g_free (options.worker_exe);
+  return CMD_EXIT_USAGE;
+}

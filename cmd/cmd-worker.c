@@ -1,0 +1,59 @@
+/* `shardpix worker`: what the supervisor execs. Hidden from --help: its
+ * interface is the protocol in lib/protocol.h, not a user's command line. */
+#include <fcntl.h>
+#include <stdio.h>
+#include <unistd.h>
+
+#include "cmd.h"
+#include "job.h"
+#include "worker.h"
+
+/* Records go to a private copy of stdout; the real stdout becomes
+ * /dev/null, so that nothing a library prints can corrupt the stream. */
+static int
+worker_take_stdout (void)
+{
+  int out = fcntl (STDOUT_FILENO, F_DUPFD_CLOEXEC, 3);
+  int null = open ("/dev/null", O_WRONLY | O_CLOEXEC);
+
+  if (out < 0 || null < 0 || dup2 (null, STDOUT_FILENO) < 0)
+    return -1;
+  close (null);
+  return out;
+}
+
+int
+cmd_worker (int argc, char **argv)
+{
+  g_auto (ShardpixJob) job = { 0 };
+  g_autoptr (GOptionContext) context = g_option_context_new ("INPUT_DIR OUTPUT_DIR");
+  g_autoptr (GError) error = NULL;
+  int out_fd;
+  int status;
+
+  shardpix_job_init (&job);
+  g_option_context_add_group (context, shardpix_job_option_group (&job));
+  if (!cmd_parse (context, &argc, &argv))
+    return SHARDPIX_WORKER_EXIT_USAGE;
+  if (argc != 3 || !shardpix_job_finish_options (&job, &error))
+    {
+      cmd_fail (0, "worker: %s", error ? error->message : "needs INPUT_DIR OUTPUT_DIR");
+      return SHARDPIX_WORKER_EXIT_USAGE;
+    }
+  job.input_dir = g_strdup (argv[1]);
+  job.output_dir = g_strdup (argv[2]);
+
+  shardpix_worker_install_signal_handlers ();
+  out_fd = worker_take_stdout ();
+  if (out_fd < 0)
+    {
+      cmd_fail (0, "worker %d: cannot set up its output", (int) getpid ());
+      return SHARDPIX_WORKER_EXIT_PROTOCOL;
+    }
+  cmd_quiet_vips_warnings ();
+  status = shardpix_worker_main (&job, "shardpix", STDIN_FILENO, out_fd, &error);
+  if (error != NULL)
+    cmd_fail (0, "worker %d: %s", (int) getpid (), error->message);
+  close (out_fd);
+  return status;
+}

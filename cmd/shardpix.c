@@ -1,0 +1,89 @@
+#include <locale.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <glib.h>
+
+#include "cmd.h"
+
+static const char usage[] =
+  "Usage:\n"
+  "  shardpix run [OPTION...] INPUT_DIR OUTPUT_DIR   grayscale + resize a folder, one worker per core\n"
+  "  shardpix sample [OPTION...] DIR                 generate a folder of photo-like test images\n"
+  "  shardpix --version\n"
+  "\n"
+  "Run 'shardpix COMMAND --help' for a command's options.\n";
+
+int
+cmd_fail (int code, const char *format, ...)
+{
+  g_autofree char *message = NULL;
+  va_list args;
+
+  va_start (args, format);
+  message = g_strdup_vprintf (format, args);
+  va_end (args);
+  fprintf (stderr, "shardpix: %s\n", message);
+  return code;
+}
+
+gboolean
+cmd_parse (GOptionContext *context, int *argc, char ***argv)
+{
+  g_autoptr (GError) error = NULL;
+
+  if (g_option_context_parse (context, argc, argv, &error))
+    return TRUE;
+  cmd_fail (CMD_EXIT_USAGE, "%s (try --help)", error->message);
+  return FALSE;
+}
+
+char *
+cmd_display_name (const char *name)
+{
+  for (const char *p = name; *p; p++)
+    if ((unsigned char) *p < 0x20 || *p == 0x7f || *p == '\\')
+      return g_strescape (name, NULL);
+  if (!g_utf8_validate (name, -1, NULL))
+    return g_strescape (name, NULL);
+  return g_strdup (name);
+}
+
+static void
+cmd_drop_log (const char *domain, GLogLevelFlags level, const char *message, gpointer data)
+{
+}
+
+void
+cmd_quiet_vips_warnings (void)
+{
+  g_log_set_handler ("VIPS", G_LOG_LEVEL_WARNING | G_LOG_LEVEL_MESSAGE | G_LOG_LEVEL_INFO,
+                     cmd_drop_log, NULL);
+}
+
+int
+main (int argc, char **argv)
+{
+  const char *command = argc > 1 ? argv[1] : NULL;
+
+  setlocale (LC_ALL, "");
+  if (command == NULL || strcmp (command, "--help") == 0 || strcmp (command, "-h") == 0)
+    {
+      fputs (usage, command ? stdout : stderr);
+      return command ? CMD_EXIT_OK : CMD_EXIT_USAGE;
+    }
+  if (strcmp (command, "--version") == 0)
+    {
+      printf ("shardpix %s\n", SHARDPIX_VERSION);
+      return CMD_EXIT_OK;
+    }
+  /* Each subcommand sees itself as argv[0], as GOptionContext expects. */
+  if (strcmp (command, "run") == 0)
+    return cmd_run (argc - 1, argv + 1);
+  if (strcmp (command, "worker") == 0)
+    return cmd_worker (argc - 1, argv + 1);
+  if (strcmp (command, "sample") == 0)
+    return cmd_sample (argc - 1, argv + 1);
+  fputs (usage, stderr);
+  return cmd_fail (CMD_EXIT_USAGE, "unknown command '%s'", command);
+}

@@ -1,0 +1,64 @@
+/* What one run does to each image, and where the results go. The supervisor
+ * turns a job into worker arguments and the worker turns them back, so both
+ * sides share these definitions; nothing here touches libvips. */
+#pragma once
+
+#include <glib.h>
+
+G_BEGIN_DECLS
+
+typedef enum {
+  SHARDPIX_FAIL_ON_NONE,
+  SHARDPIX_FAIL_ON_TRUNCATED,
+  SHARDPIX_FAIL_ON_ERROR,
+  SHARDPIX_FAIL_ON_WARNING,
+} ShardpixFailOn;
+
+typedef struct {
+  char *input_dir;
+  char *output_dir;
+  int width;
+  int height;
+  int quality;  /* for lossy savers */
+  int threads;  /* libvips threads per worker */
+  ShardpixFailOn fail_on;
+} ShardpixJob;
+
+#define SHARDPIX_JOB_DEFAULT_SIZE 256
+#define SHARDPIX_JOB_DEFAULT_QUALITY 85
+
+void shardpix_job_init (ShardpixJob *job);
+void shardpix_job_clear (ShardpixJob *job);
+
+/* "256x192" or "256" (a square box). Refuses zero, negatives, trailing
+ * garbage and sizes above 100000. */
+gboolean shardpix_job_parse_size (const char *text, int *width, int *height,
+                                  GError **error);
+gboolean shardpix_job_parse_fail_on (const char *text, ShardpixFailOn *fail_on,
+                                     GError **error);
+const char *shardpix_job_fail_on_name (ShardpixFailOn fail_on);
+
+/* Checks the values a GOptionContext cannot (ranges). */
+gboolean shardpix_job_validate (const ShardpixJob *job, GError **error);
+
+/* Appends the options that make a worker do this job ("--size", "WxH", ...),
+ * the inverse of shardpix_job_option_group(). */
+void shardpix_job_append_args (const ShardpixJob *job, GPtrArray *argv);
+
+/* The options every subcommand that processes images takes. The strings it
+ * parses into live in @job until shardpix_job_finish_options(). */
+GOptionGroup *shardpix_job_option_group (ShardpixJob *job);
+gboolean shardpix_job_finish_options (ShardpixJob *job, GError **error);
+
+/* OUTPUT_DIR/rel: where the image at @rel lands. */
+char *shardpix_job_output_path (const ShardpixJob *job, const char *rel);
+
+/* OUTPUT_DIR/dir-of-rel/.shardpix-PID-INDEX.tmp: the name a worker writes the
+ * image to before renaming it into place. It is derived, not random, so that
+ * the supervisor can remove what a worker killed mid-image left behind. */
+char *shardpix_job_temp_path (const ShardpixJob *job, const char *rel, GPid pid,
+                              guint index);
+
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (ShardpixJob, shardpix_job_clear)
+
+G_END_DECLS

@@ -1,0 +1,274 @@
+#include "listing.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "error.h"
+
+/* What an entry is, as far as the listing cares. */
+typedef enum {
+  LISTING_KIND_FILE,        /* a regular file, or a symlink to one */
+  LISTING_KIND_DIR,         /* a directory (d_type said so, or a stat did) */
+  LISTING_KIND_LINK_TO_DIR, /* never followed: a link can make a cycle */
+  LISTING_KIND_OTHER,       /* FIFO, socket, device, dangling or looping link */
+} ListingKind;
+
+static const char *const listing_extensions[] = {
+  "jpg", "jpeg", "png", "webp", "tif", "tiff", "gif",
+};
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (DIR, closedir)
+
+gboolean
+shardpix_listing_is_image_name (const char *name)
+{
+  const char *base;
+  const char *dot;
+
+  g_return_val_if_fail (name != NULL, FALSE);
+
+  base = strrchr (name, '/');
+  base = base != NULL ? base + 1 : name;
+  /* A hidden name is never an image, which also rules out ".jpg" alone. */
+  if (base[0] == '.')
+    return FALSE;
+  dot = strrchr (base, '.');
+  if (dot == NULL)
+    return FALSE;
+  for (gsize i = 0; i < G_N_ELEMENTS (listing_extensions); i++)
+    if (g_ascii_strcasecmp (dot + 1, listing_extensions[i]) == 0)
+      return TRUE;
+  return FALSE;
+}
+
+/* The folder @rel below the root, for an error message: valid UTF-8 even
+ * when the name is not. */
+static char *
+listing_display_dir (const ShardpixListing *listing, const char *rel)
+{
+  g_autofree char *path = NULL;
+
+  path = rel != NULL ? g_build_filename (listing->root, rel, NULL)
+                     : g_strdup (listing->root);
+  return g_filename_display_name (path);
+}
+
+/* Learns what a DT_LNK or DT_UNKNOWN entry points to. A broken link is not an
+ * error, just something that is not an image; anything else that stops the
+ * stat (permissions, I/O) is, because it could hide an image. */
+static gboolean
+listing_stat_kind (const ShardpixListing *listing, int dfd, const char *rel,
+                   const char *name, unsigned char d_type, ListingKind *kind,
+                   GError **error)
+{
+  struct stat st;
+
+  if (fstatat (dfd, name, &st, 0) != 0)
+    {
+      int errsv = errno;
+      g_autofree char *display = NULL;
+
+      if (errsv == ENOENT || errsv == ELOOP || errsv == ENOTDIR
+          || errsv == ENAMETOOLONG)
+        {
+          *kind = LISTING_KIND_OTHER;
+          return TRUE;
+        }
+      display = listing_display_dir (listing, rel);
+      return shardpix_error_errno (errsv, error, "Cannot inspect an entry in folder “%s”",
+                                   display);
+    }
+  if (S_ISREG (st.st_mode))
+    *kind = LISTING_KIND_FILE;
+  else if (S_ISDIR (st.st_mode))
+    /* For DT_UNKNOWN the stat followed a possible link, so this may still be
+     * a link; the O_NOFOLLOW open in listing_walk() catches that. */
+    *kind = d_type == DT_LNK ? LISTING_KIND_LINK_TO_DIR : LISTING_KIND_DIR;
+  else
+    *kind = LISTING_KIND_OTHER;
+  return TRUE;
+}
+
+static gboolean listing_walk (ShardpixListing *listing, ShardpixListingFlags flags,
+                              int fd, const char *rel, GError **error);
+
+/* Walks the subfolder @name of @dfd, whose path below the root is @rel (NULL
+ * for the root itself). */
+static gboolean
+listing_walk_subdir (ShardpixListing *listing, ShardpixListingFlags flags, int dfd,
+                     const char *rel, const char *name, GError **error)
+{
+  g_autofree char *sub_rel = NULL;
+  int fd;
+
+  sub_rel = rel != NULL ? g_strconcat (rel, "/", name, NULL) : g_strdup (name);
+  /* Relative to the parent's fd so that depth never makes a path too long;
+   * O_NOFOLLOW so that a link that turned up after the stat (or that a
+   * DT_UNKNOWN stat followed) is refused rather than walked. */
+  fd = openat (dfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+  if (fd < 0)
+    {
+      int errsv = errno;
+      g_autofree char *display = NULL;
+
+      if (errsv == ELOOP || errsv == ENOTDIR)
+        {
+          listing->n_skipped++;
+          return TRUE;
+        }
+      display = listing_display_dir (listing, sub_rel);
+      return shardpix_error_errno (errsv, error, "Cannot open folder “%s”", display);
+    }
+  return listing_walk (listing, flags, fd, sub_rel, error);
+}
+
+/* Adds the images of the open folder @fd (taken over) to @listing. */
+static gboolean
+listing_walk (ShardpixListing *listing, ShardpixListingFlags flags, int fd,
+              const char *rel, GError **error)
+{
+  g_autoptr (DIR) dir = NULL;
+
+  dir = fdopendir (fd);
+  if (dir == NULL)
+    {
+      int errsv = errno;
+      g_autofree char *display = NULL;
+
+      close (fd);
+      display = listing_display_dir (listing, rel);
+      return shardpix_error_errno (errsv, error, "Cannot read folder “%s”", display);
+    }
+
+  for (;;)
+    {
+      const struct dirent *entry;
+      const char *name;
+      gboolean image;
+      ListingKind kind;
+
+      errno = 0;
+      entry = readdir (dir);
+      if (entry == NULL)
+        {
+          int errsv = errno;
+          g_autofree char *display = NULL;
+
+          if (errsv == 0)
+            break;
+          display = listing_display_dir (listing, rel);
+          return shardpix_error_errno (errsv, error, "Cannot read folder “%s”", display);
+        }
+
+      name = entry->d_name;
+      /* Also "." and "..", and our own temporary files. */
+      if (name[0] == '.')
+        continue;
+      image = shardpix_listing_is_image_name (name);
+
+      /* d_type answers for almost every entry without a stat, which is what
+       * keeps a million-file folder fast. */
+      switch (entry->d_type)
+        {
+        case DT_REG:
+          kind = LISTING_KIND_FILE;
+          break;
+        case DT_DIR:
+          kind = LISTING_KIND_DIR;
+          break;
+        case DT_LNK:
+        case DT_UNKNOWN:
+          if (!listing_stat_kind (listing, dirfd (dir), rel, name, entry->d_type, &kind,
+                                  error))
+            return FALSE;
+          break;
+        default:
+          kind = LISTING_KIND_OTHER;
+          break;
+        }
+
+      switch (kind)
+        {
+        case LISTING_KIND_FILE:
+          if (image)
+            g_ptr_array_add (listing->paths, rel != NULL
+                                                 ? g_strconcat (rel, "/", name, NULL)
+                                                 : g_strdup (name));
+          else
+            listing->n_skipped++;
+          break;
+        case LISTING_KIND_DIR:
+          if (flags & SHARDPIX_LISTING_RECURSIVE)
+            {
+              if (!listing_walk_subdir (listing, flags, dirfd (dir), rel, name, error))
+                return FALSE;
+            }
+          else if (image)
+            listing->n_skipped++;
+          break;
+        case LISTING_KIND_LINK_TO_DIR:
+          /* Walking it could loop, so it is skipped when walking; when not,
+           * it is a folder like any other. */
+          if ((flags & SHARDPIX_LISTING_RECURSIVE) || image)
+            listing->n_skipped++;
+          break;
+        case LISTING_KIND_OTHER:
+        default:
+          listing->n_skipped++;
+          break;
+        }
+    }
+  return TRUE;
+}
+
+static int
+listing_compare (gconstpointer a, gconstpointer b)
+{
+  const char *const *pa = a;
+  const char *const *pb = b;
+
+  /* strcmp compares as unsigned char: bytewise, the same in every locale. */
+  return strcmp (*pa, *pb);
+}
+
+ShardpixListing *
+shardpix_listing_new (const char *root, ShardpixListingFlags flags, GError **error)
+{
+  g_autoptr (ShardpixListing) listing = NULL;
+  int fd;
+
+  g_return_val_if_fail (root != NULL, NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  listing = g_new0 (ShardpixListing, 1);
+  listing->root = g_strdup (root);
+  listing->paths = g_ptr_array_new_with_free_func (g_free);
+
+  fd = open (root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (fd < 0)
+    {
+      int errsv = errno;
+      g_autofree char *display = g_filename_display_name (root);
+
+      shardpix_error_errno (errsv, error, "Cannot open folder “%s”", display);
+      return NULL;
+    }
+  if (!listing_walk (listing, flags, fd, NULL, error))
+    return NULL;
+  g_ptr_array_sort (listing->paths, listing_compare);
+  return g_steal_pointer (&listing);
+}
+
+void
+shardpix_listing_free (ShardpixListing *listing)
+{
+  if (listing == NULL)
+    return;
+  g_free (listing->root);
+  g_clear_pointer (&listing->paths, g_ptr_array_unref);
+  g_free (listing);
+}

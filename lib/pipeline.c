@@ -1,0 +1,263 @@
+#include "pipeline.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <gio/gio.h>
+#include "vips-autoptr.h"
+
+#include "error.h"
+
+/* Read by a signal handler: a fixed buffer, never reallocated. */
+static char pipeline_temp[PATH_MAX];
+
+/* The loaders this tool means to read. Everything else libvips could sniff
+ * from the content (SVG, PDF, MATLAB, FITS, ImageMagick, raw matrix text)
+ * is blocked, so a ".jpg" that is really something else fails cleanly. */
+static const char *const pipeline_loaders[] = {
+  "VipsForeignLoadJpeg", "VipsForeignLoadPng",  "VipsForeignLoadWebp",
+  "VipsForeignLoadTiff", "VipsForeignLoadNsgif", "VipsForeignLoadHeif",
+};
+
+gboolean
+shardpix_pipeline_init (const char *argv0, int threads, GError **error)
+{
+  if (VIPS_INIT (argv0) != 0)
+    {
+      g_set_error (error, SHARDPIX_ERROR, SHARDPIX_ERROR_FAILED,
+                   "cannot start libvips: %s", vips_error_buffer ());
+      vips_error_clear ();
+      return FALSE;
+    }
+  vips_concurrency_set (threads);
+  /* Each image is seen once: caching operations only costs memory. */
+  vips_cache_set_max (0);
+  vips_block_untrusted_set (TRUE);
+  vips_operation_block_set ("VipsForeignLoad", TRUE);
+  for (guint i = 0; i < G_N_ELEMENTS (pipeline_loaders); i++)
+    vips_operation_block_set (pipeline_loaders[i], FALSE);
+  return TRUE;
+}
+
+void
+shardpix_pipeline_shutdown (void)
+{
+  vips_shutdown ();
+}
+
+const char *
+shardpix_pipeline_current_temp (void)
+{
+  return pipeline_temp;
+}
+
+/* libvips stacks messages from every layer; the last line is the one that
+ * says what was wrong with the file. */
+static gboolean
+pipeline_vips_error (GError **error, const char *what)
+{
+  g_autofree char *text = g_strstrip (g_strdup (vips_error_buffer ()));
+  const char *last = strrchr (text, '\n');
+
+  last = last ? last + 1 : text;
+  g_set_error (error, SHARDPIX_ERROR, SHARDPIX_ERROR_IMAGE, "%s: %s", what,
+               *last ? last : "unknown libvips error");
+  vips_error_clear ();
+  return FALSE;
+}
+
+static VipsFailOn
+pipeline_fail_on (ShardpixFailOn fail_on)
+{
+  switch (fail_on)
+    {
+    case SHARDPIX_FAIL_ON_NONE:
+      return VIPS_FAIL_ON_NONE;
+    case SHARDPIX_FAIL_ON_TRUNCATED:
+      return VIPS_FAIL_ON_TRUNCATED;
+    case SHARDPIX_FAIL_ON_ERROR:
+      return VIPS_FAIL_ON_ERROR;
+    case SHARDPIX_FAIL_ON_WARNING:
+      return VIPS_FAIL_ON_WARNING;
+    }
+  return VIPS_FAIL_ON_TRUNCATED;
+}
+
+/* Opens the input ourselves, so that a FIFO cannot block us and libvips
+ * never parses the name (a trailing "[...]" would be read as options). */
+static int
+pipeline_open_input (const char *path, struct stat *st, GError **error)
+{
+  int fd = open (path, O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
+
+  if (fd < 0)
+    return shardpix_error_errno (errno, error, "cannot open"), -1;
+  if (fstat (fd, st) != 0)
+    {
+      int errsv = errno;
+      close (fd);
+      return shardpix_error_errno (errsv, error, "cannot stat"), -1;
+    }
+  if (!S_ISREG (st->st_mode))
+    {
+      close (fd);
+      g_set_error (error, SHARDPIX_ERROR, SHARDPIX_ERROR_IMAGE, "not a regular file");
+      return -1;
+    }
+  return fd;
+}
+
+static VipsImage *
+pipeline_transform (const ShardpixJob *job, int fd, GError **error)
+{
+  g_autofree char *source = g_strdup_printf ("/proc/self/fd/%d", fd);
+  g_autoptr (VipsImage) thumb = NULL;
+  g_autoptr (VipsImage) grey = NULL;
+
+  if (vips_thumbnail (source, &thumb, job->width, "height", job->height, "size",
+                      VIPS_SIZE_DOWN, "fail_on", pipeline_fail_on (job->fail_on), NULL)
+      != 0)
+    return pipeline_vips_error (error, "cannot read image"), NULL;
+
+  /* 16-bit inputs stay 16-bit through the thumbnail; the output is 8-bit
+   * grey like every other, so go through sRGB to drop the extra depth. */
+  if (thumb->Type == VIPS_INTERPRETATION_RGB16 || thumb->Type == VIPS_INTERPRETATION_GREY16)
+    {
+      g_autoptr (VipsImage) eight = NULL;
+
+      if (vips_colourspace (thumb, &eight, VIPS_INTERPRETATION_sRGB, NULL) != 0)
+        return pipeline_vips_error (error, "cannot convert to 8 bits"), NULL;
+      g_set_object (&thumb, eight);
+    }
+  if (vips_colourspace (thumb, &grey, VIPS_INTERPRETATION_B_W, NULL) != 0)
+    return pipeline_vips_error (error, "cannot convert to grayscale"), NULL;
+  return g_steal_pointer (&grey);
+}
+
+static gboolean
+pipeline_save (const ShardpixJob *job, VipsImage *image, const char *suffix, int fd,
+               GError **error)
+{
+  g_autoptr (VipsTarget) target = vips_target_new_to_descriptor (fd);
+  const char *saver = vips_foreign_find_save_target (suffix);
+  int result;
+
+  if (target == NULL)
+    return pipeline_vips_error (error, "cannot write output");
+  if (saver == NULL)
+    return pipeline_vips_error (error, "no saver for this format");
+  /* Only the lossy savers take a quality. */
+  if (g_str_has_prefix (saver, "jpegsave") || g_str_has_prefix (saver, "webpsave")
+      || g_str_has_prefix (saver, "heifsave"))
+    result = vips_image_write_to_target (image, suffix, target, "Q", job->quality,
+                                         "strip", TRUE, NULL);
+  else
+    result = vips_image_write_to_target (image, suffix, target, "strip", TRUE, NULL);
+  if (result != 0)
+    return pipeline_vips_error (error, "cannot write output");
+  return TRUE;
+}
+
+/* O_EXCL|O_NOFOLLOW: a symlink planted at the temporary name is never
+ * followed. The name is derived from our pid, so a file already there was
+ * left by a dead process that had our pid: remove it once and retry. */
+static int
+pipeline_create_temp (const char *path, GError **error)
+{
+  for (int attempt = 0; attempt < 2; attempt++)
+    {
+      int fd = open (path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0666);
+
+      if (fd >= 0)
+        return fd;
+      if (errno != EEXIST || attempt > 0 || unlink (path) != 0)
+        break;
+    }
+  shardpix_error_errno (errno, error, "cannot create temporary file");
+  return -1;
+}
+
+static gboolean
+pipeline_write_output (const ShardpixJob *job, VipsImage *image, const char *rel,
+                       guint index, const struct stat *input, GError **error)
+{
+  g_autofree char *dest = shardpix_job_output_path (job, rel);
+  g_autofree char *temp = shardpix_job_temp_path (job, rel, getpid (), index);
+  g_autofree char *dir = g_path_get_dirname (dest);
+  const char *dot = strrchr (rel, '.');
+  struct stat existing;
+  int fd;
+
+  if (strlen (temp) >= sizeof pipeline_temp)
+    {
+      g_set_error (error, SHARDPIX_ERROR, SHARDPIX_ERROR_IMAGE, "output path too long");
+      return FALSE;
+    }
+  if (g_mkdir_with_parents (dir, 0777) != 0)
+    return shardpix_error_errno (errno, error, "cannot create output folder");
+
+  g_strlcpy (pipeline_temp, temp, sizeof pipeline_temp);
+  fd = pipeline_create_temp (temp, error);
+  if (fd < 0)
+    {
+      pipeline_temp[0] = '\0';
+      return FALSE;
+    }
+  if (!pipeline_save (job, image, dot, fd, error))
+    goto fail;
+  if (close (fd) != 0)
+    {
+      fd = -1;
+      shardpix_error_errno (errno, error, "cannot write output");
+      goto fail;
+    }
+  fd = -1;
+  /* The last line of defence for "inputs are never overwritten". */
+  if (stat (dest, &existing) == 0 && existing.st_dev == input->st_dev
+      && existing.st_ino == input->st_ino)
+    {
+      g_set_error (error, SHARDPIX_ERROR, SHARDPIX_ERROR_IMAGE,
+                   "refusing to overwrite the input itself");
+      goto fail;
+    }
+  if (rename (temp, dest) != 0)
+    {
+      shardpix_error_errno (errno, error, "cannot rename output into place");
+      goto fail;
+    }
+  pipeline_temp[0] = '\0';
+  return TRUE;
+
+fail:
+  if (fd >= 0)
+    close (fd);
+  unlink (temp);
+  pipeline_temp[0] = '\0';
+  return FALSE;
+}
+
+gboolean
+shardpix_pipeline_process (const ShardpixJob *job, const char *rel, guint index,
+                           GError **error)
+{
+  g_autofree char *path = g_build_filename (job->input_dir, rel, NULL);
+  g_autoptr (VipsImage) image = NULL;
+  struct stat st;
+  int fd;
+  gboolean ok;
+
+  fd = pipeline_open_input (path, &st, error);
+  if (fd < 0)
+    return FALSE;
+  image = pipeline_transform (job, fd, error);
+  /* The pixels are pulled from the input while saving, so the descriptor
+   * stays open until the output is written. */
+  ok = image != NULL && pipeline_write_output (job, image, rel, index, &st, error);
+  g_clear_object (&image);
+  close (fd);
+  return ok;
+}

@@ -1,0 +1,74 @@
+#include "report.h"
+
+#include "spawn.h"
+
+static char *
+report_how_exited (const ShardpixChildReport *child)
+{
+  if (child->pid == 0)
+    return g_strdup ("not started");
+  if (!child->reaped)
+    return g_strdup ("not reaped");
+  return shardpix_spawn_describe_status (child->status);
+}
+
+char *
+shardpix_report_children_table (const ShardpixRunReport *report)
+{
+  GString *out = g_string_new (NULL);
+
+  g_string_append_printf (out, "%5s %8s %7s %6s %6s %8s %8s %8s %9s  %s\n", "shard", "pid",
+                          "files", "ok", "failed", "wall s", "user s", "sys s",
+                          "maxrss MB", "exit");
+  for (guint i = 0; i < report->children->len; i++)
+    {
+      const ShardpixChildReport *child = g_ptr_array_index (report->children, i);
+      g_autofree char *how = report_how_exited (child);
+
+      g_string_append_printf (out, "%5u %8d %7u %6u %6u %8.2f %8.2f %8.2f %9.1f  %s\n",
+                              child->shard, (int) child->pid, child->range.count,
+                              child->n_ok, child->n_failed, child->wall_us / 1e6,
+                              child->user_s, child->sys_s, child->max_rss_kb / 1024.0,
+                              how);
+    }
+  return g_string_free (out, FALSE);
+}
+
+char *
+shardpix_report_totals (const ShardpixTotals *totals)
+{
+  double seconds = totals->wall_us / 1e6;
+  GString *out = g_string_new (NULL);
+
+  g_string_append_printf (out, "images %u  ok %u  failed %u", totals->n_images,
+                          totals->n_ok, totals->n_failed);
+  if (totals->n_undone > 0)
+    g_string_append_printf (out, "  undone %u", totals->n_undone);
+  g_string_append_printf (out, "  skipped %u  wall %.2f s  %.1f images/s\n",
+                          totals->n_skipped, seconds,
+                          seconds > 0 ? (totals->n_ok + totals->n_failed) / seconds : 0.0);
+  return g_string_free (out, FALSE);
+}
+
+char *
+shardpix_report_child_failures (const ShardpixRunReport *report, GPtrArray *paths)
+{
+  GString *out = g_string_new (NULL);
+
+  for (guint i = 0; i < report->children->len; i++)
+    {
+      const ShardpixChildReport *child = g_ptr_array_index (report->children, i);
+      const ShardpixRange *range = &child->range;
+      guint first_undone = range->start + range->count - child->n_undone;
+
+      if (child->failure == NULL)
+        continue;
+      g_string_append_printf (out, "worker %d (shard %u): %s; %u file(s) left undone\n",
+                              (int) child->pid, child->shard, child->failure,
+                              child->n_undone);
+      for (guint j = first_undone; j < range->start + range->count; j++)
+        g_string_append_printf (out, "  undone: %s\n",
+                                (const char *) g_ptr_array_index (paths, j));
+    }
+  return g_string_free (out, FALSE);
+}

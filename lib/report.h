@@ -1,0 +1,29 @@
+/* Human-readable summaries of a run. Returns text; printing is cmd/'s job. */
+#pragma once
+
+#include <glib.h>
+
+#include "supervisor.h"
+
+G_BEGIN_DECLS
+
+typedef struct {
+  guint n_images;  /* images in the listing */
+  guint n_ok;
+  guint n_failed;
+  guint n_undone;  /* never processed: a worker died or the run was stopped */
+  guint n_skipped; /* entries of the folder that are not images */
+  gint64 wall_us;
+} ShardpixTotals;
+
+/* One row per worker: shard, pid, files ok/failed, wall, user, sys, max RSS
+ * and how it exited. */
+char *shardpix_report_children_table (const ShardpixRunReport *report);
+
+/* "images 200  ok 199  failed 1  skipped 3  wall 4.12 s  48.5 images/s" */
+char *shardpix_report_totals (const ShardpixTotals *totals);
+
+/* Why each failed worker failed, and which of @paths it left undone. */
+char *shardpix_report_child_failures (const ShardpixRunReport *report, GPtrArray *paths);
+
+G_END_DECLS

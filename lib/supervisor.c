@@ -1,0 +1,548 @@
+#include "supervisor.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "error.h"
+#include "protocol.h"
+#include "spawn.h"
+
+/* How long workers get to finish after SIGTERM before SIGKILL. */
+#define SUPERVISOR_GRACE_US (2 * G_USEC_PER_SEC)
+
+typedef enum {
+  SLOT_FREE,     /* no worker */
+  SLOT_WORKING,  /* worker alive: its pipes are polled */
+  SLOT_DRAINING, /* results pipe at EOF: waiting to reap */
+} SlotState;
+
+typedef struct {
+  SlotState state;
+  ShardpixChild child;
+  ShardpixChildReport *report; /* owned by the run report */
+  GByteArray *input;           /* file list still to write */
+  gsize input_sent;
+  ShardpixDecoder *decoder;
+  guint next;                  /* listing index of the next expected RESULT */
+  gint64 last_heard_us;
+} Slot;
+
+typedef struct {
+  const ShardpixSupervisorConfig *config;
+  ShardpixRunReport *report;
+  GPtrArray *argv;
+  Slot *slots;
+  guint next_shard;
+  gboolean stopping;   /* no new workers: signal or a worker that failed to start */
+  gint64 kill_at_us;   /* SIGKILL the rest after this, when stopping on a signal */
+} Supervisor;
+
+/* Signals become bytes on a pipe that the poll loop reads: the handler does
+ * no work, so nothing unsafe runs in signal context. */
+static int supervisor_signal_pipe[2] = { -1, -1 };
+static const int supervisor_signals[] = { SIGCHLD, SIGINT, SIGTERM, SIGHUP };
+
+static void
+supervisor_on_signal (int signo)
+{
+  int errsv = errno;
+  unsigned char byte = (unsigned char) signo;
+
+  if (write (supervisor_signal_pipe[1], &byte, 1) < 0)
+    {
+      /* The pipe is full: enough wake-ups are already queued. */
+    }
+  errno = errsv;
+}
+
+static gboolean
+supervisor_signals_install (struct sigaction *saved, GError **error)
+{
+  struct sigaction action;
+
+  if (pipe2 (supervisor_signal_pipe, O_CLOEXEC | O_NONBLOCK) != 0)
+    return shardpix_error_errno (errno, error, "cannot create signal pipe");
+  memset (&action, 0, sizeof action);
+  action.sa_handler = supervisor_on_signal;
+  action.sa_flags = SA_RESTART | SA_NOCLDSTOP;
+  sigemptyset (&action.sa_mask);
+  for (guint i = 0; i < G_N_ELEMENTS (supervisor_signals); i++)
+    sigaction (supervisor_signals[i], &action, &saved[i]);
+  /* A worker that dies while we write its list must not kill us. */
+  signal (SIGPIPE, SIG_IGN);
+  return TRUE;
+}
+
+static void
+supervisor_signals_restore (const struct sigaction *saved)
+{
+  for (guint i = 0; i < G_N_ELEMENTS (supervisor_signals); i++)
+    sigaction (supervisor_signals[i], &saved[i], NULL);
+  close (supervisor_signal_pipe[0]);
+  close (supervisor_signal_pipe[1]);
+  supervisor_signal_pipe[0] = supervisor_signal_pipe[1] = -1;
+}
+
+static void
+child_report_free (gpointer data)
+{
+  ShardpixChildReport *child = data;
+
+  g_free (child->failure);
+  g_clear_pointer (&child->images, g_array_unref);
+  g_free (child);
+}
+
+void
+shardpix_run_report_free (ShardpixRunReport *report)
+{
+  if (report == NULL)
+    return;
+  g_ptr_array_unref (report->children);
+  g_array_unref (report->undone);
+  g_free (report);
+}
+
+static void
+supervisor_fail_child (ShardpixChildReport *child, const char *format, ...)
+  G_GNUC_PRINTF (2, 3);
+
+static void
+supervisor_fail_child (ShardpixChildReport *child, const char *format, ...)
+{
+  va_list args;
+
+  if (child->failure != NULL)
+    return;
+  va_start (args, format);
+  child->failure = g_strdup_vprintf (format, args);
+  va_end (args);
+}
+
+static GByteArray *
+supervisor_encode_list (Supervisor *sup, const ShardpixRange *range)
+{
+  GByteArray *list = g_byte_array_new ();
+  ShardpixRecord end = { .type = SHARDPIX_RECORD_END, .count = range->count };
+
+  for (guint i = range->start; i < range->start + range->count; i++)
+    {
+      const char *rel = g_ptr_array_index (sup->config->paths, i);
+      ShardpixRecord file = { .type = SHARDPIX_RECORD_FILE, .index = i,
+                              .text = (char *) rel, .text_len = strlen (rel) };
+
+      shardpix_protocol_encode (list, &file);
+    }
+  shardpix_protocol_encode (list, &end);
+  return list;
+}
+
+static void
+supervisor_start_next (Supervisor *sup, Slot *slot)
+{
+  const ShardpixRange *range =
+    &g_array_index (sup->config->shards, ShardpixRange, sup->next_shard);
+  ShardpixChildReport *child = g_new0 (ShardpixChildReport, 1);
+  g_autoptr (GError) error = NULL;
+
+  child->shard = sup->next_shard++;
+  child->range = *range;
+  child->images = g_array_new (FALSE, FALSE, sizeof (ShardpixImageTiming));
+  g_ptr_array_add (sup->report->children, child);
+
+  if (!shardpix_spawn_start ((const char *const *) sup->argv->pdata, &slot->child, &error))
+    {
+      supervisor_fail_child (child, "%s", error->message);
+      child->n_undone = range->count;
+      for (guint i = range->start; i < range->start + range->count; i++)
+        g_array_append_val (sup->report->undone, i);
+      sup->report->child_failed = TRUE;
+      /* The same binary would fail the same way for every shard. */
+      sup->stopping = TRUE;
+      return;
+    }
+  child->pid = slot->child.pid;
+  slot->state = SLOT_WORKING;
+  slot->report = child;
+  slot->input = supervisor_encode_list (sup, range);
+  slot->input_sent = 0;
+  slot->decoder = shardpix_decoder_new ();
+  slot->next = range->start;
+  slot->last_heard_us = g_get_monotonic_time ();
+}
+
+static void
+supervisor_close_input (Slot *slot)
+{
+  if (slot->child.to_child >= 0)
+    close (slot->child.to_child);
+  slot->child.to_child = -1;
+  g_clear_pointer (&slot->input, g_byte_array_unref);
+}
+
+static void
+supervisor_write_input (Slot *slot)
+{
+  while (slot->input_sent < slot->input->len)
+    {
+      ssize_t wrote = write (slot->child.to_child, slot->input->data + slot->input_sent,
+                             slot->input->len - slot->input_sent);
+
+      if (wrote < 0 && errno == EINTR)
+        continue;
+      if (wrote < 0 && errno == EAGAIN)
+        return;
+      if (wrote < 0)
+        {
+          /* EPIPE: the worker is gone; its exit status will say why. */
+          break;
+        }
+      slot->input_sent += (gsize) wrote;
+    }
+  supervisor_close_input (slot);
+}
+
+static void
+supervisor_kill (Slot *slot, int signo)
+{
+  if (slot->state != SLOT_FREE && !slot->report->reaped)
+    kill (slot->child.pid, signo);
+}
+
+static void
+supervisor_handle_record (Supervisor *sup, Slot *slot, const ShardpixRecord *record)
+{
+  ShardpixChildReport *child = slot->report;
+  const ShardpixRange *range = &child->range;
+
+  if (record->type == SHARDPIX_RECORD_RESULT && !child->done
+      && record->index == slot->next && slot->next < range->start + range->count)
+    {
+      ShardpixImageTiming timing = { record->index, record->ok, record->start_us,
+                                     record->wall_us };
+
+      g_array_append_val (child->images, timing);
+      slot->next++;
+      if (record->ok)
+        child->n_ok++, sup->report->n_ok++;
+      else
+        child->n_failed++, sup->report->n_failed++;
+      if (sup->config->on_result != NULL)
+        sup->config->on_result (record, sup->config->user_data);
+      return;
+    }
+  if (record->type == SHARDPIX_RECORD_DONE && !child->done
+      && slot->next == range->start + range->count && record->count == range->count)
+    {
+      child->done = TRUE;
+      child->init_us = record->init_us;
+      return;
+    }
+  supervisor_fail_child (child, "sent an unexpected record (type %d, index %u)",
+                         record->type, record->index);
+  supervisor_kill (slot, SIGKILL);
+}
+
+static void
+supervisor_read_results (Supervisor *sup, Slot *slot)
+{
+  guint8 chunk[16384];
+
+  for (;;)
+    {
+      ssize_t got = read (slot->child.from_child, chunk, sizeof chunk);
+      g_autoptr (GError) error = NULL;
+
+      if (got < 0 && errno == EINTR)
+        continue;
+      if (got < 0 && errno == EAGAIN)
+        return;
+      if (got <= 0)
+        {
+          if (!shardpix_decoder_finish (slot->decoder, &error))
+            supervisor_fail_child (slot->report, "%s", error->message);
+          close (slot->child.from_child);
+          slot->child.from_child = -1;
+          slot->state = SLOT_DRAINING;
+          return;
+        }
+      slot->last_heard_us = g_get_monotonic_time ();
+      shardpix_decoder_feed (slot->decoder, chunk, (gsize) got);
+      for (;;)
+        {
+          g_auto (ShardpixRecord) record = { 0 };
+
+          if (!shardpix_decoder_next (slot->decoder, &record, &error))
+            {
+              supervisor_fail_child (slot->report, "%s", error->message);
+              supervisor_kill (slot, SIGKILL);
+              close (slot->child.from_child);
+              slot->child.from_child = -1;
+              slot->state = SLOT_DRAINING;
+              return;
+            }
+          if (record.type == SHARDPIX_RECORD_NONE)
+            break;
+          supervisor_handle_record (sup, slot, &record);
+        }
+    }
+}
+
+/* A worker that died mid-image leaves its temporary file; its name is
+ * derived from the pid and the image it was on, so we can remove it. */
+static void
+supervisor_remove_temp (Supervisor *sup, Slot *slot)
+{
+  const char *rel = g_ptr_array_index (sup->config->paths, slot->next);
+  g_autofree char *temp = shardpix_job_temp_path (sup->config->job, rel, slot->child.pid,
+                                                  slot->next);
+
+  unlink (temp);
+}
+
+static void
+supervisor_finish (Supervisor *sup, Slot *slot, int status, const struct rusage *usage)
+{
+  ShardpixChildReport *child = slot->report;
+  const ShardpixRange *range = &child->range;
+  guint end = range->start + range->count;
+
+  child->reaped = TRUE;
+  child->status = status;
+  child->wall_us = g_get_monotonic_time () - slot->child.started_us;
+  child->user_s = usage->ru_utime.tv_sec + usage->ru_utime.tv_usec / 1e6;
+  child->sys_s = usage->ru_stime.tv_sec + usage->ru_stime.tv_usec / 1e6;
+  child->max_rss_kb = usage->ru_maxrss;
+
+  if (!child->done || !WIFEXITED (status) || WEXITSTATUS (status) != 0)
+    {
+      g_autofree char *how = shardpix_spawn_describe_status (status);
+
+      if (!child->done)
+        supervisor_fail_child (child, "%s before finishing its shard", how);
+      else
+        supervisor_fail_child (child, "%s after finishing its shard", how);
+      sup->report->child_failed = TRUE;
+    }
+  if (slot->next < end)
+    supervisor_remove_temp (sup, slot);
+  for (guint i = slot->next; i < end; i++)
+    g_array_append_val (sup->report->undone, i);
+  child->n_undone = end - slot->next;
+
+  supervisor_close_input (slot);
+  if (slot->child.from_child >= 0)
+    close (slot->child.from_child);
+  g_clear_pointer (&slot->decoder, shardpix_decoder_free);
+  memset (slot, 0, sizeof *slot);
+  slot->state = SLOT_FREE;
+  slot->child.to_child = slot->child.from_child = -1;
+}
+
+static gboolean
+supervisor_reap (Supervisor *sup, Slot *slot, gboolean block, GError **error)
+{
+  struct rusage usage;
+  gboolean reaped = FALSE;
+  int status = 0;
+
+  if (!shardpix_spawn_reap (slot->child.pid, block, &reaped, &status, &usage, error))
+    return FALSE;
+  if (!reaped)
+    return TRUE;
+  /* Whatever it wrote before dying is in the pipe: take it before judging. */
+  if (slot->state == SLOT_WORKING)
+    supervisor_read_results (sup, slot);
+  supervisor_finish (sup, slot, status, &usage);
+  return TRUE;
+}
+
+static void
+supervisor_on_stop_signal (Supervisor *sup, int signo)
+{
+  gboolean again = sup->report->stop_signal != 0;
+
+  if (!again)
+    sup->report->stop_signal = signo;
+  sup->stopping = TRUE;
+  sup->kill_at_us = again ? 0 : g_get_monotonic_time () + SUPERVISOR_GRACE_US;
+  for (guint i = 0; i < sup->config->jobs; i++)
+    supervisor_kill (&sup->slots[i], again ? SIGKILL : SIGTERM);
+}
+
+static void
+supervisor_drain_signals (Supervisor *sup)
+{
+  unsigned char byte;
+
+  while (read (supervisor_signal_pipe[0], &byte, 1) == 1)
+    if (byte != SIGCHLD)
+      supervisor_on_stop_signal (sup, byte);
+}
+
+static void
+supervisor_check_deadlines (Supervisor *sup)
+{
+  gint64 now = g_get_monotonic_time ();
+  guint timeout_s = sup->config->timeout_s;
+
+  for (guint i = 0; i < sup->config->jobs; i++)
+    {
+      Slot *slot = &sup->slots[i];
+
+      if (slot->state == SLOT_FREE)
+        continue;
+      if (sup->stopping && sup->report->stop_signal != 0 && now >= sup->kill_at_us)
+        supervisor_kill (slot, SIGKILL);
+      else if (timeout_s > 0 && slot->state == SLOT_WORKING
+               && now - slot->last_heard_us > (gint64) timeout_s * G_USEC_PER_SEC)
+        {
+          supervisor_fail_child (slot->report, "sent nothing for %u s: killed", timeout_s);
+          supervisor_kill (slot, SIGKILL);
+          slot->last_heard_us = now;
+        }
+    }
+}
+
+static guint
+supervisor_active (Supervisor *sup)
+{
+  guint active = 0;
+
+  for (guint i = 0; i < sup->config->jobs; i++)
+    active += sup->slots[i].state != SLOT_FREE;
+  return active;
+}
+
+static gboolean
+supervisor_loop (Supervisor *sup, GError **error)
+{
+  const guint jobs = sup->config->jobs;
+  g_autofree struct pollfd *fds = g_new0 (struct pollfd, 1 + 2 * jobs);
+
+  for (;;)
+    {
+      guint n = 0;
+
+      for (guint i = 0; i < jobs && !sup->stopping; i++)
+        if (sup->slots[i].state == SLOT_FREE && sup->next_shard < sup->config->shards->len)
+          supervisor_start_next (sup, &sup->slots[i]);
+      if (supervisor_active (sup) == 0)
+        return TRUE;
+
+      fds[n++] = (struct pollfd){ .fd = supervisor_signal_pipe[0], .events = POLLIN };
+      for (guint i = 0; i < jobs; i++)
+        {
+          Slot *slot = &sup->slots[i];
+
+          if (slot->state == SLOT_WORKING)
+            fds[n++] = (struct pollfd){ .fd = slot->child.from_child, .events = POLLIN };
+          if (slot->state != SLOT_FREE && slot->input != NULL)
+            fds[n++] = (struct pollfd){ .fd = slot->child.to_child, .events = POLLOUT };
+        }
+      /* A short timeout bounds how late a deadline is noticed. */
+      if (poll (fds, n, 250) < 0 && errno != EINTR)
+        return shardpix_error_errno (errno, error, "poll failed");
+
+      supervisor_drain_signals (sup);
+      for (guint i = 0; i < jobs; i++)
+        {
+          Slot *slot = &sup->slots[i];
+
+          if (slot->state == SLOT_WORKING)
+            supervisor_read_results (sup, slot);
+          if (slot->state != SLOT_FREE && slot->input != NULL)
+            supervisor_write_input (slot);
+          if (slot->state == SLOT_DRAINING || slot->state == SLOT_WORKING)
+            if (!supervisor_reap (sup, slot, FALSE, error))
+              return FALSE;
+        }
+      supervisor_check_deadlines (sup);
+    }
+}
+
+static void
+supervisor_skip_unstarted (Supervisor *sup)
+{
+  for (; sup->next_shard < sup->config->shards->len; sup->next_shard++)
+    {
+      const ShardpixRange *range =
+        &g_array_index (sup->config->shards, ShardpixRange, sup->next_shard);
+
+      for (guint i = range->start; i < range->start + range->count; i++)
+        g_array_append_val (sup->report->undone, i);
+    }
+}
+
+static GPtrArray *
+supervisor_worker_argv (const ShardpixSupervisorConfig *config)
+{
+  GPtrArray *argv = g_ptr_array_new_with_free_func (g_free);
+
+  g_ptr_array_add (argv, g_strdup (config->worker_exe));
+  g_ptr_array_add (argv, g_strdup ("worker"));
+  shardpix_job_append_args (config->job, argv);
+  g_ptr_array_add (argv, g_strdup ("--"));
+  g_ptr_array_add (argv, g_strdup (config->job->input_dir));
+  g_ptr_array_add (argv, g_strdup (config->job->output_dir));
+  g_ptr_array_add (argv, NULL);
+  return argv;
+}
+
+gboolean
+shardpix_supervisor_run (const ShardpixSupervisorConfig *config, ShardpixRunReport **out,
+                         GError **error)
+{
+  g_autoptr (ShardpixRunReport) report = g_new0 (ShardpixRunReport, 1);
+  g_autoptr (GArray) shards = shardpix_shard_nonempty (config->shards);
+  ShardpixSupervisorConfig effective = *config;
+  struct sigaction saved[G_N_ELEMENTS (supervisor_signals)];
+  gint64 started_us = g_get_monotonic_time ();
+  struct rusage self;
+  Supervisor sup = { 0 };
+  gboolean ok;
+
+  g_return_val_if_fail (config->jobs >= 1, FALSE);
+
+  report->children = g_ptr_array_new_with_free_func (child_report_free);
+  report->undone = g_array_new (FALSE, FALSE, sizeof (guint));
+  effective.shards = shards;
+  sup.config = &effective;
+  sup.report = report;
+  sup.argv = supervisor_worker_argv (config);
+  sup.slots = g_new0 (Slot, config->jobs);
+
+  if (!supervisor_signals_install (saved, error))
+    {
+      g_ptr_array_unref (sup.argv);
+      g_free (sup.slots);
+      return FALSE;
+    }
+  ok = supervisor_loop (&sup, error);
+  if (!ok)
+    for (guint i = 0; i < config->jobs; i++)
+      if (sup.slots[i].state != SLOT_FREE)
+        {
+          supervisor_kill (&sup.slots[i], SIGKILL);
+          supervisor_reap (&sup, &sup.slots[i], TRUE, NULL);
+        }
+  supervisor_skip_unstarted (&sup);
+  supervisor_signals_restore (saved);
+  g_ptr_array_unref (sup.argv);
+  g_free (sup.slots);
+  if (!ok)
+    return FALSE;
+
+  report->wall_us = g_get_monotonic_time () - started_us;
+  getrusage (RUSAGE_SELF, &self);
+  report->user_s = self.ru_utime.tv_sec + self.ru_utime.tv_usec / 1e6;
+  report->sys_s = self.ru_stime.tv_sec + self.ru_stime.tv_usec / 1e6;
+  *out = g_steal_pointer (&report);
+  return TRUE;
+}

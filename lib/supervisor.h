@@ -1,0 +1,76 @@
+/* The parent: keeps up to N workers busy, one shard each, feeds them their
+ * file lists and collects their records, exit statuses and rusage. It never
+ * touches libvips: workers are exec'd, so each starts its own. */
+#pragma once
+
+#include <sys/types.h>
+
+#include <glib.h>
+
+#include "job.h"
+#include "shard.h"
+#include "worker.h"
+
+G_BEGIN_DECLS
+
+typedef struct {
+  guint index;
+  gboolean ok;
+  guint64 start_us; /* since the worker started */
+  guint64 wall_us;
+} ShardpixImageTiming;
+
+typedef struct {
+  guint shard;         /* index in the run's shard list */
+  ShardpixRange range; /* listing indexes this worker was given */
+  pid_t pid;           /* 0 when it could not be started */
+  gboolean reaped;
+  int status;          /* wait status, when reaped */
+  gboolean done;       /* sent its DONE record */
+  char *failure;       /* why it did not finish its shard, or NULL */
+  guint n_ok;
+  guint n_failed;
+  guint n_undone;      /* images of its range with no RESULT */
+  guint64 init_us;     /* from DONE: libvips start-up */
+  gint64 wall_us;      /* fork to reap */
+  double user_s;       /* wait4() rusage */
+  double sys_s;
+  glong max_rss_kb;
+  GArray *images;      /* ShardpixImageTiming, in the order received */
+} ShardpixChildReport;
+
+typedef struct {
+  GPtrArray *children; /* ShardpixChildReport *, in start order */
+  GArray *undone;      /* guint: listing indexes left without a result */
+  guint n_ok;
+  guint n_failed;
+  gboolean child_failed; /* a worker died, misbehaved or could not start */
+  int stop_signal;       /* SIGINT/SIGTERM/SIGHUP that stopped the run, or 0 */
+  gint64 wall_us;
+  double user_s;         /* supervisor's own CPU */
+  double sys_s;
+} ShardpixRunReport;
+
+typedef struct {
+  const ShardpixJob *job;
+  const char *worker_exe;   /* the binary exec'd for each worker */
+  GPtrArray *paths;         /* the listing's relative paths */
+  GArray *shards;           /* ShardpixRange; empty ranges are skipped */
+  guint jobs;               /* workers alive at once */
+  guint timeout_s;          /* kill a worker silent this long; 0: never */
+  ShardpixResultFunc on_result;
+  gpointer user_data;
+} ShardpixSupervisorConfig;
+
+/* Runs the shards to completion, or until SIGINT/SIGTERM/SIGHUP, which stop
+ * the workers (SIGTERM, then SIGKILL after a grace period; a second signal
+ * kills at once). Returns FALSE only when the run could not be carried out
+ * at all; dead or failing workers are recorded in the report. */
+gboolean shardpix_supervisor_run (const ShardpixSupervisorConfig *config,
+                                  ShardpixRunReport **report, GError **error);
+
+void shardpix_run_report_free (ShardpixRunReport *report);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (ShardpixRunReport, shardpix_run_report_free)
+
+G_END_DECLS

@@ -1,0 +1,110 @@
+/* A stand-in for `shardpix worker` that the supervisor tests point the real
+ * supervisor at. It speaks the real protocol but misbehaves on purpose,
+ * chosen by the file names it is given:
+ *   "crash" in the name: dies by SIGKILL on that file (like the OOM killer)
+ *   "hang":    stops talking (sleeps) on that file
+ *   "garbage": sends bytes that are not a record
+ *   "quit":    exits 0 on that file without finishing the shard
+ *   "fail":    reports the file as failed
+ * Any other file is reported done. Before misbehaving it creates the
+ * temporary file a real worker would have, so that cleanup is tested too. */
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "job.h"
+#include "protocol.h"
+
+static void
+send_record (const ShardpixRecord *record)
+{
+  g_autoptr (GByteArray) out = g_byte_array_new ();
+
+  shardpix_protocol_encode (out, record);
+  if (write (STDOUT_FILENO, out->data, out->len) != (ssize_t) out->len)
+    _exit (4);
+}
+
+int
+main (int argc, char **argv)
+{
+  g_autoptr (ShardpixDecoder) decoder = shardpix_decoder_new ();
+  g_autoptr (GPtrArray) files = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr (GArray) indexes = g_array_new (FALSE, FALSE, sizeof (guint));
+  ShardpixJob job = { 0 };
+  ShardpixRecord done = { .type = SHARDPIX_RECORD_DONE };
+  gboolean ended = FALSE;
+  guint8 chunk[4096];
+
+  /* argv: fake-worker worker OPTIONS... -- INPUT_DIR OUTPUT_DIR */
+  if (argc < 3)
+    return 2;
+  job.output_dir = argv[argc - 1];
+
+  while (!ended)
+    {
+      ssize_t got = read (STDIN_FILENO, chunk, sizeof chunk);
+
+      if (got <= 0)
+        return 4;
+      shardpix_decoder_feed (decoder, chunk, (gsize) got);
+      for (;;)
+        {
+          ShardpixRecord record = { 0 };
+
+          if (!shardpix_decoder_next (decoder, &record, NULL))
+            return 4;
+          if (record.type == SHARDPIX_RECORD_NONE)
+            break;
+          if (record.type == SHARDPIX_RECORD_END)
+            ended = TRUE;
+          if (record.type == SHARDPIX_RECORD_FILE)
+            {
+              g_array_append_val (indexes, record.index);
+              g_ptr_array_add (files, g_steal_pointer (&record.text));
+            }
+          shardpix_record_clear (&record);
+        }
+    }
+
+  for (guint i = 0; i < files->len; i++)
+    {
+      const char *name = g_ptr_array_index (files, i);
+      guint index = g_array_index (indexes, guint, i);
+      g_autofree char *temp = shardpix_job_temp_path (&job, name, getpid (), index);
+      ShardpixRecord result = { .type = SHARDPIX_RECORD_RESULT, .index = index, .ok = TRUE };
+
+      if (strstr (name, "crash") || strstr (name, "hang") || strstr (name, "quit"))
+        g_file_set_contents (temp, "partial", -1, NULL);
+      /* SIGKILL, not SIGSEGV: a sanitizer would turn a SEGV into exit 1. */
+      if (strstr (name, "crash"))
+        raise (SIGKILL);
+      if (strstr (name, "hang"))
+        for (;;)
+          pause ();
+      if (strstr (name, "quit"))
+        return 0;
+      if (strstr (name, "garbage"))
+        {
+          if (write (STDOUT_FILENO, "this is not a record at all", 27) < 0)
+            return 4;
+          pause ();
+        }
+      if (strstr (name, "fail"))
+        {
+          result.ok = FALSE;
+          result.text = (char *) "fake failure";
+          result.text_len = strlen (result.text);
+        }
+      send_record (&result);
+      done.count++;
+      if (result.ok)
+        done.n_ok++;
+      else
+        done.n_failed++;
+    }
+  send_record (&done);
+  return 0;
+}

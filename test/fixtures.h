@@ -1,0 +1,44 @@
+/* Test helpers: real images made with real libvips, scratch folders, and the
+ * real shardpix binary run as a user would run it. */
+#pragma once
+
+#include <glib.h>
+
+G_BEGIN_DECLS
+
+/* Initialises libvips for the test process (not a supervisor: tests may). */
+void fixtures_init (int *argc, char ***argv);
+
+/* A fresh empty folder under the system temp dir, removed by
+ * fixtures_rmtree(). */
+char *fixtures_mkdtemp (void);
+void fixtures_rmtree (const char *path);
+
+/* Writes one textured image of @width x @height at @path; the format is
+ * picked from @kind: "jpeg", "jpeg-progressive", "png", "png-alpha", "png16",
+ * "webp", "tiff", "gif". Aborts the test on failure. */
+void fixtures_write_image (const char *path, const char *kind, int width, int height);
+
+/* The mixed folder of the end-to-end tests: one image of every kind above
+ * with different aspect ratios, named so that they sort in a known order. */
+void fixtures_write_mixed_folder (const char *dir);
+
+/* Writes @len bytes of @data at @path. */
+void fixtures_write_bytes (const char *path, const void *data, gsize len);
+
+/* Copies the first @keep bytes of @src to @dst (a truncated image). */
+void fixtures_write_truncated (const char *src, const char *dst, gsize keep);
+
+/* Runs the shardpix binary ($SHARDPIX_BIN) with @args (NULL-terminated);
+ * returns its exit code (128+N for a death by signal N) and its output. */
+int fixtures_run_shardpix (const char *const *args, char **out_stdout, char **out_stderr);
+
+/* Sorted relative paths of the regular files below @dir, hidden ones
+ * included (so that a left-over temporary file is seen). */
+GPtrArray *fixtures_list_files (const char *dir);
+
+/* TRUE when the two folders hold the same relative paths with the same
+ * bytes; on FALSE, @why says the first difference. */
+gboolean fixtures_same_tree (const char *a, const char *b, char **why);
+
+G_END_DECLS

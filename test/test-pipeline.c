@@ -1,0 +1,229 @@
+/* One image through the real libvips pipeline, in this process. */
+#include <fcntl.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <vips/vips.h>
+
+#include "error.h"
+#include "fixtures.h"
+#include "pipeline.h"
+
+typedef struct {
+  char *in;
+  char *out;
+  ShardpixJob job;
+} Fixture;
+
+static void
+fixture_setup (Fixture *fx, gconstpointer data)
+{
+  fx->in = fixtures_mkdtemp ();
+  fx->out = fixtures_mkdtemp ();
+  shardpix_job_init (&fx->job);
+  fx->job.input_dir = g_strdup (fx->in);
+  fx->job.output_dir = g_strdup (fx->out);
+}
+
+static void
+fixture_teardown (Fixture *fx, gconstpointer data)
+{
+  fixtures_rmtree (fx->in);
+  fixtures_rmtree (fx->out);
+  g_free (fx->in);
+  g_free (fx->out);
+  shardpix_job_clear (&fx->job);
+}
+
+static char *
+in_path (Fixture *fx, const char *rel)
+{
+  return g_build_filename (fx->in, rel, NULL);
+}
+
+static void
+assert_only_outputs (Fixture *fx, const char *const *expected)
+{
+  g_autoptr (GPtrArray) files = fixtures_list_files (fx->out);
+
+  g_assert_cmpuint (files->len, ==, g_strv_length ((char **) expected));
+  for (guint i = 0; i < files->len; i++)
+    g_assert_cmpstr (g_ptr_array_index (files, i), ==, expected[i]);
+}
+
+static void
+test_fits_box (Fixture *fx, gconstpointer data)
+{
+  g_autofree char *src = in_path (fx, "wide.jpg");
+  g_autofree char *dst = g_build_filename (fx->out, "wide.jpg", NULL);
+  g_autoptr (GError) error = NULL;
+  VipsImage *image;
+
+  fixtures_write_image (src, "jpeg", 1000, 400);
+  fx->job.width = 200;
+  fx->job.height = 200;
+  g_assert_true (shardpix_pipeline_process (&fx->job, "wide.jpg", 0, &error));
+  g_assert_no_error (error);
+  image = vips_image_new_from_file (dst, NULL);
+  g_assert_nonnull (image);
+  g_assert_cmpint (image->Xsize, ==, 200);
+  g_assert_cmpint (image->Ysize, ==, 80);
+  g_assert_cmpint (image->Bands, ==, 1);
+  g_assert_cmpint (image->Type, ==, VIPS_INTERPRETATION_B_W);
+  g_object_unref (image);
+}
+
+static void
+test_never_enlarged (Fixture *fx, gconstpointer data)
+{
+  g_autofree char *src = in_path (fx, "small.png");
+  g_autofree char *dst = g_build_filename (fx->out, "small.png", NULL);
+  VipsImage *image;
+
+  fixtures_write_image (src, "png", 40, 30);
+  g_assert_true (shardpix_pipeline_process (&fx->job, "small.png", 0, NULL));
+  image = vips_image_new_from_file (dst, NULL);
+  g_assert_cmpint (image->Xsize, ==, 40);
+  g_assert_cmpint (image->Ysize, ==, 30);
+  g_object_unref (image);
+}
+
+/* A name libvips would parse as load options must be read as a name. */
+static void
+test_bracket_name (Fixture *fx, gconstpointer data)
+{
+  g_autofree char *decoy = in_path (fx, "x.png");
+  g_autofree char *src = in_path (fx, "x.png[fail_on=none]");
+  g_autoptr (GError) error = NULL;
+
+  fixtures_write_image (decoy, "png", 64, 64);
+  fixtures_write_bytes (src, "not an image", 12);
+  g_assert_false (shardpix_pipeline_process (&fx->job, "x.png[fail_on=none]", 0, &error));
+  g_assert_error (error, SHARDPIX_ERROR, SHARDPIX_ERROR_IMAGE);
+  g_assert_true (shardpix_pipeline_process (&fx->job, "x.png", 1, NULL));
+  {
+    const char *const only[] = { "x.png", NULL };
+    assert_only_outputs (fx, only);
+  }
+}
+
+static void
+test_truncated_fails_without_leftovers (Fixture *fx, gconstpointer data)
+{
+  g_autofree char *whole = in_path (fx, "whole.jpg");
+  g_autofree char *cut = in_path (fx, "cut.jpg");
+  g_autoptr (GError) error = NULL;
+  struct stat st;
+
+  fixtures_write_image (whole, "jpeg", 800, 600);
+  g_assert_cmpint (stat (whole, &st), ==, 0);
+  fixtures_write_truncated (whole, cut, (gsize) st.st_size / 2);
+  g_assert_false (shardpix_pipeline_process (&fx->job, "cut.jpg", 0, &error));
+  g_assert_error (error, SHARDPIX_ERROR, SHARDPIX_ERROR_IMAGE);
+  g_test_message ("truncated: %s", error->message);
+  {
+    const char *const none[] = { NULL };
+    assert_only_outputs (fx, none);
+  }
+}
+
+static void
+test_fifo_does_not_block (Fixture *fx, gconstpointer data)
+{
+  g_autofree char *fifo = in_path (fx, "pipe.jpg");
+  g_autoptr (GError) error = NULL;
+
+  g_assert_cmpint (mkfifo (fifo, 0600), ==, 0);
+  g_assert_false (shardpix_pipeline_process (&fx->job, "pipe.jpg", 0, &error));
+  g_assert_nonnull (strstr (error->message, "not a regular file"));
+}
+
+/* The loader is picked by content: an SVG named .jpg must be refused, not
+ * rendered by a loader this tool never meant to run. */
+static void
+test_untrusted_loader_blocked (Fixture *fx, gconstpointer data)
+{
+  static const char svg[] = "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"64\" "
+                            "height=\"64\"><rect width=\"64\" height=\"64\"/></svg>";
+  g_autofree char *src = in_path (fx, "drawing.jpg");
+  g_autoptr (GError) error = NULL;
+
+  fixtures_write_bytes (src, svg, sizeof svg - 1);
+  g_assert_false (shardpix_pipeline_process (&fx->job, "drawing.jpg", 0, &error));
+  g_test_message ("svg: %s", error->message);
+}
+
+static void
+test_alpha_kept (Fixture *fx, gconstpointer data)
+{
+  g_autofree char *src = in_path (fx, "alpha.png");
+  g_autofree char *dst = g_build_filename (fx->out, "alpha.png", NULL);
+  VipsImage *image;
+
+  fixtures_write_image (src, "png-alpha", 300, 200);
+  g_assert_true (shardpix_pipeline_process (&fx->job, "alpha.png", 0, NULL));
+  image = vips_image_new_from_file (dst, NULL);
+  g_assert_cmpint (image->Bands, ==, 2);
+  g_assert_cmpint (image->Type, ==, VIPS_INTERPRETATION_B_W);
+  g_assert_cmpint (image->BandFmt, ==, VIPS_FORMAT_UCHAR);
+  g_object_unref (image);
+}
+
+static void
+test_sixteen_bit_becomes_eight (Fixture *fx, gconstpointer data)
+{
+  g_autofree char *src = in_path (fx, "deep.png");
+  g_autofree char *dst = g_build_filename (fx->out, "deep.png", NULL);
+  VipsImage *image;
+  double mean = 0;
+
+  fixtures_write_image (src, "png16", 333, 500);
+  g_assert_true (shardpix_pipeline_process (&fx->job, "deep.png", 0, NULL));
+  image = vips_image_new_from_file (dst, NULL);
+  g_assert_cmpint (image->Bands, ==, 1);
+  g_assert_cmpint (image->BandFmt, ==, VIPS_FORMAT_UCHAR);
+  g_assert_cmpint (image->Type, ==, VIPS_INTERPRETATION_B_W);
+  /* Scaled down to 8 bits, not clipped: a textured image is not all white. */
+  g_assert_cmpint (vips_avg (image, &mean, NULL), ==, 0);
+  g_assert_cmpfloat (mean, >, 10);
+  g_assert_cmpfloat (mean, <, 245);
+  g_object_unref (image);
+}
+
+/* The temporary file is created with O_EXCL|O_NOFOLLOW: a symlink planted
+ * at its name is never followed. */
+static void
+test_planted_symlink_not_followed (Fixture *fx, gconstpointer data)
+{
+  g_autofree char *src = in_path (fx, "a.jpg");
+  g_autofree char *victim = in_path (fx, "victim.txt");
+  g_autofree char *temp = shardpix_job_temp_path (&fx->job, "a.jpg", getpid (), 5);
+  g_autofree char *content = NULL;
+
+  fixtures_write_image (src, "jpeg", 64, 64);
+  fixtures_write_bytes (victim, "keep me", 7);
+  g_assert_cmpint (symlink (victim, temp), ==, 0);
+  g_assert_true (shardpix_pipeline_process (&fx->job, "a.jpg", 5, NULL));
+  g_assert_true (g_file_get_contents (victim, &content, NULL, NULL));
+  g_assert_cmpstr (content, ==, "keep me");
+}
+
+#define ADD(path, func) g_test_add (path, Fixture, NULL, fixture_setup, func, fixture_teardown)
+
+int
+main (int argc, char **argv)
+{
+  fixtures_init (&argc, &argv);
+  g_assert_true (shardpix_pipeline_init (argv[0], 1, NULL));
+  ADD ("/shardpix/pipeline/fits-box", test_fits_box);
+  ADD ("/shardpix/pipeline/never-enlarged", test_never_enlarged);
+  ADD ("/shardpix/pipeline/bracket-name", test_bracket_name);
+  ADD ("/shardpix/pipeline/truncated", test_truncated_fails_without_leftovers);
+  ADD ("/shardpix/pipeline/fifo", test_fifo_does_not_block);
+  ADD ("/shardpix/pipeline/untrusted-loader", test_untrusted_loader_blocked);
+  ADD ("/shardpix/pipeline/alpha-kept", test_alpha_kept);
+  ADD ("/shardpix/pipeline/16-bit", test_sixteen_bit_becomes_eight);
+  ADD ("/shardpix/pipeline/planted-symlink", test_planted_symlink_not_followed);
+  return g_test_run ();
+}

@@ -1,0 +1,287 @@
+/* The real supervisor, real fork/exec, real pipes and signals, pointed at
+ * test/fake-worker.c, which misbehaves on the files named to make it. */
+#include <signal.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "fixtures.h"
+#include "supervisor.h"
+
+typedef struct {
+  char *out;
+  ShardpixJob job;
+  GPtrArray *paths;
+  GArray *shards;
+  GArray *seen; /* guint index per on_result call */
+} Fixture;
+
+static void
+on_result (const ShardpixRecord *result, gpointer data)
+{
+  Fixture *fx = data;
+
+  g_array_append_val (fx->seen, result->index);
+}
+
+static void
+fixture_setup (Fixture *fx, gconstpointer names_data)
+{
+  const char *const *names = names_data;
+
+  fx->out = fixtures_mkdtemp ();
+  shardpix_job_init (&fx->job);
+  fx->job.input_dir = g_strdup ("/nonexistent-input");
+  fx->job.output_dir = g_strdup (fx->out);
+  fx->paths = g_ptr_array_new_with_free_func (g_free);
+  for (guint i = 0; names[i] != NULL; i++)
+    g_ptr_array_add (fx->paths, g_strdup (names[i]));
+  fx->seen = g_array_new (FALSE, FALSE, sizeof (guint));
+}
+
+static void
+fixture_teardown (Fixture *fx, gconstpointer data)
+{
+  fixtures_rmtree (fx->out);
+  g_free (fx->out);
+  shardpix_job_clear (&fx->job);
+  g_ptr_array_unref (fx->paths);
+  g_clear_pointer (&fx->shards, g_array_unref);
+  g_array_unref (fx->seen);
+}
+
+static ShardpixRunReport *
+fixture_run (Fixture *fx, const char *exe, guint jobs, guint n_shards, guint timeout_s)
+{
+  g_autofree char *fake = g_test_build_filename (G_TEST_BUILT, "fake-worker", NULL);
+  g_autoptr (GError) error = NULL;
+  ShardpixRunReport *report = NULL;
+  ShardpixSupervisorConfig config = {
+    .job = &fx->job,
+    .worker_exe = exe ? exe : fake,
+    .paths = fx->paths,
+    .jobs = jobs,
+    .timeout_s = timeout_s,
+    .on_result = on_result,
+    .user_data = fx,
+  };
+
+  fx->shards = shardpix_shard_by_count (fx->paths->len, n_shards);
+  config.shards = fx->shards;
+  g_assert_true (shardpix_supervisor_run (&config, &report, &error));
+  g_assert_no_error (error);
+  return report;
+}
+
+static const ShardpixChildReport *
+child_with (const ShardpixRunReport *report, guint index)
+{
+  for (guint i = 0; i < report->children->len; i++)
+    {
+      const ShardpixChildReport *child = g_ptr_array_index (report->children, i);
+
+      if (index >= child->range.start && index < child->range.start + child->range.count)
+        return child;
+    }
+  g_assert_not_reached ();
+}
+
+static void
+assert_no_temp_files (Fixture *fx)
+{
+  g_autoptr (GPtrArray) left = fixtures_list_files (fx->out);
+
+  for (guint i = 0; i < left->len; i++)
+    g_test_message ("left behind: %s", (const char *) g_ptr_array_index (left, i));
+  g_assert_cmpuint (left->len, ==, 0);
+}
+
+static const char *const good_names[] = {
+  "a.jpg", "b.jpg", "c.jpg", "d.jpg", "e.jpg", "f.jpg", "g.jpg", "h.jpg", "i.jpg", "j.jpg",
+  "k.jpg", "l.jpg", "m.jpg", "n.jpg", "o.jpg", "p.jpg", "q.jpg", "r.jpg", "s.jpg", "t.jpg",
+  NULL,
+};
+
+static void
+test_all_good (Fixture *fx, gconstpointer data)
+{
+  g_autoptr (ShardpixRunReport) report = fixture_run (fx, NULL, 3, 7, 0);
+
+  g_assert_cmpuint (report->n_ok, ==, 20);
+  g_assert_cmpuint (report->n_failed, ==, 0);
+  g_assert_cmpuint (report->undone->len, ==, 0);
+  g_assert_false (report->child_failed);
+  g_assert_cmpuint (report->children->len, ==, 7);
+  for (guint i = 0; i < report->children->len; i++)
+    {
+      const ShardpixChildReport *child = g_ptr_array_index (report->children, i);
+
+      g_assert_true (child->done);
+      g_assert_true (child->reaped);
+      g_assert_true (WIFEXITED (child->status) && WEXITSTATUS (child->status) == 0);
+      g_assert_null (child->failure);
+      g_assert_cmpuint (child->n_ok, ==, child->range.count);
+      g_assert_cmpuint (child->images->len, ==, child->range.count);
+      g_assert_cmpint (child->pid, >, 0);
+      g_assert_cmpint (child->wall_us, >, 0);
+    }
+  /* Every image reported exactly once. */
+  g_assert_cmpuint (fx->seen->len, ==, 20);
+  for (guint i = 0; i < 20; i++)
+    {
+      guint hits = 0;
+
+      for (guint j = 0; j < fx->seen->len; j++)
+        hits += g_array_index (fx->seen, guint, j) == i;
+      g_assert_cmpuint (hits, ==, 1);
+    }
+}
+
+static const char *const crash_names[] = {
+  "a.jpg", "b.jpg", "c.jpg", "d-crash.jpg", "e.jpg", "f.jpg", "g.jpg", "h.jpg", NULL,
+};
+
+static void
+test_crash (Fixture *fx, gconstpointer data)
+{
+  g_autoptr (ShardpixRunReport) report = fixture_run (fx, NULL, 2, 2, 0);
+  const ShardpixChildReport *dead = child_with (report, 3);
+  const ShardpixChildReport *alive = child_with (report, 5);
+
+  g_assert_true (report->child_failed);
+  g_assert_true (WIFSIGNALED (dead->status) && WTERMSIG (dead->status) == SIGKILL);
+  g_assert_nonnull (strstr (dead->failure, "killed by SIGKILL"));
+  g_assert_false (dead->done);
+  g_assert_cmpuint (dead->n_ok, ==, 3);
+  g_assert_cmpuint (dead->n_undone, ==, 1);
+  g_assert_cmpuint (report->undone->len, ==, 1);
+  g_assert_cmpuint (g_array_index (report->undone, guint, 0), ==, 3);
+  g_assert_true (alive->done);
+  g_assert_cmpuint (alive->n_ok, ==, 4);
+  assert_no_temp_files (fx);
+}
+
+static const char *const hang_names[] = { "a.jpg", "b-hang.jpg", "c.jpg", "d.jpg", NULL };
+
+static void
+test_hang_timeout (Fixture *fx, gconstpointer data)
+{
+  g_autoptr (ShardpixRunReport) report = fixture_run (fx, NULL, 2, 2, 1);
+  const ShardpixChildReport *hung = child_with (report, 1);
+
+  g_assert_true (report->child_failed);
+  g_assert_nonnull (strstr (hung->failure, "sent nothing for 1 s"));
+  g_assert_true (WIFSIGNALED (hung->status) && WTERMSIG (hung->status) == SIGKILL);
+  g_assert_cmpuint (report->n_ok, ==, 3);
+  g_assert_cmpuint (report->undone->len, ==, 1);
+  assert_no_temp_files (fx);
+}
+
+static const char *const garbage_names[] = { "a.jpg", "b-garbage.jpg", "c.jpg", NULL };
+
+static void
+test_garbage (Fixture *fx, gconstpointer data)
+{
+  g_autoptr (ShardpixRunReport) report = fixture_run (fx, NULL, 1, 1, 0);
+  const ShardpixChildReport *child = child_with (report, 1);
+
+  g_assert_true (report->child_failed);
+  g_assert_nonnull (child->failure);
+  g_test_message ("failure: %s", child->failure);
+  g_assert_nonnull (strstr (child->failure, "magic"));
+  g_assert_cmpuint (report->n_ok, ==, 1);
+  g_assert_cmpuint (report->undone->len, ==, 2);
+}
+
+static const char *const quit_names[] = { "a.jpg", "b-quit.jpg", "c.jpg", NULL };
+
+static void
+test_quit_without_done (Fixture *fx, gconstpointer data)
+{
+  g_autoptr (ShardpixRunReport) report = fixture_run (fx, NULL, 1, 1, 0);
+  const ShardpixChildReport *child = child_with (report, 1);
+
+  g_assert_true (report->child_failed);
+  g_assert_true (WIFEXITED (child->status) && WEXITSTATUS (child->status) == 0);
+  g_assert_nonnull (strstr (child->failure, "exit 0 before finishing its shard"));
+  g_assert_cmpuint (report->undone->len, ==, 2);
+  assert_no_temp_files (fx);
+}
+
+static const char *const fail_names[] = { "a.jpg", "b-fail.jpg", "c.jpg", NULL };
+
+static void
+test_image_failure_is_not_a_child_failure (Fixture *fx, gconstpointer data)
+{
+  g_autoptr (ShardpixRunReport) report = fixture_run (fx, NULL, 2, 3, 0);
+
+  g_assert_false (report->child_failed);
+  g_assert_cmpuint (report->n_ok, ==, 2);
+  g_assert_cmpuint (report->n_failed, ==, 1);
+  g_assert_cmpuint (report->undone->len, ==, 0);
+}
+
+static void
+test_exec_failure (Fixture *fx, gconstpointer data)
+{
+  g_autoptr (ShardpixRunReport) report = fixture_run (fx, "/nonexistent/worker", 2, 4, 0);
+  const ShardpixChildReport *first = g_ptr_array_index (report->children, 0);
+
+  g_assert_true (report->child_failed);
+  /* Reported once: no more workers are tried with a binary that won't run. */
+  g_assert_cmpuint (report->children->len, ==, 1);
+  g_assert_cmpint (first->pid, ==, 0);
+  g_assert_nonnull (strstr (first->failure, "No such file or directory"));
+  g_assert_cmpuint (report->undone->len, ==, 20);
+}
+
+static gpointer
+send_sigterm_later (gpointer data)
+{
+  g_usleep (300 * 1000);
+  kill (getpid (), SIGTERM);
+  return NULL;
+}
+
+static const char *const stop_names[] = { "a-hang.jpg", "b.jpg", "c-hang.jpg", "d.jpg",
+                                          "e.jpg", NULL };
+
+static void
+test_stop_signal (Fixture *fx, gconstpointer data)
+{
+  g_autoptr (GThread) thread = g_thread_new ("sigterm", send_sigterm_later, NULL);
+  g_autoptr (ShardpixRunReport) report = fixture_run (fx, NULL, 2, 3, 0);
+
+  g_thread_join (g_steal_pointer (&thread));
+  g_assert_cmpint (report->stop_signal, ==, SIGTERM);
+  /* Both hung workers were stopped; the third shard never started. */
+  g_assert_cmpuint (report->children->len, ==, 2);
+  g_assert_cmpuint (report->undone->len, ==, 5);
+  for (guint i = 0; i < report->children->len; i++)
+    {
+      const ShardpixChildReport *child = g_ptr_array_index (report->children, i);
+
+      g_assert_true (child->reaped);
+      g_assert_true (WIFSIGNALED (child->status));
+    }
+  assert_no_temp_files (fx);
+}
+
+#define ADD(path, names, func) \
+  g_test_add (path, Fixture, names, fixture_setup, func, fixture_teardown)
+
+int
+main (int argc, char **argv)
+{
+  g_test_init (&argc, &argv, NULL);
+  ADD ("/shardpix/supervisor/all-good", good_names, test_all_good);
+  ADD ("/shardpix/supervisor/crash", crash_names, test_crash);
+  ADD ("/shardpix/supervisor/hang-timeout", hang_names, test_hang_timeout);
+  ADD ("/shardpix/supervisor/garbage", garbage_names, test_garbage);
+  ADD ("/shardpix/supervisor/quit-without-done", quit_names, test_quit_without_done);
+  ADD ("/shardpix/supervisor/image-failure", fail_names,
+       test_image_failure_is_not_a_child_failure);
+  ADD ("/shardpix/supervisor/exec-failure", good_names, test_exec_failure);
+  ADD ("/shardpix/supervisor/stop-signal", stop_names, test_stop_signal);
+  return g_test_run ();
+}
