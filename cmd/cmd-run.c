@@ -80,6 +80,28 @@ run_check_folders (const ShardpixJob *job, GError **error)
   return TRUE;
 }
 
+/* Before any work: two inputs renamed onto one output would have one
+ * silently replace the other. */
+static gboolean
+run_check_outputs (const ShardpixJob *job, GPtrArray *paths)
+{
+  g_autofree char *a = NULL;
+  g_autofree char *b = NULL;
+  g_autofree char *path = NULL;
+  g_autofree char *out = NULL;
+  guint first, second;
+
+  if (shardpix_job_outputs_distinct (job, paths, &first, &second))
+    return TRUE;
+  a = cmd_display_name (g_ptr_array_index (paths, first));
+  b = cmd_display_name (g_ptr_array_index (paths, second));
+  path = shardpix_job_output_path (job, g_ptr_array_index (paths, first));
+  out = cmd_display_name (path);
+  cmd_fail (CMD_EXIT_USAGE, "%s and %s would both be saved as %s: change --output-name", a, b,
+            out);
+  return FALSE;
+}
+
 static void
 run_on_result (const ShardpixRecord *result, gpointer data)
 {
@@ -233,6 +255,8 @@ cmd_run (int argc, char **argv)
       cmd_fail (CMD_EXIT_USAGE, "%s", error->message);
       goto usage;
     }
+  if (!run_check_outputs (&options.job, listing->paths))
+    goto usage;
   totals.n_images = listing->paths->len;
   totals.n_skipped = listing->n_skipped;
   status = options.serial ? run_serial (&options, listing, &totals)

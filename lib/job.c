@@ -336,3 +336,30 @@ shardpix_job_temp_path (const ShardpixJob *job, const char *rel, GPid pid, guint
     return g_build_filename (job->output_dir, name, NULL);
   return g_build_filename (job->output_dir, dir, name, NULL);
 }
+
+gboolean
+shardpix_job_outputs_distinct (const ShardpixJob *job, GPtrArray *paths, guint *first,
+                               guint *second)
+{
+  g_autoptr (GHashTable) seen = NULL;
+
+  /* Input paths are unique, so only a renaming template can collide. */
+  if (job->output_name == NULL)
+    return TRUE;
+  seen = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  for (guint i = 0; i < paths->len; i++)
+    {
+      char *out = shardpix_job_output_path (job, g_ptr_array_index (paths, i));
+      gpointer earlier;
+
+      if (g_hash_table_lookup_extended (seen, out, NULL, &earlier))
+        {
+          *first = GPOINTER_TO_UINT (earlier);
+          *second = i;
+          g_free (out);
+          return FALSE;
+        }
+      g_hash_table_insert (seen, out, GUINT_TO_POINTER (i));
+    }
+  return TRUE;
+}

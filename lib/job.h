@@ -80,6 +80,12 @@ char *shardpix_job_output_path (const ShardpixJob *job, const char *rel);
  * name that carries libvips save options. */
 char *shardpix_job_save_suffix (const ShardpixJob *job, const char *rel);
 
+/* Whether two of @paths (relative input paths) would be saved to the same
+ * output ("a.jpg" and "a.png" with --format webp). Returns TRUE when none
+ * collide; otherwise FALSE with the listing indexes of the first pair. */
+gboolean shardpix_job_outputs_distinct (const ShardpixJob *job, GPtrArray *paths,
+                                        guint *first, guint *second);
+
 /* OUTPUT_DIR/dir-of-rel/.shardpix-PID-INDEX.tmp: the name a worker writes the
  * image to before renaming it into place. It is derived, not random, so that
  * the supervisor can remove what a worker killed mid-image left behind. */
