@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include "cmd.h"
+#include "cmd-progress.h"
 #include "error.h"
 #include "job.h"
 #include "listing.h"
@@ -23,12 +24,14 @@ typedef struct {
   gboolean serial;
   gboolean recursive;
   gboolean quiet;
+  gboolean verbose;
   char *worker_exe;
 } RunOptions;
 
 typedef struct {
   const RunOptions *options;
   GPtrArray *paths;
+  CmdProgress *progress;
 } RunContext;
 
 /* realpath() of a folder that may not exist yet: resolve the deepest part
@@ -106,12 +109,17 @@ static void
 run_on_result (const ShardpixRecord *result, gpointer data)
 {
   RunContext *context = data;
-  g_autofree char *name = NULL;
 
-  if (result->ok)
-    return;
-  name = cmd_display_name (g_ptr_array_index (context->paths, result->index));
-  fprintf (stderr, "shardpix: %s: %s\n", name, result->text ? result->text : "failed");
+  cmd_progress_image (context->progress, g_ptr_array_index (context->paths, result->index),
+                      result->wall_us,
+                      result->ok ? NULL : result->text ? result->text : "failed");
+}
+
+static CmdProgress *
+run_progress_new (const RunOptions *options, guint total)
+{
+  return cmd_progress_new (stderr, total, !options->quiet && isatty (STDERR_FILENO),
+                           options->verbose);
 }
 
 static int
@@ -119,7 +127,8 @@ run_serial (const RunOptions *options, ShardpixListing *listing, ShardpixTotals 
 {
   g_autoptr (GError) error = NULL;
   g_autofree guint *indexes = g_new (guint, MAX (listing->paths->len, 1));
-  RunContext context = { options, listing->paths };
+  g_autoptr (CmdProgress) progress = run_progress_new (options, listing->paths->len);
+  RunContext context = { options, listing->paths, progress };
   g_auto (ShardpixRecord) done = { 0 };
   gint64 started_us = g_get_monotonic_time ();
 
@@ -131,6 +140,7 @@ run_serial (const RunOptions *options, ShardpixListing *listing, ShardpixTotals 
     indexes[i] = i;
   shardpix_worker_process (&options->job, indexes, (const char *const *) listing->paths->pdata,
                            listing->paths->len, started_us, run_on_result, &context, &done);
+  cmd_progress_finish (progress);
   totals->n_ok = done.n_ok;
   totals->n_failed = done.n_failed;
   return done.n_failed > 0 ? CMD_EXIT_IMAGES : CMD_EXIT_OK;
@@ -145,7 +155,8 @@ run_parallel (const RunOptions *options, ShardpixListing *listing, ShardpixTotal
   g_autofree char *self = NULL;
   g_autofree char *table = NULL;
   g_autofree char *failures = NULL;
-  RunContext context = { options, listing->paths };
+  g_autoptr (CmdProgress) progress = run_progress_new (options, listing->paths->len);
+  RunContext context = { options, listing->paths, progress };
   ShardpixSupervisorConfig config = {
     .job = &options->job,
     .paths = listing->paths,
@@ -165,7 +176,11 @@ run_parallel (const RunOptions *options, ShardpixListing *listing, ShardpixTotal
   config.worker_exe = options->worker_exe ? options->worker_exe : self;
 
   if (!shardpix_supervisor_run (&config, &report, &error))
-    return cmd_fail (CMD_EXIT_WORKER, "%s", error->message);
+    {
+      cmd_progress_finish (progress);
+      return cmd_fail (CMD_EXIT_WORKER, "%s", error->message);
+    }
+  cmd_progress_finish (progress);
 
   table = shardpix_report_children_table (report);
   if (!options->quiet)
@@ -204,7 +219,9 @@ cmd_run (int argc, char **argv)
     { "timeout", 0, 0, G_OPTION_ARG_INT, &options.timeout_s,
       "Kill a worker that reports nothing for this long (default 0: never)", "SECONDS" },
     { "quiet", 0, 0, G_OPTION_ARG_NONE, &options.quiet,
-      "Print only errors and the totals", NULL },
+      "Print only errors and the totals: no progress, no worker table", NULL },
+    { "verbose", 'v', 0, G_OPTION_ARG_NONE, &options.verbose,
+      "Print a line for each image", NULL },
     { "worker-exe", 0, G_OPTION_FLAG_HIDDEN, G_OPTION_ARG_FILENAME, &options.worker_exe,
       "Executable to run as worker (tests)", "PATH" },
     { NULL },
