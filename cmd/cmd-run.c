@@ -237,8 +237,9 @@ cmd_run (int argc, char **argv)
 
   (void) unused;
   shardpix_job_init (&options.job);
+  /* One list in --help: the image options are what users look for. */
+  g_option_context_set_main_group (context, shardpix_job_option_group (&options.job));
   g_option_context_add_main_entries (context, entries, NULL);
-  g_option_context_add_group (context, shardpix_job_option_group (&options.job));
   if (!cmd_parse (context, &argc, &argv))
     goto usage;
   if (argc != 3)

@@ -78,6 +78,12 @@ main (int argc, char **argv)
       printf ("shardpix %s\n", SHARDPIX_VERSION);
       return CMD_EXIT_OK;
     }
+  /* "Usage: shardpix run ..." in --help, rather than "run". */
+  if (strcmp (command, "worker") != 0)
+    {
+      g_autofree char *name = g_strdup_printf ("shardpix %s", command);
+      g_set_prgname (name);
+    }
   /* Each subcommand sees itself as argv[0], as GOptionContext expects. */
   if (strcmp (command, "run") == 0)
     return cmd_run (argc - 1, argv + 1);
@@ -87,6 +93,5 @@ main (int argc, char **argv)
     return cmd_plan (argc - 1, argv + 1);
   if (strcmp (command, "sample") == 0)
     return cmd_sample (argc - 1, argv + 1);
-  fputs (usage, stderr);
-  return cmd_fail (CMD_EXIT_USAGE, "unknown command '%s'", command);
+  return cmd_fail (CMD_EXIT_USAGE, "unknown command '%s' (try --help)", command);
 }
