@@ -13,55 +13,7 @@
 
 #include "fixtures.h"
 
-typedef struct {
-  char *root;
-  char *in;
-  char *out;
-} Fixture;
-
-static void
-fixture_setup (Fixture *fx, gconstpointer data)
-{
-  fx->root = fixtures_mkdtemp ();
-  fx->in = g_build_filename (fx->root, "in", NULL);
-  fx->out = g_build_filename (fx->root, "out", NULL);
-  g_assert_cmpint (g_mkdir (fx->in, 0755), ==, 0);
-}
-
-static void
-fixture_teardown (Fixture *fx, gconstpointer data)
-{
-  fixtures_rmtree (fx->root);
-  g_free (fx->root);
-  g_free (fx->in);
-  g_free (fx->out);
-}
-
-static int
-run (const char *const *args, char **out, char **err)
-{
-  g_autofree char *o = NULL;
-  g_autofree char *e = NULL;
-  int status = fixtures_run_shardpix (args, &o, &e);
-
-  g_test_message ("exit %d\nstdout:\n%s\nstderr:\n%s", status, o, e);
-  if (out)
-    *out = g_steal_pointer (&o);
-  if (err)
-    *err = g_steal_pointer (&e);
-  return status;
-}
-
-static guint
-count_lines_containing (const char *text, const char *needle)
-{
-  g_auto (GStrv) lines = g_strsplit (text, "\n", -1);
-  guint n = 0;
-
-  for (guint i = 0; lines[i]; i++)
-    n += strstr (lines[i], needle) != NULL;
-  return n;
-}
+typedef FixturesDirs Fixture;
 
 static void
 write_images (const char *dir, guint n)
@@ -90,12 +42,12 @@ test_help (void)
       g_autofree char *help = NULL;
       g_autofree char *want = g_strdup_printf ("Usage:\n  shardpix %s ", commands[i]);
 
-      g_assert_cmpint (run (args, &help, NULL), ==, 0);
+      g_assert_cmpint (fixtures_run_logged (args, &help, NULL), ==, 0);
       g_assert_true (g_str_has_prefix (help, want));
     }
-  g_assert_cmpint (run (version, &out, NULL), ==, 0);
+  g_assert_cmpint (fixtures_run_logged (version, &out, NULL), ==, 0);
   g_assert_true (g_str_has_prefix (out, "shardpix "));
-  g_assert_cmpint (run (top, &usage, NULL), ==, 0);
+  g_assert_cmpint (fixtures_run_logged (top, &usage, NULL), ==, 0);
   g_assert_nonnull (strstr (usage, "shardpix plan"));
 }
 
@@ -137,7 +89,7 @@ test_usage_errors (Fixture *fx, gconstpointer data)
       g_autofree char *err = NULL;
 
       g_test_message ("case %u: %s %s", i, cases[i][0], cases[i][1] ? cases[i][1] : "");
-      g_assert_cmpint (run (cases[i], NULL, &err), ==, 2);
+      g_assert_cmpint (fixtures_run_logged (cases[i], NULL, &err), ==, 2);
       g_assert_true (g_str_has_prefix (err, "shardpix: "));
       g_assert_true (g_str_has_suffix (err, "\n"));
       g_assert_true (strchr (err, '\n') == err + strlen (err) - 1);
@@ -172,7 +124,7 @@ test_plan (Fixture *fx, gconstpointer data)
       g_assert_cmpint (stat (path, &st), ==, 0);
       total += (guint64) st.st_size;
     }
-  g_assert_cmpint (run (text_args, &text, NULL), ==, 0);
+  g_assert_cmpint (fixtures_run_logged (text_args, &text, NULL), ==, 0);
   /* 5 files in 3 shards: 2, 2, 1. */
   g_assert_nonnull (strstr (text, "    0       2 "));
   g_assert_nonnull (strstr (text, "img-00.jpg .. img-01.png"));
@@ -181,7 +133,7 @@ test_plan (Fixture *fx, gconstpointer data)
   g_assert_nonnull (strstr (text, "files 5 "));
   g_assert_nonnull (strstr (text, "shards 3 "));
 
-  g_assert_cmpint (run (json_args, &json, NULL), ==, 0);
+  g_assert_cmpint (fixtures_run_logged (json_args, &json, NULL), ==, 0);
   want_bytes = g_strdup_printf ("\"bytes\": %" G_GUINT64_FORMAT ",\n", total);
   g_assert_nonnull (strstr (json, want_bytes));
   g_assert_nonnull (strstr (json, "\"files\": 5,"));
@@ -202,9 +154,9 @@ test_plan_json_escaping (Fixture *fx, gconstpointer data)
   g_autofree char *empty = NULL;
 
   fixtures_write_image (odd, "png", 20, 20);
-  g_assert_cmpint (run (args, &json, NULL), ==, 0);
+  g_assert_cmpint (fixtures_run_logged (args, &json, NULL), ==, 0);
   g_assert_nonnull (strstr (json, "\"first\": \"a\\\"b\\\\c\\nd\\u0001.png\""));
-  g_assert_cmpint (run (empty_args, &empty, NULL), ==, 0);
+  g_assert_cmpint (fixtures_run_logged (empty_args, &empty, NULL), ==, 0);
   g_assert_nonnull (strstr (empty, "\"first\": null"));
 }
 
@@ -314,7 +266,7 @@ test_no_progress_without_terminal (Fixture *fx, gconstpointer data)
   g_autofree char *out = NULL;
 
   write_images (fx->in, 4);
-  g_assert_cmpint (run (args, &out, &err), ==, 0);
+  g_assert_cmpint (fixtures_run_logged (args, &out, &err), ==, 0);
   g_assert_cmpstr (err, ==, "");
   g_assert_null (strchr (out, '\r'));
   g_assert_null (strchr (out, '\033'));
@@ -329,15 +281,15 @@ test_verbose (Fixture *fx, gconstpointer data)
   g_autofree char *serial_err = NULL;
 
   write_images (fx->in, 5);
-  g_assert_cmpint (run (args, NULL, &err), ==, 0);
-  g_assert_cmpuint (count_lines_containing (err, ": ok, "), ==, 5);
-  g_assert_cmpuint (count_lines_containing (err, "shardpix: img-03.png: ok, "), ==, 1);
-  g_assert_cmpint (run (serial, NULL, &serial_err), ==, 0);
-  g_assert_cmpuint (count_lines_containing (serial_err, ": ok, "), ==, 5);
+  g_assert_cmpint (fixtures_run_logged (args, NULL, &err), ==, 0);
+  g_assert_cmpuint (fixtures_count_lines_containing (err, ": ok, "), ==, 5);
+  g_assert_cmpuint (fixtures_count_lines_containing (err, "shardpix: img-03.png: ok, "), ==, 1);
+  g_assert_cmpint (fixtures_run_logged (serial, NULL, &serial_err), ==, 0);
+  g_assert_cmpuint (fixtures_count_lines_containing (serial_err, ": ok, "), ==, 5);
 }
 
 #define ADD(path, func) \
-  g_test_add (path, Fixture, NULL, fixture_setup, func, fixture_teardown)
+  g_test_add (path, Fixture, NULL, fixtures_dirs_setup, func, fixtures_dirs_teardown)
 
 int
 main (int argc, char **argv)

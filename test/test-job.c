@@ -57,17 +57,38 @@ test_fail_on_names (void)
   g_assert_error (error, SHARDPIX_ERROR, SHARDPIX_ERROR_USAGE);
 }
 
+/* Turns @job into worker arguments and parses them back into @parsed, as
+ * the worker does. */
+static void
+round_trip (const ShardpixJob *job, ShardpixJob *parsed)
+{
+  g_autoptr (GPtrArray) args = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr (GOptionContext) context = g_option_context_new (NULL);
+  g_autoptr (GError) error = NULL;
+  g_autofree char **argv = NULL;
+  int argc;
+
+  g_ptr_array_add (args, g_strdup ("worker"));
+  shardpix_job_append_args (job, args);
+  g_ptr_array_add (args, NULL);
+  shardpix_job_init (parsed);
+  g_option_context_add_group (context, shardpix_job_option_group (parsed));
+  argc = (int) args->len - 1;
+  /* Parsing drops the options it consumed from argv; the array still owns
+   * them through a copy of the pointers. */
+  argv = g_memdup2 (args->pdata, args->len * sizeof (char *));
+  g_assert_true (g_option_context_parse (context, &argc, &argv, &error));
+  g_assert_true (shardpix_job_finish_options (parsed, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (argc, ==, 1);
+}
+
 /* What the supervisor passes a worker must parse back to the same job. */
 static void
 test_args_round_trip (void)
 {
   g_auto (ShardpixJob) job = { 0 };
   g_auto (ShardpixJob) parsed = { 0 };
-  g_autoptr (GPtrArray) args = g_ptr_array_new_with_free_func (g_free);
-  g_autoptr (GOptionContext) context = g_option_context_new (NULL);
-  g_autoptr (GError) error = NULL;
-  g_autofree char **argv = NULL;
-  int argc;
 
   shardpix_job_init (&job);
   job.width = 640;
@@ -81,19 +102,7 @@ test_args_round_trip (void)
   job.keep_metadata = TRUE;
   job.color = TRUE;
   job.output_name = g_strdup ("-tn_%s.webp[Q=80,strip]");
-  g_ptr_array_add (args, g_strdup ("worker"));
-  shardpix_job_append_args (&job, args);
-  g_ptr_array_add (args, NULL);
-
-  shardpix_job_init (&parsed);
-  g_option_context_add_group (context, shardpix_job_option_group (&parsed));
-  argc = (int) args->len - 1;
-  /* Parsing drops the options it consumed from argv; the array still owns
-   * them through a copy of the pointers. */
-  argv = g_memdup2 (args->pdata, args->len * sizeof (char *));
-  g_assert_true (g_option_context_parse (context, &argc, &argv, &error));
-  g_assert_no_error (error);
-  g_assert_cmpint (argc, ==, 1);
+  round_trip (&job, &parsed);
   g_assert_cmpint (parsed.width, ==, 640);
   g_assert_cmpint (parsed.height, ==, 480);
   g_assert_cmpint (parsed.quality, ==, 42);
@@ -116,24 +125,10 @@ test_args_round_trip_crop (void)
     {
       g_auto (ShardpixJob) job = { 0 };
       g_auto (ShardpixJob) parsed = { 0 };
-      g_autoptr (GPtrArray) args = g_ptr_array_new_with_free_func (g_free);
-      g_autoptr (GOptionContext) context = g_option_context_new (NULL);
-      g_autoptr (GError) error = NULL;
-      g_autofree char **argv = NULL;
-      int argc;
 
       shardpix_job_init (&job);
       job.crop = crop;
-      g_ptr_array_add (args, g_strdup ("worker"));
-      shardpix_job_append_args (&job, args);
-      g_ptr_array_add (args, NULL);
-      shardpix_job_init (&parsed);
-      g_option_context_add_group (context, shardpix_job_option_group (&parsed));
-      argc = (int) args->len - 1;
-      argv = g_memdup2 (args->pdata, args->len * sizeof (char *));
-      g_assert_true (g_option_context_parse (context, &argc, &argv, &error));
-      g_assert_true (shardpix_job_finish_options (&parsed, &error));
-      g_assert_no_error (error);
+      round_trip (&job, &parsed);
       g_assert_cmpint (parsed.crop, ==, crop);
       g_assert_false (parsed.force);
       g_assert_false (parsed.enlarge || parsed.no_rotate || parsed.keep_metadata

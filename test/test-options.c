@@ -10,42 +10,7 @@
 
 #include "fixtures.h"
 
-typedef struct {
-  char *root;
-  char *in;
-  char *out;
-} Fixture;
-
-static void
-fixture_setup (Fixture *fx, gconstpointer data)
-{
-  fx->root = fixtures_mkdtemp ();
-  fx->in = g_build_filename (fx->root, "in", NULL);
-  fx->out = g_build_filename (fx->root, "out", NULL);
-  g_assert_cmpint (g_mkdir (fx->in, 0755), ==, 0);
-}
-
-static void
-fixture_teardown (Fixture *fx, gconstpointer data)
-{
-  fixtures_rmtree (fx->root);
-  g_free (fx->root);
-  g_free (fx->in);
-  g_free (fx->out);
-}
-
-static int
-run (const char *const *args, char **err)
-{
-  g_autofree char *o = NULL;
-  g_autofree char *e = NULL;
-  int status = fixtures_run_shardpix (args, &o, &e);
-
-  g_test_message ("exit %d\nstdout:\n%s\nstderr:\n%s", status, o, e);
-  if (err)
-    *err = g_steal_pointer (&e);
-  return status;
-}
+typedef FixturesDirs Fixture;
 
 static VipsImage *
 load (const char *dir, const char *rel)
@@ -55,6 +20,18 @@ load (const char *dir, const char *rel)
 
   if (image == NULL)
     g_error ("cannot load %s: %s", path, vips_error_buffer ());
+  return image;
+}
+
+/* Loads DIR/REL, checks that libvips reads it with @loader and returns it. */
+static VipsImage *
+load_as (const char *dir, const char *rel, const char *loader)
+{
+  VipsImage *image = load (dir, rel);
+  const char *found = NULL;
+
+  g_assert_cmpint (vips_image_get_string (image, VIPS_META_LOADER, &found), ==, 0);
+  g_assert_cmpstr (found, ==, loader);
   return image;
 }
 
@@ -101,19 +78,16 @@ test_output_name (Fixture *fx, gconstpointer data)
   g_assert_cmpint (g_mkdir (sub, 0755), ==, 0);
   fixtures_write_image (a, "jpeg", 400, 300);
   fixtures_write_image (b, "png", 300, 400);
-  g_assert_cmpint (run (high_args, NULL), ==, 0);
-  g_assert_cmpint (run (low_args, NULL), ==, 0);
+  g_assert_cmpint (fixtures_run_logged (high_args, NULL, NULL), ==, 0);
+  g_assert_cmpint (fixtures_run_logged (low_args, NULL, NULL), ==, 0);
   outputs = fixtures_list_files (fx->out);
   g_assert_cmpuint (outputs->len, ==, 2);
   g_assert_cmpstr (outputs->pdata[0], ==, "sub/tn_b.webp");
   g_assert_cmpstr (outputs->pdata[1], ==, "tn_a.webp");
   for (guint i = 0; i < outputs->len; i++)
     {
-      g_autoptr (VipsImage) image = load (fx->out, outputs->pdata[i]);
-      const char *loader = NULL;
+      g_autoptr (VipsImage) image = load_as (fx->out, outputs->pdata[i], "webpload");
 
-      g_assert_cmpint (vips_image_get_string (image, VIPS_META_LOADER, &loader), ==, 0);
-      g_assert_cmpstr (loader, ==, "webpload");
       /* The bracketed Q reached the saver and won over -q. */
       g_assert_cmpint (file_size (low, outputs->pdata[i]), <,
                        file_size (fx->out, outputs->pdata[i]));
@@ -130,18 +104,15 @@ test_format (Fixture *fx, gconstpointer data)
 
   fixtures_write_image (a, "jpeg", 100, 80);
   fixtures_write_image (b, "webp", 80, 100);
-  g_assert_cmpint (run (args, NULL), ==, 0);
+  g_assert_cmpint (fixtures_run_logged (args, NULL, NULL), ==, 0);
   outputs = fixtures_list_files (fx->out);
   g_assert_cmpuint (outputs->len, ==, 2);
   g_assert_cmpstr (outputs->pdata[0], ==, "a.png");
   g_assert_cmpstr (outputs->pdata[1], ==, "b.png");
   for (guint i = 0; i < outputs->len; i++)
     {
-      g_autoptr (VipsImage) image = load (fx->out, outputs->pdata[i]);
-      const char *loader = NULL;
+      g_autoptr (VipsImage) image = load_as (fx->out, outputs->pdata[i], "pngload");
 
-      g_assert_cmpint (vips_image_get_string (image, VIPS_META_LOADER, &loader), ==, 0);
-      g_assert_cmpstr (loader, ==, "pngload");
       g_assert_cmpint (image->Type, ==, VIPS_INTERPRETATION_B_W);
     }
 }
@@ -162,10 +133,10 @@ test_collision (Fixture *fx, gconstpointer data)
   fixtures_write_image (a, "jpeg", 50, 50);
   fixtures_write_image (b, "png", 50, 50);
   fixtures_write_image (c, "png", 50, 50);
-  g_assert_cmpint (run (args, &err), ==, 2);
+  g_assert_cmpint (fixtures_run_logged (args, NULL, &err), ==, 2);
   g_assert_nonnull (strstr (err, "a.jpg and a.png"));
   g_assert_nonnull (strstr (err, "a.webp"));
-  g_assert_cmpint (run (fixed, &fixed_err), ==, 2);
+  g_assert_cmpint (fixtures_run_logged (fixed, NULL, &fixed_err), ==, 2);
   g_assert_nonnull (strstr (fixed_err, "a.jpg and a.png"));
   outputs = fixtures_list_files (fx->out);
   g_assert_cmpuint (outputs->len, ==, 0);
@@ -203,7 +174,7 @@ test_resize_modes (Fixture *fx, gconstpointer data)
 
       for (guint k = 0; k < 4 && cases[i].options[k]; k++)
         args[5 + k] = cases[i].options[k];
-      g_assert_cmpint (run (args, NULL), ==, 0);
+      g_assert_cmpint (fixtures_run_logged (args, NULL, NULL), ==, 0);
       image = load (out, "big.png");
       g_test_message ("case %u: %dx%d", i, image->Xsize, image->Ysize);
       g_assert_cmpint (image->Xsize, ==, cases[i].width);
@@ -237,9 +208,9 @@ test_rotate_and_metadata (Fixture *fx, gconstpointer data)
   g_autoptr (VipsImage) c = NULL;
 
   write_rotated_jpeg (src);
-  g_assert_cmpint (run (upright, NULL), ==, 0);
-  g_assert_cmpint (run (no_rotate, NULL), ==, 0);
-  g_assert_cmpint (run (keep, NULL), ==, 0);
+  g_assert_cmpint (fixtures_run_logged (upright, NULL, NULL), ==, 0);
+  g_assert_cmpint (fixtures_run_logged (no_rotate, NULL, NULL), ==, 0);
+  g_assert_cmpint (fixtures_run_logged (keep, NULL, NULL), ==, 0);
   a = load (fx->out, "turned.jpg");
   b = load (stored, "turned.jpg");
   c = load (kept, "turned.jpg");
@@ -268,7 +239,7 @@ test_color (Fixture *fx, gconstpointer data)
   double worst = 0;
 
   fixtures_write_image (src, "png", 120, 90);
-  g_assert_cmpint (run (args, NULL), ==, 0);
+  g_assert_cmpint (fixtures_run_logged (args, NULL, NULL), ==, 0);
   image = load (fx->out, "c.png");
   g_assert_cmpint (image->Bands, ==, 3);
   g_assert_cmpint (image->Type, ==, VIPS_INTERPRETATION_sRGB);
@@ -304,15 +275,15 @@ test_workers_match_serial (Fixture *fx, gconstpointer data)
 
       for (guint k = 0; k < 8 && sets[i][k]; k++)
         a[5 + k] = b[7 + k] = sets[i][k];
-      g_assert_cmpint (run (a, NULL), ==, 0);
-      g_assert_cmpint (run (b, NULL), ==, 0);
+      g_assert_cmpint (fixtures_run_logged (a, NULL, NULL), ==, 0);
+      g_assert_cmpint (fixtures_run_logged (b, NULL, NULL), ==, 0);
       if (!fixtures_same_tree (serial_dir, workers_dir, &why))
         g_error ("set %u: workers differ from --serial: %s", i, why);
     }
 }
 
 #define ADD(path, func) \
-  g_test_add (path, Fixture, NULL, fixture_setup, func, fixture_teardown)
+  g_test_add (path, Fixture, NULL, fixtures_dirs_setup, func, fixtures_dirs_teardown)
 
 int
 main (int argc, char **argv)
