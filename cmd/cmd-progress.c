@@ -1,5 +1,8 @@
 #include "cmd-progress.h"
 
+#include <sys/ioctl.h>
+#include <unistd.h>
+
 #include "cmd.h"
 
 /* At most ~10 redraws a second: a terminal redrawn per image would cost
@@ -14,6 +17,7 @@ struct _CmdProgress {
   gboolean live;
   gboolean verbose;
   gboolean drawn;     /* the bar is on screen */
+  guint columns;      /* of the terminal; 0 when unknown */
   gint64 started_us;
   gint64 drawn_us;
 };
@@ -28,6 +32,13 @@ cmd_progress_new (FILE *stream, guint total, gboolean live, gboolean verbose)
   progress->live = live;
   progress->verbose = verbose;
   progress->started_us = g_get_monotonic_time ();
+  if (live)
+    {
+      struct winsize size = { 0 };
+
+      if (ioctl (fileno (stream), TIOCGWINSZ, &size) == 0)
+        progress->columns = size.ws_col;
+    }
   return progress;
 }
 
@@ -68,6 +79,10 @@ progress_draw (CmdProgress *progress, gint64 now_us)
     g_string_append (out, "-");
   if (progress->failed > 0)
     g_string_append_printf (out, "  failed %u", progress->failed);
+  /* A line that wraps cannot be redrawn in place: keep it one column
+   * short of the terminal's width ("\r\033[K" takes 4 bytes, no column). */
+  if (progress->columns > 1 && out->len - 4 >= progress->columns)
+    g_string_truncate (out, progress->columns - 1 + 4);
   fputs (out->str, progress->stream);
   fflush (progress->stream);
   progress->drawn = TRUE;
