@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include "cmd.h"
+#include "cmd-progress.h"
 #include "error.h"
 #include "job.h"
 #include "listing.h"
@@ -23,12 +24,14 @@ typedef struct {
   gboolean serial;
   gboolean recursive;
   gboolean quiet;
+  gboolean verbose;
   char *worker_exe;
 } RunOptions;
 
 typedef struct {
   const RunOptions *options;
   GPtrArray *paths;
+  CmdProgress *progress;
 } RunContext;
 
 /* realpath() of a folder that may not exist yet: resolve the deepest part
@@ -80,16 +83,43 @@ run_check_folders (const ShardpixJob *job, GError **error)
   return TRUE;
 }
 
+/* Before any work: two inputs renamed onto one output would have one
+ * silently replace the other. */
+static gboolean
+run_check_outputs (const ShardpixJob *job, GPtrArray *paths)
+{
+  g_autofree char *a = NULL;
+  g_autofree char *b = NULL;
+  g_autofree char *path = NULL;
+  g_autofree char *out = NULL;
+  guint first, second;
+
+  if (shardpix_job_outputs_distinct (job, paths, &first, &second))
+    return TRUE;
+  a = cmd_display_name (g_ptr_array_index (paths, first));
+  b = cmd_display_name (g_ptr_array_index (paths, second));
+  path = shardpix_job_output_path (job, g_ptr_array_index (paths, first));
+  out = cmd_display_name (path);
+  cmd_fail (CMD_EXIT_USAGE, "%s and %s would both be saved as %s: change --output-name", a, b,
+            out);
+  return FALSE;
+}
+
 static void
 run_on_result (const ShardpixRecord *result, gpointer data)
 {
   RunContext *context = data;
-  g_autofree char *name = NULL;
 
-  if (result->ok)
-    return;
-  name = cmd_display_name (g_ptr_array_index (context->paths, result->index));
-  fprintf (stderr, "shardpix: %s: %s\n", name, result->text ? result->text : "failed");
+  cmd_progress_image (context->progress, g_ptr_array_index (context->paths, result->index),
+                      result->wall_us,
+                      result->ok ? NULL : result->text ? result->text : "failed");
+}
+
+static CmdProgress *
+run_progress_new (const RunOptions *options, guint total)
+{
+  return cmd_progress_new (stderr, total, !options->quiet && isatty (STDERR_FILENO),
+                           options->verbose);
 }
 
 static int
@@ -97,7 +127,8 @@ run_serial (const RunOptions *options, ShardpixListing *listing, ShardpixTotals 
 {
   g_autoptr (GError) error = NULL;
   g_autofree guint *indexes = g_new (guint, MAX (listing->paths->len, 1));
-  RunContext context = { options, listing->paths };
+  g_autoptr (CmdProgress) progress = run_progress_new (options, listing->paths->len);
+  RunContext context = { options, listing->paths, progress };
   g_auto (ShardpixRecord) done = { 0 };
   gint64 started_us = g_get_monotonic_time ();
 
@@ -109,6 +140,7 @@ run_serial (const RunOptions *options, ShardpixListing *listing, ShardpixTotals 
     indexes[i] = i;
   shardpix_worker_process (&options->job, indexes, (const char *const *) listing->paths->pdata,
                            listing->paths->len, started_us, run_on_result, &context, &done);
+  cmd_progress_finish (progress);
   totals->n_ok = done.n_ok;
   totals->n_failed = done.n_failed;
   return done.n_failed > 0 ? CMD_EXIT_IMAGES : CMD_EXIT_OK;
@@ -123,7 +155,8 @@ run_parallel (const RunOptions *options, ShardpixListing *listing, ShardpixTotal
   g_autofree char *self = NULL;
   g_autofree char *table = NULL;
   g_autofree char *failures = NULL;
-  RunContext context = { options, listing->paths };
+  g_autoptr (CmdProgress) progress = run_progress_new (options, listing->paths->len);
+  RunContext context = { options, listing->paths, progress };
   ShardpixSupervisorConfig config = {
     .job = &options->job,
     .paths = listing->paths,
@@ -143,7 +176,11 @@ run_parallel (const RunOptions *options, ShardpixListing *listing, ShardpixTotal
   config.worker_exe = options->worker_exe ? options->worker_exe : self;
 
   if (!shardpix_supervisor_run (&config, &report, &error))
-    return cmd_fail (CMD_EXIT_WORKER, "%s", error->message);
+    {
+      cmd_progress_finish (progress);
+      return cmd_fail (CMD_EXIT_WORKER, "%s", error->message);
+    }
+  cmd_progress_finish (progress);
 
   table = shardpix_report_children_table (report);
   if (!options->quiet)
@@ -182,7 +219,9 @@ cmd_run (int argc, char **argv)
     { "timeout", 0, 0, G_OPTION_ARG_INT, &options.timeout_s,
       "Kill a worker that reports nothing for this long (default 0: never)", "SECONDS" },
     { "quiet", 0, 0, G_OPTION_ARG_NONE, &options.quiet,
-      "Print only errors and the totals", NULL },
+      "Print only errors and the totals: no progress, no worker table", NULL },
+    { "verbose", 'v', 0, G_OPTION_ARG_NONE, &options.verbose,
+      "Print a line for each image", NULL },
     { "worker-exe", 0, G_OPTION_FLAG_HIDDEN, G_OPTION_ARG_FILENAME, &options.worker_exe,
       "Executable to run as worker (tests)", "PATH" },
     { NULL },
@@ -198,8 +237,9 @@ cmd_run (int argc, char **argv)
 
   (void) unused;
   shardpix_job_init (&options.job);
+  /* One list in --help: the image options are what users look for. */
+  g_option_context_set_main_group (context, shardpix_job_option_group (&options.job));
   g_option_context_add_main_entries (context, entries, NULL);
-  g_option_context_add_group (context, shardpix_job_option_group (&options.job));
   if (!cmd_parse (context, &argc, &argv))
     goto usage;
   if (argc != 3)
@@ -233,6 +273,8 @@ cmd_run (int argc, char **argv)
       cmd_fail (CMD_EXIT_USAGE, "%s", error->message);
       goto usage;
     }
+  if (!run_check_outputs (&options.job, listing->paths))
+    goto usage;
   totals.n_images = listing->paths->len;
   totals.n_skipped = listing->n_skipped;
   status = options.serial ? run_serial (&options, listing, &totals)

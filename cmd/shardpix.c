@@ -9,6 +9,7 @@
 static const char usage[] =
   "Usage:\n"
   "  shardpix run [OPTION...] INPUT_DIR OUTPUT_DIR   grayscale + resize a folder, one worker per core\n"
+  "  shardpix plan [OPTION...] INPUT_DIR             the shards run would make, opening no image\n"
   "  shardpix sample [OPTION...] DIR                 generate a folder of photo-like test images\n"
   "  shardpix --version\n"
   "\n"
@@ -77,13 +78,20 @@ main (int argc, char **argv)
       printf ("shardpix %s\n", SHARDPIX_VERSION);
       return CMD_EXIT_OK;
     }
+  /* "Usage: shardpix run ..." in --help, rather than "run". */
+  if (strcmp (command, "worker") != 0)
+    {
+      g_autofree char *name = g_strdup_printf ("shardpix %s", command);
+      g_set_prgname (name);
+    }
   /* Each subcommand sees itself as argv[0], as GOptionContext expects. */
   if (strcmp (command, "run") == 0)
     return cmd_run (argc - 1, argv + 1);
   if (strcmp (command, "worker") == 0)
     return cmd_worker (argc - 1, argv + 1);
+  if (strcmp (command, "plan") == 0)
+    return cmd_plan (argc - 1, argv + 1);
   if (strcmp (command, "sample") == 0)
     return cmd_sample (argc - 1, argv + 1);
-  fputs (usage, stderr);
-  return cmd_fail (CMD_EXIT_USAGE, "unknown command '%s'", command);
+  return cmd_fail (CMD_EXIT_USAGE, "unknown command '%s' (try --help)", command);
 }

@@ -111,53 +111,98 @@ pipeline_open_input (const char *path, struct stat *st, GError **error)
   return fd;
 }
 
+static VipsInteresting
+pipeline_crop (ShardpixCrop crop)
+{
+  switch (crop)
+    {
+    case SHARDPIX_CROP_NONE:
+      return VIPS_INTERESTING_NONE;
+    case SHARDPIX_CROP_CENTRE:
+      return VIPS_INTERESTING_CENTRE;
+    case SHARDPIX_CROP_ATTENTION:
+      return VIPS_INTERESTING_ATTENTION;
+    case SHARDPIX_CROP_ENTROPY:
+      return VIPS_INTERESTING_ENTROPY;
+    }
+  return VIPS_INTERESTING_NONE;
+}
+
 static VipsImage *
 pipeline_transform (const ShardpixJob *job, int fd, GError **error)
 {
   g_autofree char *source = g_strdup_printf ("/proc/self/fd/%d", fd);
   g_autoptr (VipsImage) thumb = NULL;
-  g_autoptr (VipsImage) grey = NULL;
+  g_autoptr (VipsImage) out = NULL;
+  VipsSize size = job->force ? VIPS_SIZE_FORCE : job->enlarge ? VIPS_SIZE_BOTH : VIPS_SIZE_DOWN;
 
-  if (vips_thumbnail (source, &thumb, job->width, "height", job->height, "size",
-                      VIPS_SIZE_DOWN, "fail_on", pipeline_fail_on (job->fail_on), NULL)
+  if (vips_thumbnail (source, &thumb, job->width, "height", job->height, "size", size,
+                      "crop", pipeline_crop (job->crop), "no_rotate", job->no_rotate,
+                      "fail_on", pipeline_fail_on (job->fail_on), NULL)
       != 0)
     return pipeline_vips_error (error, "cannot read image"), NULL;
 
   /* 16-bit inputs stay 16-bit through the thumbnail; the output is 8-bit
-   * grey like every other, so go through sRGB to drop the extra depth. */
+   * like every other, so go through sRGB (or B_W) to drop the extra depth. */
   if (thumb->Type == VIPS_INTERPRETATION_RGB16 || thumb->Type == VIPS_INTERPRETATION_GREY16)
     {
       g_autoptr (VipsImage) eight = NULL;
+      VipsInterpretation to = thumb->Type == VIPS_INTERPRETATION_GREY16 && job->color
+                                ? VIPS_INTERPRETATION_B_W
+                                : VIPS_INTERPRETATION_sRGB;
 
-      if (vips_colourspace (thumb, &eight, VIPS_INTERPRETATION_sRGB, NULL) != 0)
+      if (vips_colourspace (thumb, &eight, to, NULL) != 0)
         return pipeline_vips_error (error, "cannot convert to 8 bits"), NULL;
       g_set_object (&thumb, eight);
     }
-  if (vips_colourspace (thumb, &grey, VIPS_INTERPRETATION_B_W, NULL) != 0)
+  if (job->color)
+    return g_steal_pointer (&thumb);
+  if (vips_colourspace (thumb, &out, VIPS_INTERPRETATION_B_W, NULL) != 0)
     return pipeline_vips_error (error, "cannot convert to grayscale"), NULL;
-  return g_steal_pointer (&grey);
+  /* The colour profile kept with --keep-metadata no longer describes
+   * these pixels. */
+  if (job->keep_metadata && vips_image_get_typeof (out, VIPS_META_ICC_NAME) != 0)
+    {
+      g_autoptr (VipsImage) copy = NULL;
+
+      if (vips_copy (out, &copy, NULL) != 0)
+        return pipeline_vips_error (error, "cannot convert to grayscale"), NULL;
+      vips_image_remove (copy, VIPS_META_ICC_NAME);
+      g_set_object (&out, copy);
+    }
+  return g_steal_pointer (&out);
 }
 
+/* @suffix is ".png" or ".webp[Q=80]": the user's options come last in the
+ * option string, so that they win over --quality and the stripping. */
 static gboolean
 pipeline_save (const ShardpixJob *job, VipsImage *image, const char *suffix, int fd,
                GError **error)
 {
   g_autoptr (VipsTarget) target = vips_target_new_to_descriptor (fd);
-  const char *saver = vips_foreign_find_save_target (suffix);
-  int result;
+  g_autofree char *format = g_strdup (suffix);
+  char *bracket = strchr (format, '[');
+  g_autofree char *user = bracket ? g_strndup (bracket + 1, strlen (bracket) - 2) : NULL;
+  g_autoptr (GString) options = g_string_new (NULL);
+  g_autofree char *full = NULL;
+  const char *saver;
 
+  if (bracket != NULL)
+    *bracket = '\0';
+  saver = vips_foreign_find_save_target (format);
   if (target == NULL)
     return pipeline_vips_error (error, "cannot write output");
   if (saver == NULL)
     return pipeline_vips_error (error, "no saver for this format");
+  g_string_append_printf (options, "strip=%s", job->keep_metadata ? "false" : "true");
   /* Only the lossy savers take a quality. */
   if (g_str_has_prefix (saver, "jpegsave") || g_str_has_prefix (saver, "webpsave")
       || g_str_has_prefix (saver, "heifsave"))
-    result = vips_image_write_to_target (image, suffix, target, "Q", job->quality,
-                                         "strip", TRUE, NULL);
-  else
-    result = vips_image_write_to_target (image, suffix, target, "strip", TRUE, NULL);
-  if (result != 0)
+    g_string_append_printf (options, ",Q=%d", job->quality);
+  if (user != NULL)
+    g_string_append_printf (options, ",%s", user);
+  full = g_strdup_printf ("%s[%s]", format, options->str);
+  if (vips_image_write_to_target (image, full, target, NULL) != 0)
     return pipeline_vips_error (error, "cannot write output");
   return TRUE;
 }
@@ -188,7 +233,7 @@ pipeline_write_output (const ShardpixJob *job, VipsImage *image, const char *rel
   g_autofree char *dest = shardpix_job_output_path (job, rel);
   g_autofree char *temp = shardpix_job_temp_path (job, rel, getpid (), index);
   g_autofree char *dir = g_path_get_dirname (dest);
-  const char *dot = strrchr (rel, '.');
+  g_autofree char *suffix = shardpix_job_save_suffix (job, rel);
   struct stat existing;
   int fd;
 
@@ -207,7 +252,7 @@ pipeline_write_output (const ShardpixJob *job, VipsImage *image, const char *rel
       pipeline_temp[0] = '\0';
       return FALSE;
     }
-  if (!pipeline_save (job, image, dot, fd, error))
+  if (!pipeline_save (job, image, suffix, fd, error))
     goto fail;
   if (close (fd) != 0)
     {
