@@ -22,10 +22,12 @@ typedef struct {
   int quality;  /* for lossy savers */
   int threads;  /* libvips threads per worker */
   ShardpixFailOn fail_on;
+  gint64 max_pixels; /* refuse images whose header declares more; 0: no limit */
 } ShardpixJob;
 
 #define SHARDPIX_JOB_DEFAULT_SIZE 256
 #define SHARDPIX_JOB_DEFAULT_QUALITY 85
+#define SHARDPIX_JOB_DEFAULT_MAX_PIXELS (G_GINT64_CONSTANT (16384) * 16384)
 
 void shardpix_job_init (ShardpixJob *job);
 void shardpix_job_clear (ShardpixJob *job);

@@ -111,12 +111,40 @@ pipeline_open_input (const char *path, struct stat *st, GError **error)
   return fd;
 }
 
+/* Opening an image only reads its header: a decompression bomb (a few kB
+ * declaring 50000x50000) is refused here, before a pixel is decoded. */
+static gboolean
+pipeline_check_pixels (const ShardpixJob *job, const char *source, GError **error)
+{
+  g_autoptr (VipsImage) header = NULL;
+  gint64 pixels;
+
+  if (job->max_pixels == 0)
+    return TRUE;
+  header = vips_image_new_from_file (source, "fail_on", pipeline_fail_on (job->fail_on),
+                                     NULL);
+  if (header == NULL)
+    return pipeline_vips_error (error, "cannot read image");
+  pixels = (gint64) header->Xsize * header->Ysize;
+  if (pixels > job->max_pixels)
+    {
+      g_set_error (error, SHARDPIX_ERROR, SHARDPIX_ERROR_IMAGE,
+                   "image is %dx%d, %" G_GINT64_FORMAT " pixels: more than --max-pixels %"
+                   G_GINT64_FORMAT, header->Xsize, header->Ysize, pixels, job->max_pixels);
+      return FALSE;
+    }
+  return TRUE;
+}
+
 static VipsImage *
 pipeline_transform (const ShardpixJob *job, int fd, GError **error)
 {
   g_autofree char *source = g_strdup_printf ("/proc/self/fd/%d", fd);
   g_autoptr (VipsImage) thumb = NULL;
   g_autoptr (VipsImage) grey = NULL;
+
+  if (!pipeline_check_pixels (job, source, error))
+    return NULL;
 
   if (vips_thumbnail (source, &thumb, job->width, "height", job->height, "size",
                       VIPS_SIZE_DOWN, "fail_on", pipeline_fail_on (job->fail_on), NULL)

@@ -33,12 +33,22 @@ typedef struct {
   gint64 last_heard_us;
 } Slot;
 
+/* Work not yet given to a worker: at first the shards, then also what dead
+ * workers left (the file each died on, alone, and the rest of its range). */
+typedef struct {
+  ShardpixRange range;
+  guint shard;    /* the shard it comes from, for the report */
+  gboolean retry; /* one file whose worker died on it: no second retry */
+} Pending;
+
 typedef struct {
   const ShardpixSupervisorConfig *config;
   ShardpixRunReport *report;
   GPtrArray *argv;
+  ShardpixSpawnLimits limits;
   Slot *slots;
-  guint next_shard;
+  GArray *pending;     /* Pending, taken from next_pending on */
+  guint next_pending;
   gboolean stopping;   /* no new workers: signal or a worker that failed to start */
   gint64 kill_at_us;   /* SIGKILL the rest after this, when stopping on a signal */
 } Supervisor;
@@ -143,25 +153,44 @@ supervisor_encode_list (Supervisor *sup, const ShardpixRange *range)
   return list;
 }
 
+/* Queued right after what is being taken now, so that a dead worker's
+ * files are finished before new shards are started. */
+static void
+supervisor_requeue (Supervisor *sup, guint shard, guint start, guint count, gboolean retry)
+{
+  Pending pending = { { start, count }, shard, retry };
+
+  if (count > 0)
+    g_array_insert_val (sup->pending, sup->next_pending, pending);
+}
+
+static void
+supervisor_mark_undone (Supervisor *sup, guint start, guint end)
+{
+  for (guint i = start; i < end; i++)
+    g_array_append_val (sup->report->undone, i);
+}
+
 static void
 supervisor_start_next (Supervisor *sup, Slot *slot)
 {
-  const ShardpixRange *range =
-    &g_array_index (sup->config->shards, ShardpixRange, sup->next_shard);
+  const Pending *pending = &g_array_index (sup->pending, Pending, sup->next_pending++);
+  const ShardpixRange *range = &pending->range;
   ShardpixChildReport *child = g_new0 (ShardpixChildReport, 1);
   g_autoptr (GError) error = NULL;
 
-  child->shard = sup->next_shard++;
+  child->shard = pending->shard;
   child->range = *range;
+  child->retry = pending->retry;
   child->images = g_array_new (FALSE, FALSE, sizeof (ShardpixImageTiming));
   g_ptr_array_add (sup->report->children, child);
 
-  if (!shardpix_spawn_start ((const char *const *) sup->argv->pdata, &slot->child, &error))
+  if (!shardpix_spawn_start ((const char *const *) sup->argv->pdata, &sup->limits,
+                             &slot->child, &error))
     {
       supervisor_fail_child (child, "%s", error->message);
       child->n_undone = range->count;
-      for (guint i = range->start; i < range->start + range->count; i++)
-        g_array_append_val (sup->report->undone, i);
+      supervisor_mark_undone (sup, range->start, range->start + range->count);
       sup->report->child_failed = TRUE;
       /* The same binary would fail the same way for every shard. */
       sup->stopping = TRUE;
@@ -306,6 +335,75 @@ supervisor_remove_temp (Supervisor *sup, Slot *slot)
   unlink (temp);
 }
 
+/* Exit codes of `shardpix worker` that say it could not work at all: every
+ * other worker would fail the same way, so retrying is pointless. */
+static gboolean
+supervisor_is_hopeless (int status)
+{
+  if (!WIFEXITED (status))
+    return FALSE;
+  switch (WEXITSTATUS (status))
+    {
+    case SHARDPIX_WORKER_EXIT_USAGE:
+    case SHARDPIX_WORKER_EXIT_PROTOCOL:
+    case SHARDPIX_WORKER_EXIT_INIT:
+      return TRUE;
+    default:
+      return FALSE;
+    }
+}
+
+/* The retry of a single file died too: that file is what kills workers. It
+ * fails like any image, named with the death as its reason. */
+static void
+supervisor_poison (Supervisor *sup, ShardpixChildReport *child, guint index)
+{
+  g_autofree char *reason = g_strdup_printf ("poison file: its worker died on it twice "
+                                             "(last: %s)", child->failure);
+  ShardpixRecord result = { .type = SHARDPIX_RECORD_RESULT, .index = index, .ok = FALSE,
+                            .text = reason, .text_len = strlen (reason) };
+
+  child->poisoned = TRUE;
+  child->n_failed++;
+  sup->report->n_failed++;
+  sup->report->n_poison++;
+  if (sup->config->on_result != NULL)
+    sup->config->on_result (&result, sup->config->user_data);
+}
+
+/* What happens to the files a worker ended without a result for. */
+static void
+supervisor_handle_unfinished (Supervisor *sup, Slot *slot, int status)
+{
+  ShardpixChildReport *child = slot->report;
+  guint end = child->range.start + child->range.count;
+
+  if (slot->next == end)
+    return;
+  child->n_undone = end - slot->next;
+  if (child->done || sup->stopping || supervisor_is_hopeless (status))
+    {
+      if (!child->done && !sup->stopping)
+        {
+          /* Not the file's fault: the worker cannot work. */
+          sup->report->child_failed = TRUE;
+          sup->stopping = TRUE;
+        }
+      supervisor_mark_undone (sup, slot->next, end);
+      return;
+    }
+  if (child->retry)
+    {
+      supervisor_poison (sup, child, slot->next);
+      child->n_undone = 0;
+      return;
+    }
+  child->requeued = TRUE;
+  sup->report->n_retried++;
+  supervisor_requeue (sup, child->shard, slot->next + 1, end - slot->next - 1, FALSE);
+  supervisor_requeue (sup, child->shard, slot->next, 1, TRUE);
+}
+
 static void
 supervisor_finish (Supervisor *sup, Slot *slot, int status, const struct rusage *usage)
 {
@@ -328,13 +426,10 @@ supervisor_finish (Supervisor *sup, Slot *slot, int status, const struct rusage 
         supervisor_fail_child (child, "%s before finishing its shard", how);
       else
         supervisor_fail_child (child, "%s after finishing its shard", how);
-      sup->report->child_failed = TRUE;
     }
   if (slot->next < end)
     supervisor_remove_temp (sup, slot);
-  for (guint i = slot->next; i < end; i++)
-    g_array_append_val (sup->report->undone, i);
-  child->n_undone = end - slot->next;
+  supervisor_handle_unfinished (sup, slot, status);
 
   supervisor_close_input (slot);
   if (slot->child.from_child >= 0)
@@ -431,7 +526,7 @@ supervisor_loop (Supervisor *sup, GError **error)
       guint n = 0;
 
       for (guint i = 0; i < jobs && !sup->stopping; i++)
-        if (sup->slots[i].state == SLOT_FREE && sup->next_shard < sup->config->shards->len)
+        if (sup->slots[i].state == SLOT_FREE && sup->next_pending < sup->pending->len)
           supervisor_start_next (sup, &sup->slots[i]);
       if (supervisor_active (sup) == 0)
         return TRUE;
@@ -467,17 +562,42 @@ supervisor_loop (Supervisor *sup, GError **error)
     }
 }
 
+static gint
+supervisor_compare_index (gconstpointer a, gconstpointer b)
+{
+  guint x = *(const guint *) a, y = *(const guint *) b;
+
+  return x < y ? -1 : x > y;
+}
+
 static void
 supervisor_skip_unstarted (Supervisor *sup)
 {
-  for (; sup->next_shard < sup->config->shards->len; sup->next_shard++)
+  for (; sup->next_pending < sup->pending->len; sup->next_pending++)
     {
-      const ShardpixRange *range =
-        &g_array_index (sup->config->shards, ShardpixRange, sup->next_shard);
+      const Pending *pending = &g_array_index (sup->pending, Pending, sup->next_pending);
 
-      for (guint i = range->start; i < range->start + range->count; i++)
-        g_array_append_val (sup->report->undone, i);
+      supervisor_mark_undone (sup, pending->range.start,
+                              pending->range.start + pending->range.count);
     }
+  /* Requeued files come before later shards: keep the list sorted. */
+  g_array_sort (sup->report->undone, supervisor_compare_index);
+}
+
+/* The shards as pending work; each keeps its index in the shard list. */
+static GArray *
+supervisor_initial_pending (GArray *shards)
+{
+  GArray *pending = g_array_new (FALSE, FALSE, sizeof (Pending));
+
+  for (guint i = 0; i < shards->len; i++)
+    {
+      Pending item = { g_array_index (shards, ShardpixRange, i), i, FALSE };
+
+      if (item.range.count > 0)
+        g_array_append_val (pending, item);
+    }
+  return pending;
 }
 
 static GPtrArray *
@@ -500,8 +620,7 @@ shardpix_supervisor_run (const ShardpixSupervisorConfig *config, ShardpixRunRepo
                          GError **error)
 {
   g_autoptr (ShardpixRunReport) report = g_new0 (ShardpixRunReport, 1);
-  g_autoptr (GArray) shards = shardpix_shard_nonempty (config->shards);
-  ShardpixSupervisorConfig effective = *config;
+  g_autoptr (GArray) pending = supervisor_initial_pending (config->shards);
   struct sigaction saved[G_N_ELEMENTS (supervisor_signals)];
   gint64 started_us = g_get_monotonic_time ();
   struct rusage self;
@@ -512,10 +631,12 @@ shardpix_supervisor_run (const ShardpixSupervisorConfig *config, ShardpixRunRepo
 
   report->children = g_ptr_array_new_with_free_func (child_report_free);
   report->undone = g_array_new (FALSE, FALSE, sizeof (guint));
-  effective.shards = shards;
-  sup.config = &effective;
+  sup.config = config;
   sup.report = report;
+  sup.pending = pending;
   sup.argv = supervisor_worker_argv (config);
+  sup.limits.envp = config->envp;
+  sup.limits.max_address_space = (rlim_t) config->max_memory_mb * 1024 * 1024;
   sup.slots = g_new0 (Slot, config->jobs);
 
   if (!supervisor_signals_install (saved, error))
