@@ -182,6 +182,12 @@ run_parallel (const RunOptions *options, ShardpixListing *listing, ShardpixTotal
                 report->undone->len);
       return 128 + report->stop_signal;
     }
+  if (report->output_stop != NULL)
+    {
+      cmd_fail (0, "stopped early: outputs cannot be written (%s); %u image(s) not processed",
+                report->output_stop, report->undone->len);
+      return CMD_EXIT_IMAGES;
+    }
   /* A worker that died on a file cost only that file (retried, then
    * failed as poison); only workers that cannot run at all are exit 3. */
   if (report->child_failed)

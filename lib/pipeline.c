@@ -5,12 +5,14 @@
 #include <limits.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <unistd.h>
 
 #include <gio/gio.h>
 #include "vips-autoptr.h"
 
 #include "error.h"
+#include "protocol.h"
 
 /* Read by a signal handler: a fixed buffer, never reallocated. */
 static char pipeline_temp[PATH_MAX];
@@ -166,6 +168,31 @@ pipeline_transform (const ShardpixJob *job, int fd, GError **error)
   return g_steal_pointer (&grey);
 }
 
+/* Failures that every later output in this folder would share are tagged
+ * for the supervisor (see SHARDPIX_PROTOCOL_OUTPUT_ERROR). libvips does not
+ * keep errno for a failed save, so a full or read-only file system is also
+ * recognised from the descriptor itself. */
+static gboolean
+pipeline_output_error (int errsv, int fd, GError **error, const char *what)
+{
+  struct statvfs fs;
+
+  if (errsv != ENOSPC && errsv != EROFS && errsv != EDQUOT && errsv != EACCES && fd >= 0
+      && fstatvfs (fd, &fs) == 0)
+    {
+      if (fs.f_flag & ST_RDONLY)
+        errsv = EROFS;
+      else if (fs.f_bavail == 0)
+        errsv = ENOSPC;
+    }
+  if (errsv != ENOSPC && errsv != EROFS && errsv != EDQUOT && errsv != EACCES)
+    return FALSE;
+  g_clear_error (error);
+  g_set_error (error, SHARDPIX_ERROR, SHARDPIX_ERROR_IMAGE,
+               SHARDPIX_PROTOCOL_OUTPUT_ERROR "%s: %s", what, g_strerror (errsv));
+  return TRUE;
+}
+
 static gboolean
 pipeline_save (const ShardpixJob *job, VipsImage *image, const char *suffix, int fd,
                GError **error)
@@ -196,6 +223,8 @@ pipeline_save (const ShardpixJob *job, VipsImage *image, const char *suffix, int
 static int
 pipeline_create_temp (const char *path, GError **error)
 {
+  int errsv;
+
   for (int attempt = 0; attempt < 2; attempt++)
     {
       int fd = open (path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0666);
@@ -205,7 +234,9 @@ pipeline_create_temp (const char *path, GError **error)
       if (errno != EEXIST || attempt > 0 || unlink (path) != 0)
         break;
     }
-  shardpix_error_errno (errno, error, "cannot create temporary file");
+  errsv = errno;
+  shardpix_error_errno (errsv, error, "cannot create temporary file");
+  errno = errsv; /* for the caller to classify */
   return -1;
 }
 
@@ -226,21 +257,35 @@ pipeline_write_output (const ShardpixJob *job, VipsImage *image, const char *rel
       return FALSE;
     }
   if (g_mkdir_with_parents (dir, 0777) != 0)
-    return shardpix_error_errno (errno, error, "cannot create output folder");
+    {
+      int errsv = errno;
+
+      shardpix_error_errno (errsv, error, "cannot create output folder");
+      pipeline_output_error (errsv, -1, error, dir);
+      return FALSE;
+    }
 
   g_strlcpy (pipeline_temp, temp, sizeof pipeline_temp);
   fd = pipeline_create_temp (temp, error);
   if (fd < 0)
     {
+      pipeline_output_error (errno, -1, error, dir);
       pipeline_temp[0] = '\0';
       return FALSE;
     }
   if (!pipeline_save (job, image, dot, fd, error))
-    goto fail;
+    {
+      /* errno is not libvips' to keep: ask the file system instead. */
+      pipeline_output_error (0, fd, error, dir);
+      goto fail;
+    }
   if (close (fd) != 0)
     {
+      int errsv = errno;
+
       fd = -1;
-      shardpix_error_errno (errno, error, "cannot write output");
+      shardpix_error_errno (errsv, error, "cannot write output");
+      pipeline_output_error (errsv, -1, error, dir);
       goto fail;
     }
   fd = -1;

@@ -16,6 +16,10 @@
 /* How long workers get to finish after SIGTERM before SIGKILL. */
 #define SUPERVISOR_GRACE_US (2 * G_USEC_PER_SEC)
 
+/* Outputs that could not be written, in a row, before the run stops: one
+ * could be a single bad name, several mean the disk is full or read-only. */
+#define SUPERVISOR_MAX_OUTPUT_ERRORS 5
+
 typedef enum {
   SLOT_FREE,     /* no worker */
   SLOT_WORKING,  /* worker alive: its pipes are polled */
@@ -49,8 +53,10 @@ typedef struct {
   Slot *slots;
   GArray *pending;     /* Pending, taken from next_pending on */
   guint next_pending;
-  gboolean stopping;   /* no new workers: signal or a worker that failed to start */
-  gint64 kill_at_us;   /* SIGKILL the rest after this, when stopping on a signal */
+  gboolean stopping;   /* no new workers: signal, unwritable outputs, or a worker
+                          that failed to start */
+  gint64 kill_at_us;   /* SIGKILL the rest after this; 0: not killing */
+  guint output_errors; /* consecutive results that could not write their output */
 } Supervisor;
 
 /* Signals become bytes on a pipe that the poll loop reads: the handler does
@@ -116,6 +122,7 @@ shardpix_run_report_free (ShardpixRunReport *report)
     return;
   g_ptr_array_unref (report->children);
   g_array_unref (report->undone);
+  g_free (report->output_stop);
   g_free (report);
 }
 
@@ -245,6 +252,36 @@ supervisor_kill (Slot *slot, int signo)
 }
 
 static void
+supervisor_kill (Slot *slot, int signo);
+
+/* Stops every worker: SIGTERM now, SIGKILL after the grace period (or at
+ * once with @now). */
+static void
+supervisor_stop_workers (Supervisor *sup, gboolean now)
+{
+  sup->stopping = TRUE;
+  sup->kill_at_us = g_get_monotonic_time () + (now ? 0 : SUPERVISOR_GRACE_US);
+  for (guint i = 0; i < sup->config->jobs; i++)
+    supervisor_kill (&sup->slots[i], now ? SIGKILL : SIGTERM);
+}
+
+/* Disk full or read-only: every remaining file would fail the same way, so
+ * stop rather than fail them one by one. */
+static void
+supervisor_count_output_error (Supervisor *sup, const ShardpixRecord *record)
+{
+  if (!shardpix_protocol_is_output_error (record))
+    {
+      sup->output_errors = 0;
+      return;
+    }
+  if (++sup->output_errors < SUPERVISOR_MAX_OUTPUT_ERRORS || sup->report->output_stop)
+    return;
+  sup->report->output_stop = g_strdup (record->text);
+  supervisor_stop_workers (sup, FALSE);
+}
+
+static void
 supervisor_handle_record (Supervisor *sup, Slot *slot, const ShardpixRecord *record)
 {
   ShardpixChildReport *child = slot->report;
@@ -264,6 +301,7 @@ supervisor_handle_record (Supervisor *sup, Slot *slot, const ShardpixRecord *rec
         child->n_failed++, sup->report->n_failed++;
       if (sup->config->on_result != NULL)
         sup->config->on_result (record, sup->config->user_data);
+      supervisor_count_output_error (sup, record);
       return;
     }
   if (record->type == SHARDPIX_RECORD_DONE && !child->done
@@ -465,10 +503,7 @@ supervisor_on_stop_signal (Supervisor *sup, int signo)
 
   if (!again)
     sup->report->stop_signal = signo;
-  sup->stopping = TRUE;
-  sup->kill_at_us = again ? 0 : g_get_monotonic_time () + SUPERVISOR_GRACE_US;
-  for (guint i = 0; i < sup->config->jobs; i++)
-    supervisor_kill (&sup->slots[i], again ? SIGKILL : SIGTERM);
+  supervisor_stop_workers (sup, again);
 }
 
 static void
@@ -493,7 +528,7 @@ supervisor_check_deadlines (Supervisor *sup)
 
       if (slot->state == SLOT_FREE)
         continue;
-      if (sup->stopping && sup->report->stop_signal != 0 && now >= sup->kill_at_us)
+      if (sup->kill_at_us != 0 && now >= sup->kill_at_us)
         supervisor_kill (slot, SIGKILL);
       else if (timeout_s > 0 && slot->state == SLOT_WORKING
                && now - slot->last_heard_us > (gint64) timeout_s * G_USEC_PER_SEC)

@@ -53,6 +53,8 @@ typedef struct {
   gboolean child_failed; /* workers could not be run at all: exec failed, or a
                             worker exited with a usage or start-up error */
   int stop_signal;       /* SIGINT/SIGTERM/SIGHUP that stopped the run, or 0 */
+  char *output_stop;     /* the run stopped early because outputs could not be
+                            written (disk full, read-only...): the last error */
   gint64 wall_us;
   double user_s;         /* supervisor's own CPU */
   double sys_s;
