@@ -17,6 +17,9 @@
 /* Read by a signal handler: a fixed buffer, never reallocated. */
 static char pipeline_temp[PATH_MAX];
 
+/* The first libvips warning of the current image, or "". */
+static char pipeline_warning[256];
+
 /* The loaders this tool means to read. Everything else libvips could sniff
  * from the content (SVG, PDF, MATLAB, FITS, ImageMagick, raw matrix text)
  * is blocked, so a ".jpg" that is really something else fails cleanly. */
@@ -57,17 +60,37 @@ shardpix_pipeline_current_temp (void)
   return pipeline_temp;
 }
 
-/* libvips stacks messages from every layer; the last line is the one that
- * says what was wrong with the file. */
+void
+shardpix_pipeline_note_warning (const char *message)
+{
+  /* The first one is the cause ("IDAT: CRC error"), later ones its
+   * consequences ("error in tile 0 x 10"). */
+  if (pipeline_warning[0] == '\0')
+    g_strlcpy (pipeline_warning, message, sizeof pipeline_warning);
+}
+
+/* libvips stacks messages from every layer: the first says what was wrong
+ * with the file ("libpng read error"), the later ones what failed because
+ * of it ("unable to write to target"). A loader's warning says more. */
 static gboolean
 pipeline_vips_error (GError **error, const char *what)
 {
   g_autofree char *text = g_strstrip (g_strdup (vips_error_buffer ()));
-  const char *last = strrchr (text, '\n');
+  char *newline = strchr (text, '\n');
 
-  last = last ? last + 1 : text;
-  g_set_error (error, SHARDPIX_ERROR, SHARDPIX_ERROR_IMAGE, "%s: %s", what,
-               *last ? last : "unknown libvips error");
+  if (newline != NULL)
+    *newline = '\0';
+  if (*text == '\0' && *pipeline_warning == '\0')
+    g_set_error (error, SHARDPIX_ERROR, SHARDPIX_ERROR_IMAGE, "%s: unknown libvips error",
+                 what);
+  else if (*pipeline_warning == '\0')
+    g_set_error (error, SHARDPIX_ERROR, SHARDPIX_ERROR_IMAGE, "%s: %s", what, text);
+  else if (*text == '\0')
+    g_set_error (error, SHARDPIX_ERROR, SHARDPIX_ERROR_IMAGE, "%s: %s", what,
+                 pipeline_warning);
+  else
+    g_set_error (error, SHARDPIX_ERROR, SHARDPIX_ERROR_IMAGE, "%s: %s (%s)", what, text,
+                 pipeline_warning);
   vips_error_clear ();
   return FALSE;
 }
@@ -212,8 +235,9 @@ pipeline_save (const ShardpixJob *job, VipsImage *image, const char *suffix, int
                                          "strip", TRUE, NULL);
   else
     result = vips_image_write_to_target (image, suffix, target, "strip", TRUE, NULL);
+  /* Decoding happens here too: the pipeline is lazy. */
   if (result != 0)
-    return pipeline_vips_error (error, "cannot write output");
+    return pipeline_vips_error (error, "cannot convert image");
   return TRUE;
 }
 
@@ -323,6 +347,7 @@ shardpix_pipeline_process (const ShardpixJob *job, const char *rel, guint index,
   int fd;
   gboolean ok;
 
+  pipeline_warning[0] = '\0';
   fd = pipeline_open_input (path, &st, error);
   if (fd < 0)
     return FALSE;
