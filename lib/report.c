@@ -81,12 +81,13 @@ shardpix_report_child_failures (const ShardpixRunReport *report, GPtrArray *path
         }
       if (child->requeued)
         {
-          g_string_append_printf (out,
-                                  "worker %d (shard %u): %s on %s; retrying it alone, "
-                                  "and its %u other unfinished file(s) in a fresh worker\n",
+          g_string_append_printf (out, "worker %d (shard %u): %s on %s; retrying it alone",
                                   (int) child->pid, child->shard, child->failure,
-                                  (const char *) g_ptr_array_index (paths, first_undone),
-                                  child->n_undone - 1);
+                                  (const char *) g_ptr_array_index (paths, first_undone));
+          if (child->n_undone > 1)
+            g_string_append_printf (out, ", and its %u other unfinished file(s) in a fresh "
+                                    "worker", child->n_undone - 1);
+          g_string_append_c (out, '\n');
           continue;
         }
       g_string_append_printf (out, "worker %d (shard %u): %s; %u file(s) left undone\n",

@@ -354,11 +354,55 @@ test_corpus (Fixture *fx, gconstpointer data)
   g_assert_nonnull (strstr (out, "failed 12  skipped 4"));
 }
 
+/* A progressive JPEG of 1 kB whose header claims 65000x65000: decoding it
+ * needs gigabytes. Past --max-pixels (off here), --max-memory makes it one
+ * quick failure instead of a worker growing until the timeout. */
+static void
+test_memory_limit (Fixture *fx, gconstpointer data)
+{
+  const char *args[] = { "run", fx->in, fx->out, "-j", "1", "--max-pixels", "0",
+                         "--max-memory", "1024", "--timeout", "600", NULL };
+  const char *path = hostile_path (fx, "bomb.jpg");
+  g_autoptr (VipsImage) black = NULL;
+  g_autoptr (GBytes) bytes = NULL;
+  g_autofree char *err = NULL;
+  g_autofree char *line = NULL;
+  g_autofree guint8 *jpeg = NULL;
+  gsize len, sof = 0;
+  int status;
+
+#if defined(__SANITIZE_ADDRESS__)
+  g_test_skip ("AddressSanitizer reserves terabytes of address space: RLIMIT_AS would stop it");
+  return;
+#endif
+  g_assert_cmpint (vips_black (&black, 256, 256, "bands", 3, NULL), ==, 0);
+  g_assert_cmpint (vips_jpegsave (black, path, "interlace", TRUE, NULL), ==, 0);
+  bytes = hostile_read (path);
+  jpeg = g_memdup2 (g_bytes_get_data (bytes, &len), g_bytes_get_size (bytes));
+  for (gsize i = 2; i + 9 < len && sof == 0; i++)
+    if (jpeg[i] == 0xff && jpeg[i + 1] == 0xc2)
+      sof = i;
+  g_assert_cmpuint (sof, >, 0);
+  jpeg[sof + 5] = jpeg[sof + 7] = 65000 >> 8;
+  jpeg[sof + 6] = jpeg[sof + 8] = 65000 & 0xff;
+  unlink (path);
+  fixtures_write_bytes (path, jpeg, len);
+
+  status = fixtures_run_shardpix (args, NULL, &err);
+  g_test_message ("exit %d\nstderr:\n%s", status, err);
+  g_assert_cmpint (status, ==, 1);
+  /* Failed as an image, by the decoder: not a worker killed and retried. */
+  g_assert_cmpuint (count_lines_with (err, "shardpix: bomb.jpg: cannot ", &line), ==, 1);
+  g_assert_null (strstr (err, "retried"));
+}
+
 int
 main (int argc, char **argv)
 {
   fixtures_init (&argc, &argv);
   g_test_add ("/shardpix/hostile/corpus", Fixture, NULL, fixture_setup, test_corpus,
               fixture_teardown);
+  g_test_add ("/shardpix/hostile/memory-limit", Fixture, NULL, fixture_setup,
+              test_memory_limit, fixture_teardown);
   return g_test_run ();
 }
