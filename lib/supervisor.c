@@ -11,7 +11,9 @@
 
 #include "error.h"
 #include "protocol.h"
+#include "signals.h"
 #include "spawn.h"
+#include "workqueue.h"
 
 /* How long workers get to finish after SIGTERM before SIGKILL. */
 #define SUPERVISOR_GRACE_US (2 * G_USEC_PER_SEC)
@@ -37,73 +39,18 @@ typedef struct {
   gint64 last_heard_us;
 } Slot;
 
-/* Work not yet given to a worker: at first the shards, then also what dead
- * workers left (the file each died on, alone, and the rest of its range). */
-typedef struct {
-  ShardpixRange range;
-  guint shard;    /* the shard it comes from, for the report */
-  gboolean retry; /* one file whose worker died on it: no second retry */
-} Pending;
-
 typedef struct {
   const ShardpixSupervisorConfig *config;
   ShardpixRunReport *report;
   GPtrArray *argv;
   ShardpixSpawnLimits limits;
   Slot *slots;
-  GArray *pending;     /* Pending, taken from next_pending on */
-  guint next_pending;
+  ShardpixWorkQueue *queue;
   gboolean stopping;   /* no new workers: signal, unwritable outputs, or a worker
                           that failed to start */
   gint64 kill_at_us;   /* SIGKILL the rest after this; 0: not killing */
   guint output_errors; /* consecutive results that could not write their output */
 } Supervisor;
-
-/* Signals become bytes on a pipe that the poll loop reads: the handler does
- * no work, so nothing unsafe runs in signal context. */
-static int supervisor_signal_pipe[2] = { -1, -1 };
-static const int supervisor_signals[] = { SIGCHLD, SIGINT, SIGTERM, SIGHUP };
-
-static void
-supervisor_on_signal (int signo)
-{
-  int errsv = errno;
-  unsigned char byte = (unsigned char) signo;
-
-  if (write (supervisor_signal_pipe[1], &byte, 1) < 0)
-    {
-      /* The pipe is full: enough wake-ups are already queued. */
-    }
-  errno = errsv;
-}
-
-static gboolean
-supervisor_signals_install (struct sigaction *saved, GError **error)
-{
-  struct sigaction action;
-
-  if (pipe2 (supervisor_signal_pipe, O_CLOEXEC | O_NONBLOCK) != 0)
-    return shardpix_error_errno (errno, error, "cannot create signal pipe");
-  memset (&action, 0, sizeof action);
-  action.sa_handler = supervisor_on_signal;
-  action.sa_flags = SA_RESTART | SA_NOCLDSTOP;
-  sigemptyset (&action.sa_mask);
-  for (guint i = 0; i < G_N_ELEMENTS (supervisor_signals); i++)
-    sigaction (supervisor_signals[i], &action, &saved[i]);
-  /* A worker that dies while we write its list must not kill us. */
-  signal (SIGPIPE, SIG_IGN);
-  return TRUE;
-}
-
-static void
-supervisor_signals_restore (const struct sigaction *saved)
-{
-  for (guint i = 0; i < G_N_ELEMENTS (supervisor_signals); i++)
-    sigaction (supervisor_signals[i], &saved[i], NULL);
-  close (supervisor_signal_pipe[0]);
-  close (supervisor_signal_pipe[1]);
-  supervisor_signal_pipe[0] = supervisor_signal_pipe[1] = -1;
-}
 
 static void
 child_report_free (gpointer data)
@@ -160,17 +107,6 @@ supervisor_encode_list (Supervisor *sup, const ShardpixRange *range)
   return list;
 }
 
-/* Queued right after what is being taken now, so that a dead worker's
- * files are finished before new shards are started. */
-static void
-supervisor_requeue (Supervisor *sup, guint shard, guint start, guint count, gboolean retry)
-{
-  Pending pending = { { start, count }, shard, retry };
-
-  if (count > 0)
-    g_array_insert_val (sup->pending, sup->next_pending, pending);
-}
-
 static void
 supervisor_mark_undone (Supervisor *sup, guint start, guint end)
 {
@@ -181,14 +117,14 @@ supervisor_mark_undone (Supervisor *sup, guint start, guint end)
 static void
 supervisor_start_next (Supervisor *sup, Slot *slot)
 {
-  const Pending *pending = &g_array_index (sup->pending, Pending, sup->next_pending++);
-  const ShardpixRange *range = &pending->range;
+  ShardpixWork work = shardpix_work_queue_pop (sup->queue);
+  const ShardpixRange *range = &work.range;
   ShardpixChildReport *child = g_new0 (ShardpixChildReport, 1);
   g_autoptr (GError) error = NULL;
 
-  child->shard = pending->shard;
+  child->shard = work.shard;
   child->range = *range;
-  child->retry = pending->retry;
+  child->retry = work.retry;
   child->images = g_array_new (FALSE, FALSE, sizeof (ShardpixImageTiming));
   g_ptr_array_add (sup->report->children, child);
 
@@ -438,8 +374,13 @@ supervisor_handle_unfinished (Supervisor *sup, Slot *slot, int status)
     }
   child->requeued = TRUE;
   sup->report->n_retried++;
-  supervisor_requeue (sup, child->shard, slot->next + 1, end - slot->next - 1, FALSE);
-  supervisor_requeue (sup, child->shard, slot->next, 1, TRUE);
+  {
+    ShardpixWork rest = { { slot->next + 1, end - slot->next - 1 }, child->shard, FALSE };
+    ShardpixWork alone = { { slot->next, 1 }, child->shard, TRUE };
+
+    shardpix_work_queue_push_front (sup->queue, &rest);
+    shardpix_work_queue_push_front (sup->queue, &alone);
+  }
 }
 
 static void
@@ -509,11 +450,11 @@ supervisor_on_stop_signal (Supervisor *sup, int signo)
 static void
 supervisor_drain_signals (Supervisor *sup)
 {
-  unsigned char byte;
+  int signo;
 
-  while (read (supervisor_signal_pipe[0], &byte, 1) == 1)
-    if (byte != SIGCHLD)
-      supervisor_on_stop_signal (sup, byte);
+  while ((signo = shardpix_signals_next ()) != 0)
+    if (signo != SIGCHLD)
+      supervisor_on_stop_signal (sup, signo);
 }
 
 static void
@@ -561,12 +502,12 @@ supervisor_loop (Supervisor *sup, GError **error)
       guint n = 0;
 
       for (guint i = 0; i < jobs && !sup->stopping; i++)
-        if (sup->slots[i].state == SLOT_FREE && sup->next_pending < sup->pending->len)
+        if (sup->slots[i].state == SLOT_FREE && !shardpix_work_queue_is_empty (sup->queue))
           supervisor_start_next (sup, &sup->slots[i]);
       if (supervisor_active (sup) == 0)
         return TRUE;
 
-      fds[n++] = (struct pollfd){ .fd = supervisor_signal_pipe[0], .events = POLLIN };
+      fds[n++] = (struct pollfd){ .fd = shardpix_signals_fd (), .events = POLLIN };
       for (guint i = 0; i < jobs; i++)
         {
           Slot *slot = &sup->slots[i];
@@ -597,44 +538,6 @@ supervisor_loop (Supervisor *sup, GError **error)
     }
 }
 
-static gint
-supervisor_compare_index (gconstpointer a, gconstpointer b)
-{
-  guint x = *(const guint *) a, y = *(const guint *) b;
-
-  return x < y ? -1 : x > y;
-}
-
-static void
-supervisor_skip_unstarted (Supervisor *sup)
-{
-  for (; sup->next_pending < sup->pending->len; sup->next_pending++)
-    {
-      const Pending *pending = &g_array_index (sup->pending, Pending, sup->next_pending);
-
-      supervisor_mark_undone (sup, pending->range.start,
-                              pending->range.start + pending->range.count);
-    }
-  /* Requeued files come before later shards: keep the list sorted. */
-  g_array_sort (sup->report->undone, supervisor_compare_index);
-}
-
-/* The shards as pending work; each keeps its index in the shard list. */
-static GArray *
-supervisor_initial_pending (GArray *shards)
-{
-  GArray *pending = g_array_new (FALSE, FALSE, sizeof (Pending));
-
-  for (guint i = 0; i < shards->len; i++)
-    {
-      Pending item = { g_array_index (shards, ShardpixRange, i), i, FALSE };
-
-      if (item.range.count > 0)
-        g_array_append_val (pending, item);
-    }
-  return pending;
-}
-
 static GPtrArray *
 supervisor_worker_argv (const ShardpixSupervisorConfig *config)
 {
@@ -655,8 +558,8 @@ shardpix_supervisor_run (const ShardpixSupervisorConfig *config, ShardpixRunRepo
                          GError **error)
 {
   g_autoptr (ShardpixRunReport) report = g_new0 (ShardpixRunReport, 1);
-  g_autoptr (GArray) pending = supervisor_initial_pending (config->shards);
-  struct sigaction saved[G_N_ELEMENTS (supervisor_signals)];
+  g_autoptr (ShardpixWorkQueue) queue = shardpix_work_queue_new (config->shards);
+  ShardpixSignals saved;
   gint64 started_us = g_get_monotonic_time ();
   struct rusage self;
   Supervisor sup = { 0 };
@@ -668,13 +571,13 @@ shardpix_supervisor_run (const ShardpixSupervisorConfig *config, ShardpixRunRepo
   report->undone = g_array_new (FALSE, FALSE, sizeof (guint));
   sup.config = config;
   sup.report = report;
-  sup.pending = pending;
+  sup.queue = queue;
   sup.argv = supervisor_worker_argv (config);
   sup.limits.envp = config->envp;
   sup.limits.max_address_space = (rlim_t) config->max_memory_mb * 1024 * 1024;
   sup.slots = g_new0 (Slot, config->jobs);
 
-  if (!supervisor_signals_install (saved, error))
+  if (!shardpix_signals_install (&saved, error))
     {
       g_ptr_array_unref (sup.argv);
       g_free (sup.slots);
@@ -688,8 +591,8 @@ shardpix_supervisor_run (const ShardpixSupervisorConfig *config, ShardpixRunRepo
           supervisor_kill (&sup.slots[i], SIGKILL);
           supervisor_reap (&sup, &sup.slots[i], TRUE, NULL);
         }
-  supervisor_skip_unstarted (&sup);
-  supervisor_signals_restore (saved);
+  shardpix_work_queue_drain (queue, report->undone);
+  shardpix_signals_restore (&saved);
   g_ptr_array_unref (sup.argv);
   g_free (sup.slots);
   if (!ok)
