@@ -87,17 +87,19 @@ finish_shardpix (GSubprocess *process, char **err)
   return status;
 }
 
+/* Outputs (not hidden temporary files) directly in @dir. Read while
+ * workers rename files in it, so names only: no lstat() that could race. */
 static guint
 count_outputs (const char *dir)
 {
-  g_autoptr (GPtrArray) files = NULL;
+  g_autoptr (GDir) entries = g_dir_open (dir, 0, NULL);
+  const char *name;
   guint n = 0;
 
-  if (!g_file_test (dir, G_FILE_TEST_IS_DIR))
+  if (entries == NULL)
     return 0;
-  files = fixtures_list_files (dir);
-  for (guint i = 0; i < files->len; i++)
-    n += ((const char *) g_ptr_array_index (files, i))[0] != '.';
+  while ((name = g_dir_read_name (entries)) != NULL)
+    n += name[0] != '.';
   return n;
 }
 
