@@ -203,8 +203,15 @@ pipeline_output_error (int errsv, int fd, GError **error, const char *what)
   if (errsv != ENOSPC && errsv != EROFS && errsv != EDQUOT && errsv != EACCES && fd >= 0
       && fstatvfs (fd, &fs) == 0)
     {
+      struct stat st;
+
+      /* Could the file have grown a little more? Asking for its size plus
+       * 64 KiB says ENOSPC on a nearly full disk without writing data. */
       if (fs.f_flag & ST_RDONLY)
         errsv = EROFS;
+      else if (fstat (fd, &st) == 0 && fallocate (fd, 0, 0, st.st_size + 65536) != 0
+               && (errno == ENOSPC || errno == EDQUOT))
+        errsv = errno;
       else if (fs.f_bavail == 0)
         errsv = ENOSPC;
     }
