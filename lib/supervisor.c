@@ -351,6 +351,7 @@ supervisor_handle_unfinished (Supervisor *sup, Slot *slot, int status)
 {
   ShardpixChildReport *child = slot->report;
   guint end = child->range.start + child->range.count;
+  ShardpixWork rest, alone;
 
   if (slot->next == end)
     return;
@@ -372,15 +373,14 @@ supervisor_handle_unfinished (Supervisor *sup, Slot *slot, int status)
       child->n_undone = 0;
       return;
     }
+  /* The file it was on alone, then the rest of its range, both in fresh
+   * workers and ahead of the shards not started yet. */
   child->requeued = TRUE;
   sup->report->n_retried++;
-  {
-    ShardpixWork rest = { { slot->next + 1, end - slot->next - 1 }, child->shard, FALSE };
-    ShardpixWork alone = { { slot->next, 1 }, child->shard, TRUE };
-
-    shardpix_work_queue_push_front (sup->queue, &rest);
-    shardpix_work_queue_push_front (sup->queue, &alone);
-  }
+  rest = (ShardpixWork){ { slot->next + 1, end - slot->next - 1 }, child->shard, FALSE };
+  alone = (ShardpixWork){ { slot->next, 1 }, child->shard, TRUE };
+  shardpix_work_queue_push_front (sup->queue, &rest);
+  shardpix_work_queue_push_front (sup->queue, &alone);
 }
 
 static void
