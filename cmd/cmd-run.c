@@ -12,6 +12,7 @@
 #include "listing.h"
 #include "pipeline.h"
 #include "report.h"
+#include "resume.h"
 #include "shard.h"
 #include "supervisor.h"
 #include "worker.h"
@@ -21,6 +22,8 @@ typedef struct {
   int jobs;
   int shards;
   int timeout_s;
+  gint64 max_memory_mb;
+  gboolean resume;
   gboolean serial;
   gboolean recursive;
   gboolean quiet;
@@ -146,6 +149,23 @@ run_serial (const RunOptions *options, ShardpixListing *listing, ShardpixTotals 
   return done.n_failed > 0 ? CMD_EXIT_IMAGES : CMD_EXIT_OK;
 }
 
+/* Under --max-memory, glibc's per-thread arenas and libjpeg's progressive
+ * buffers would hit the limit first: fewer arenas, and a libjpeg budget of
+ * half the limit. A value the user set is kept. */
+static GStrv
+run_worker_environment (const RunOptions *options)
+{
+  GStrv envp = g_get_environ ();
+  g_autofree char *jpegmem = NULL;
+
+  if (options->max_memory_mb == 0)
+    return envp;
+  jpegmem = g_strdup_printf ("%" G_GINT64_FORMAT "M", MAX (options->max_memory_mb / 2, 1));
+  envp = g_environ_setenv (envp, "MALLOC_ARENA_MAX", "2", FALSE);
+  envp = g_environ_setenv (envp, "JPEGMEM", jpegmem, FALSE);
+  return envp;
+}
+
 static int
 run_parallel (const RunOptions *options, ShardpixListing *listing, ShardpixTotals *totals)
 {
@@ -155,6 +175,7 @@ run_parallel (const RunOptions *options, ShardpixListing *listing, ShardpixTotal
   g_autofree char *self = NULL;
   g_autofree char *table = NULL;
   g_autofree char *failures = NULL;
+  g_auto (GStrv) envp = run_worker_environment (options);
   g_autoptr (CmdProgress) progress = run_progress_new (options, listing->paths->len);
   RunContext context = { options, listing->paths, progress };
   ShardpixSupervisorConfig config = {
@@ -163,6 +184,8 @@ run_parallel (const RunOptions *options, ShardpixListing *listing, ShardpixTotal
     .shards = shards,
     .jobs = options->jobs,
     .timeout_s = options->timeout_s,
+    .envp = (const char *const *) envp,
+    .max_memory_mb = (guint64) options->max_memory_mb,
     .on_result = run_on_result,
     .user_data = &context,
   };
@@ -196,6 +219,14 @@ run_parallel (const RunOptions *options, ShardpixListing *listing, ShardpixTotal
                 report->undone->len);
       return 128 + report->stop_signal;
     }
+  if (report->output_stop != NULL)
+    {
+      cmd_fail (0, "stopped early: outputs cannot be written (%s); %u image(s) not processed",
+                report->output_stop, report->undone->len);
+      return CMD_EXIT_IMAGES;
+    }
+  /* A worker that died on a file cost only that file (retried, then
+   * failed as poison); only workers that cannot run at all are exit 3. */
   if (report->child_failed)
     return CMD_EXIT_WORKER;
   return report->n_failed > 0 ? CMD_EXIT_IMAGES : CMD_EXIT_OK;
@@ -206,7 +237,7 @@ cmd_run (int argc, char **argv)
 {
   g_auto (ShardpixJob) unused = { 0 };
   RunOptions options = { .jobs = (int) g_get_num_processors (), .shards = 0,
-                         .timeout_s = 0 };
+                         .timeout_s = 120 };
   const GOptionEntry entries[] = {
     { "jobs", 'j', 0, G_OPTION_ARG_INT, &options.jobs,
       "Worker processes at once (default: the number of CPUs)", "N" },
@@ -217,7 +248,12 @@ cmd_run (int argc, char **argv)
     { "recursive", 'r', 0, G_OPTION_ARG_NONE, &options.recursive,
       "Walk subfolders and mirror them under OUTPUT_DIR", NULL },
     { "timeout", 0, 0, G_OPTION_ARG_INT, &options.timeout_s,
-      "Kill a worker that reports nothing for this long (default 0: never)", "SECONDS" },
+      "Kill a worker that reports nothing for this long; its file is retried once "
+      "(default 120, 0: never)", "SECONDS" },
+    { "max-memory", 0, 0, G_OPTION_ARG_INT64, &options.max_memory_mb,
+      "Address-space limit of each worker (default 0: none)", "MB" },
+    { "resume", 0, 0, G_OPTION_ARG_NONE, &options.resume,
+      "Skip images whose output exists and is not older than the input", NULL },
     { "quiet", 0, 0, G_OPTION_ARG_NONE, &options.quiet,
       "Print only errors and the totals: no progress, no worker table", NULL },
     { "verbose", 'v', 0, G_OPTION_ARG_NONE, &options.verbose,
@@ -247,9 +283,11 @@ cmd_run (int argc, char **argv)
       cmd_fail (CMD_EXIT_USAGE, "run needs INPUT_DIR and OUTPUT_DIR (try --help)");
       goto usage;
     }
-  if (options.jobs < 1 || options.jobs > 4096 || options.shards < 0 || options.timeout_s < 0)
+  if (options.jobs < 1 || options.jobs > 4096 || options.shards < 0 || options.timeout_s < 0
+      || options.max_memory_mb < 0 || options.max_memory_mb > G_MAXINT64 / (1 << 20))
     {
-      cmd_fail (CMD_EXIT_USAGE, "--jobs must be 1 to 4096, --shards and --timeout positive");
+      cmd_fail (CMD_EXIT_USAGE,
+                "--jobs must be 1 to 4096, --shards, --timeout and --max-memory positive");
       goto usage;
     }
   if (options.shards == 0)
@@ -277,6 +315,8 @@ cmd_run (int argc, char **argv)
     goto usage;
   totals.n_images = listing->paths->len;
   totals.n_skipped = listing->n_skipped;
+  if (options.resume)
+    totals.n_resumed = shardpix_resume_filter (&options.job, listing->paths);
   status = options.serial ? run_serial (&options, listing, &totals)
                           : run_parallel (&options, listing, &totals);
   totals.wall_us = g_get_monotonic_time () - started_us;

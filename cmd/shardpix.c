@@ -5,6 +5,7 @@
 #include <glib.h>
 
 #include "cmd.h"
+#include "pipeline.h"
 
 static const char usage[] =
   "Usage:\n"
@@ -53,6 +54,9 @@ cmd_display_name (const char *name)
 static void
 cmd_drop_log (const char *domain, GLogLevelFlags level, const char *message, gpointer data)
 {
+  /* Loaders often say what was wrong only as a warning. */
+  if (level & G_LOG_LEVEL_WARNING)
+    shardpix_pipeline_note_warning (message);
 }
 
 void

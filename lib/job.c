@@ -33,6 +33,7 @@ shardpix_job_init (ShardpixJob *job)
   job->threads = 1;
   /* A truncated file would otherwise come out grey-filled and "succeed". */
   job->fail_on = SHARDPIX_FAIL_ON_TRUNCATED;
+  job->max_pixels = SHARDPIX_JOB_DEFAULT_MAX_PIXELS;
 }
 
 void
@@ -172,6 +173,13 @@ shardpix_job_validate (const ShardpixJob *job, GError **error)
                    "invalid --threads %d: expected 1 to 1024", job->threads);
       return FALSE;
     }
+  if (job->max_pixels < 0)
+    {
+      g_set_error (error, SHARDPIX_ERROR, SHARDPIX_ERROR_USAGE,
+                   "invalid --max-pixels %" G_GINT64_FORMAT ": expected 0 (no limit) or more",
+                   job->max_pixels);
+      return FALSE;
+    }
   if (job->force && job->crop != SHARDPIX_CROP_NONE)
     {
       g_set_error (error, SHARDPIX_ERROR, SHARDPIX_ERROR_USAGE,
@@ -207,6 +215,8 @@ shardpix_job_append_args (const ShardpixJob *job, GPtrArray *argv)
   /* "=": a template is a value even when it starts with '-'. */
   if (job->output_name != NULL)
     g_ptr_array_add (argv, g_strdup_printf ("--output-name=%s", job->output_name));
+  g_ptr_array_add (argv, g_strdup ("--max-pixels"));
+  g_ptr_array_add (argv, g_strdup_printf ("%" G_GINT64_FORMAT, job->max_pixels));
 }
 
 static gboolean
@@ -261,6 +271,9 @@ shardpix_job_option_group (ShardpixJob *job)
       "libvips threads per worker (default 1: the cores go to workers)", "T" },
     { "fail-on", 0, 0, G_OPTION_ARG_CALLBACK, job_option_fail_on,
       "Damage that fails an image: none, truncated (default), error, warning", "LEVEL" },
+    { "max-pixels", 0, 0, G_OPTION_ARG_INT64, &job->max_pixels,
+      "Refuse images whose header declares more pixels (default 268435456, 0: no limit)",
+      "N" },
     { NULL },
   };
   GOptionGroup *group = g_option_group_new ("job", "Image options:",

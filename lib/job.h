@@ -39,10 +39,12 @@ typedef struct {
   gboolean color;         /* skip the grayscale step */
   char *output_name;      /* "tn_%s.webp[Q=80]" (see naming.h), or NULL: same name */
   char *format;           /* --format, folded into output_name when finished */
+  gint64 max_pixels; /* refuse images whose header declares more; 0: no limit */
 } ShardpixJob;
 
 #define SHARDPIX_JOB_DEFAULT_SIZE 256
 #define SHARDPIX_JOB_DEFAULT_QUALITY 85
+#define SHARDPIX_JOB_DEFAULT_MAX_PIXELS (G_GINT64_CONSTANT (16384) * 16384)
 
 void shardpix_job_init (ShardpixJob *job);
 void shardpix_job_clear (ShardpixJob *job);

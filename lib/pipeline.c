@@ -5,15 +5,20 @@
 #include <limits.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <unistd.h>
 
 #include <gio/gio.h>
 #include "vips-autoptr.h"
 
 #include "error.h"
+#include "protocol.h"
 
 /* Read by a signal handler: a fixed buffer, never reallocated. */
 static char pipeline_temp[PATH_MAX];
+
+/* The first libvips warning of the current image, or "". */
+static char pipeline_warning[256];
 
 /* The loaders this tool means to read. Everything else libvips could sniff
  * from the content (SVG, PDF, MATLAB, FITS, ImageMagick, raw matrix text)
@@ -55,17 +60,37 @@ shardpix_pipeline_current_temp (void)
   return pipeline_temp;
 }
 
-/* libvips stacks messages from every layer; the last line is the one that
- * says what was wrong with the file. */
+void
+shardpix_pipeline_note_warning (const char *message)
+{
+  /* The first one is the cause ("IDAT: CRC error"), later ones its
+   * consequences ("error in tile 0 x 10"). */
+  if (pipeline_warning[0] == '\0')
+    g_strlcpy (pipeline_warning, message, sizeof pipeline_warning);
+}
+
+/* libvips stacks messages from every layer: the first says what was wrong
+ * with the file ("libpng read error"), the later ones what failed because
+ * of it ("unable to write to target"). A loader's warning says more. */
 static gboolean
 pipeline_vips_error (GError **error, const char *what)
 {
   g_autofree char *text = g_strstrip (g_strdup (vips_error_buffer ()));
-  const char *last = strrchr (text, '\n');
+  char *newline = strchr (text, '\n');
 
-  last = last ? last + 1 : text;
-  g_set_error (error, SHARDPIX_ERROR, SHARDPIX_ERROR_IMAGE, "%s: %s", what,
-               *last ? last : "unknown libvips error");
+  if (newline != NULL)
+    *newline = '\0';
+  if (*text == '\0' && *pipeline_warning == '\0')
+    g_set_error (error, SHARDPIX_ERROR, SHARDPIX_ERROR_IMAGE, "%s: unknown libvips error",
+                 what);
+  else if (*pipeline_warning == '\0')
+    g_set_error (error, SHARDPIX_ERROR, SHARDPIX_ERROR_IMAGE, "%s: %s", what, text);
+  else if (*text == '\0')
+    g_set_error (error, SHARDPIX_ERROR, SHARDPIX_ERROR_IMAGE, "%s: %s", what,
+                 pipeline_warning);
+  else
+    g_set_error (error, SHARDPIX_ERROR, SHARDPIX_ERROR_IMAGE, "%s: %s (%s)", what, text,
+                 pipeline_warning);
   vips_error_clear ();
   return FALSE;
 }
@@ -128,6 +153,31 @@ pipeline_crop (ShardpixCrop crop)
   return VIPS_INTERESTING_NONE;
 }
 
+/* Opening an image only reads its header: a decompression bomb (a few kB
+ * declaring 50000x50000) is refused here, before a pixel is decoded. */
+static gboolean
+pipeline_check_pixels (const ShardpixJob *job, const char *source, GError **error)
+{
+  g_autoptr (VipsImage) header = NULL;
+  gint64 pixels;
+
+  if (job->max_pixels == 0)
+    return TRUE;
+  header = vips_image_new_from_file (source, "fail_on", pipeline_fail_on (job->fail_on),
+                                     NULL);
+  if (header == NULL)
+    return pipeline_vips_error (error, "cannot read image");
+  pixels = (gint64) header->Xsize * header->Ysize;
+  if (pixels > job->max_pixels)
+    {
+      g_set_error (error, SHARDPIX_ERROR, SHARDPIX_ERROR_IMAGE,
+                   "image is %dx%d, %" G_GINT64_FORMAT " pixels: more than --max-pixels %"
+                   G_GINT64_FORMAT, header->Xsize, header->Ysize, pixels, job->max_pixels);
+      return FALSE;
+    }
+  return TRUE;
+}
+
 static VipsImage *
 pipeline_transform (const ShardpixJob *job, int fd, GError **error)
 {
@@ -135,6 +185,9 @@ pipeline_transform (const ShardpixJob *job, int fd, GError **error)
   g_autoptr (VipsImage) thumb = NULL;
   g_autoptr (VipsImage) out = NULL;
   VipsSize size = job->force ? VIPS_SIZE_FORCE : job->enlarge ? VIPS_SIZE_BOTH : VIPS_SIZE_DOWN;
+
+  if (!pipeline_check_pixels (job, source, error))
+    return NULL;
 
   if (vips_thumbnail (source, &thumb, job->width, "height", job->height, "size", size,
                       "crop", pipeline_crop (job->crop), "no_rotate", job->no_rotate,
@@ -173,6 +226,38 @@ pipeline_transform (const ShardpixJob *job, int fd, GError **error)
   return g_steal_pointer (&out);
 }
 
+/* Failures that every later output in this folder would share are tagged
+ * for the supervisor (see SHARDPIX_PROTOCOL_OUTPUT_ERROR). libvips does not
+ * keep errno for a failed save, so a full or read-only file system is also
+ * recognised from the descriptor itself. */
+static gboolean
+pipeline_output_error (int errsv, int fd, GError **error, const char *what)
+{
+  struct statvfs fs;
+
+  if (errsv != ENOSPC && errsv != EROFS && errsv != EDQUOT && errsv != EACCES && fd >= 0
+      && fstatvfs (fd, &fs) == 0)
+    {
+      struct stat st;
+
+      /* Could the file have grown a little more? Asking for its size plus
+       * 64 KiB says ENOSPC on a nearly full disk without writing data. */
+      if (fs.f_flag & ST_RDONLY)
+        errsv = EROFS;
+      else if (fstat (fd, &st) == 0 && fallocate (fd, 0, 0, st.st_size + 65536) != 0
+               && (errno == ENOSPC || errno == EDQUOT))
+        errsv = errno;
+      else if (fs.f_bavail == 0)
+        errsv = ENOSPC;
+    }
+  if (errsv != ENOSPC && errsv != EROFS && errsv != EDQUOT && errsv != EACCES)
+    return FALSE;
+  g_clear_error (error);
+  g_set_error (error, SHARDPIX_ERROR, SHARDPIX_ERROR_IMAGE,
+               SHARDPIX_PROTOCOL_OUTPUT_ERROR "%s: %s", what, g_strerror (errsv));
+  return TRUE;
+}
+
 /* @suffix is ".png" or ".webp[Q=80]": the user's options come last in the
  * option string, so that they win over --quality and the stripping. */
 static gboolean
@@ -203,7 +288,7 @@ pipeline_save (const ShardpixJob *job, VipsImage *image, const char *suffix, int
     g_string_append_printf (options, ",%s", user);
   full = g_strdup_printf ("%s[%s]", format, options->str);
   if (vips_image_write_to_target (image, full, target, NULL) != 0)
-    return pipeline_vips_error (error, "cannot write output");
+    return pipeline_vips_error (error, "cannot convert image");
   return TRUE;
 }
 
@@ -213,6 +298,8 @@ pipeline_save (const ShardpixJob *job, VipsImage *image, const char *suffix, int
 static int
 pipeline_create_temp (const char *path, GError **error)
 {
+  int errsv;
+
   for (int attempt = 0; attempt < 2; attempt++)
     {
       int fd = open (path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0666);
@@ -222,7 +309,9 @@ pipeline_create_temp (const char *path, GError **error)
       if (errno != EEXIST || attempt > 0 || unlink (path) != 0)
         break;
     }
-  shardpix_error_errno (errno, error, "cannot create temporary file");
+  errsv = errno;
+  shardpix_error_errno (errsv, error, "cannot create temporary file");
+  errno = errsv; /* for the caller to classify */
   return -1;
 }
 
@@ -243,21 +332,35 @@ pipeline_write_output (const ShardpixJob *job, VipsImage *image, const char *rel
       return FALSE;
     }
   if (g_mkdir_with_parents (dir, 0777) != 0)
-    return shardpix_error_errno (errno, error, "cannot create output folder");
+    {
+      int errsv = errno;
+
+      shardpix_error_errno (errsv, error, "cannot create output folder");
+      pipeline_output_error (errsv, -1, error, dir);
+      return FALSE;
+    }
 
   g_strlcpy (pipeline_temp, temp, sizeof pipeline_temp);
   fd = pipeline_create_temp (temp, error);
   if (fd < 0)
     {
+      pipeline_output_error (errno, -1, error, dir);
       pipeline_temp[0] = '\0';
       return FALSE;
     }
   if (!pipeline_save (job, image, suffix, fd, error))
-    goto fail;
+    {
+      /* errno is not libvips' to keep: ask the file system instead. */
+      pipeline_output_error (0, fd, error, dir);
+      goto fail;
+    }
   if (close (fd) != 0)
     {
+      int errsv = errno;
+
       fd = -1;
-      shardpix_error_errno (errno, error, "cannot write output");
+      shardpix_error_errno (errsv, error, "cannot write output");
+      pipeline_output_error (errsv, -1, error, dir);
       goto fail;
     }
   fd = -1;
@@ -295,6 +398,7 @@ shardpix_pipeline_process (const ShardpixJob *job, const char *rel, guint index,
   int fd;
   gboolean ok;
 
+  pipeline_warning[0] = '\0';
   fd = pipeline_open_input (path, &st, error);
   if (fd < 0)
     return FALSE;
