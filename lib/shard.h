@@ -17,6 +17,22 @@ typedef struct {
  * Returns a GArray of ShardpixRange with exactly @n_shards elements. */
 GArray *shardpix_shard_by_count (guint n_items, guint n_shards);
 
+/* Shards of about equal bytes: items are dealt largest first (ties: the
+ * lower listing index first) to the shard with the fewest bytes so far
+ * (ties: the lower shard index), which is deterministic. Returns @n_shards
+ * contiguous ranges over *@order, a permutation of 0..n_items-1 (guint)
+ * in which each shard's items keep listing order, so that a shard is
+ * processed in the same order as under --balance count. */
+GArray *shardpix_shard_by_bytes (const guint64 *sizes, guint n_items, guint n_shards,
+                                 GArray **order);
+
+/* Chunks for --balance dynamic, handed out one at a time to whichever worker
+ * finishes first: contiguous ranges covering 0..n_items-1 in order, each
+ * ceil(remaining / (2 * n_workers)) items (guided self-scheduling), so the
+ * first are large (few hand-outs) and the last are single items (no worker
+ * idles long at the end). */
+GArray *shardpix_shard_guided (guint n_items, guint n_workers);
+
 /* The ranges of @ranges that hold at least one item, in order. */
 GArray *shardpix_shard_nonempty (GArray *ranges);
 
