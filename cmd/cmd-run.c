@@ -5,6 +5,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "balance.h"
 #include "cmd.h"
 #include "cmd-progress.h"
 #include "error.h"
@@ -21,6 +22,8 @@ typedef struct {
   ShardpixJob job;
   int jobs;
   int shards;
+  char *balance_text;
+  ShardpixBalance balance;
   int timeout_s;
   gint64 max_memory_mb;
   gboolean resume;
@@ -171,7 +174,9 @@ run_parallel (const RunOptions *options, ShardpixListing *listing, ShardpixTotal
 {
   g_autoptr (GError) error = NULL;
   g_autoptr (ShardpixRunReport) report = NULL;
-  g_autoptr (GArray) shards = shardpix_shard_by_count (listing->paths->len, options->shards);
+  g_autoptr (GArray) shards = shardpix_balance_cut (listing, options->balance,
+                                                    (guint) options->shards,
+                                                    (guint) options->jobs, &error);
   g_autofree char *self = NULL;
   g_autofree char *table = NULL;
   g_autofree char *failures = NULL;
@@ -190,6 +195,11 @@ run_parallel (const RunOptions *options, ShardpixListing *listing, ShardpixTotal
     .user_data = &context,
   };
 
+  if (shards == NULL)
+    return cmd_fail (CMD_EXIT_USAGE, "%s", error->message);
+  config.paths = listing->paths;
+  context.paths = listing->paths;
+  config.dynamic = options->balance == SHARDPIX_BALANCE_DYNAMIC;
   if (options->worker_exe == NULL)
     {
       self = g_file_read_link ("/proc/self/exe", &error);
@@ -243,6 +253,9 @@ cmd_run (int argc, char **argv)
       "Worker processes at once (default: the number of CPUs)", "N" },
     { "shards", 0, 0, G_OPTION_ARG_INT, &options.shards,
       "Cut the listing into M shards, one worker each (default: N)", "M" },
+    { "balance", 0, 0, G_OPTION_ARG_STRING, &options.balance_text,
+      "count: equal-count shards; bytes: shards of equal bytes; dynamic: workers "
+      "take the next files as they finish (default)", "HOW" },
     { "serial", 0, 0, G_OPTION_ARG_NONE, &options.serial,
       "Process everything in this process, no workers: the baseline", NULL },
     { "recursive", 'r', 0, G_OPTION_ARG_NONE, &options.recursive,
@@ -292,6 +305,13 @@ cmd_run (int argc, char **argv)
     }
   if (options.shards == 0)
     options.shards = options.jobs;
+  options.balance = SHARDPIX_BALANCE_DEFAULT;
+  if (options.balance_text != NULL
+      && !shardpix_balance_parse (options.balance_text, &options.balance, &error))
+    {
+      cmd_fail (CMD_EXIT_USAGE, "%s", error->message);
+      goto usage;
+    }
   options.job.input_dir = g_strdup (argv[1]);
   options.job.output_dir = g_strdup (argv[2]);
   if (!shardpix_job_finish_options (&options.job, &error)
@@ -324,10 +344,12 @@ cmd_run (int argc, char **argv)
   fputs (totals_text, stdout);
   shardpix_job_clear (&options.job);
   g_free (options.worker_exe);
+  g_free (options.balance_text);
   return status;
 
 usage:
   shardpix_job_clear (&options.job);
   g_free (options.worker_exe);
+  g_free (options.balance_text);
   return CMD_EXIT_USAGE;
 }

@@ -27,6 +27,7 @@ static const char *const protocol_type_names[] = {
   [SHARDPIX_RECORD_END] = "END",
   [SHARDPIX_RECORD_RESULT] = "RESULT",
   [SHARDPIX_RECORD_DONE] = "DONE",
+  [SHARDPIX_RECORD_MORE] = "MORE",
 };
 
 static void
@@ -91,6 +92,7 @@ shardpix_protocol_encode (GByteArray *out, const ShardpixRecord *record)
       break;
 
     case SHARDPIX_RECORD_END:
+    case SHARDPIX_RECORD_MORE:
       protocol_put_header (out, record->type, PROTOCOL_END_SIZE);
       protocol_put (out, record->count, 4);
       break;
@@ -218,7 +220,7 @@ protocol_check_header (ShardpixDecoder *decoder, const guint8 *header, GError **
 
   if (magic != SHARDPIX_PROTOCOL_MAGIC)
     return protocol_fail (decoder, error, "bad record magic 0x%08x", magic);
-  if (type < SHARDPIX_RECORD_FILE || type > SHARDPIX_RECORD_DONE)
+  if (type < SHARDPIX_RECORD_FILE || type > SHARDPIX_RECORD_MORE)
     return protocol_fail (decoder, error, "unknown record type %u", type);
   name = protocol_type_names[type];
   if (reserved != 0)
@@ -238,8 +240,9 @@ protocol_check_header (ShardpixDecoder *decoder, const guint8 *header, GError **
       break;
 
     case SHARDPIX_RECORD_END:
+    case SHARDPIX_RECORD_MORE:
     case SHARDPIX_RECORD_DONE:
-      expected = type == SHARDPIX_RECORD_END ? PROTOCOL_END_SIZE : PROTOCOL_DONE_SIZE;
+      expected = type != SHARDPIX_RECORD_DONE ? PROTOCOL_END_SIZE : PROTOCOL_DONE_SIZE;
       if (length != expected)
         return protocol_fail (decoder, error, "%s record payload of %u bytes, expected %u",
                               name, length, expected);
@@ -289,6 +292,7 @@ protocol_parse_payload (ShardpixDecoder *decoder, ShardpixRecordType type, const
       break;
 
     case SHARDPIX_RECORD_END:
+    case SHARDPIX_RECORD_MORE:
       record->count = (guint32) protocol_get (p, 4);
       break;
 

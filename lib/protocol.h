@@ -4,6 +4,13 @@
  * shard, then one END record carrying how many FILE records were sent, so
  * that a child can tell a complete list from a cut one.
  *
+ * Under --balance dynamic the list comes in grants: FILE records then MORE
+ * (carrying how many FILE records this grant held), meaning "process these,
+ * then wait for the next grant". The supervisor sends the next grant when
+ * the last RESULT of the previous one arrives; the last grant ends with END
+ * (possibly with no FILE record: nothing left). END and MORE count the FILE
+ * records since the previous MORE; DONE counts every RESULT.
+ *
  * Child -> parent (the child's stdout): one RESULT record per image, in the
  * order the images were sent, then one DONE record. A child that exits
  * without DONE did not finish its shard, whatever its exit status says.
@@ -30,6 +37,7 @@ typedef enum {
   SHARDPIX_RECORD_END = 2,
   SHARDPIX_RECORD_RESULT = 3,
   SHARDPIX_RECORD_DONE = 4,
+  SHARDPIX_RECORD_MORE = 5,
 } ShardpixRecordType;
 
 typedef struct {
@@ -43,7 +51,8 @@ typedef struct {
   char *text;
   gsize text_len;
 
-  /* END: number of FILE records sent. DONE: number of RESULT records sent. */
+  /* END, MORE: number of FILE records in this grant. DONE: number of RESULT
+   * records sent. */
   guint32 count;
 
   /* RESULT */

@@ -26,7 +26,7 @@ shardpix_report_children_table (const ShardpixRunReport *report)
       g_autofree char *how = report_how_exited (child);
 
       g_string_append_printf (out, "%5u %8d %7u %6u %6u %8.2f %8.2f %8.2f %9.1f  %s\n",
-                              child->shard, (int) child->pid, child->range.count,
+                              child->shard, (int) child->pid, child->n_files,
                               child->n_ok, child->n_failed, child->wall_us / 1e6,
                               child->user_s, child->sys_s, child->max_rss_kb / 1024.0,
                               how);

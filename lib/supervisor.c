@@ -36,6 +36,7 @@ typedef struct {
   gsize input_sent;
   ShardpixDecoder *decoder;
   guint next;                  /* listing index of the next expected RESULT */
+  gboolean more;               /* its last grant ended with MORE, not END */
   gint64 last_heard_us;
 } Slot;
 
@@ -90,10 +91,11 @@ supervisor_fail_child (ShardpixChildReport *child, const char *format, ...)
 }
 
 static GByteArray *
-supervisor_encode_list (Supervisor *sup, const ShardpixRange *range)
+supervisor_encode_list (Supervisor *sup, const ShardpixRange *range, gboolean more)
 {
   GByteArray *list = g_byte_array_new ();
-  ShardpixRecord end = { .type = SHARDPIX_RECORD_END, .count = range->count };
+  ShardpixRecord end = { .type = more ? SHARDPIX_RECORD_MORE : SHARDPIX_RECORD_END,
+                         .count = range->count };
 
   for (guint i = range->start; i < range->start + range->count; i++)
     {
@@ -140,9 +142,12 @@ supervisor_start_next (Supervisor *sup, Slot *slot)
       return;
     }
   child->pid = slot->child.pid;
+  child->n_files = range->count;
   slot->state = SLOT_WORKING;
   slot->report = child;
-  slot->input = supervisor_encode_list (sup, range);
+  /* A retry runs alone: its death must be pinned on its one file. */
+  slot->more = sup->config->dynamic && !work.retry;
+  slot->input = supervisor_encode_list (sup, range, slot->more);
   slot->input_sent = 0;
   slot->decoder = shardpix_decoder_new ();
   slot->next = range->start;
@@ -177,7 +182,40 @@ supervisor_write_input (Slot *slot)
         }
       slot->input_sent += (gsize) wrote;
     }
+  if (slot->more && slot->input_sent == slot->input->len)
+    {
+      g_clear_pointer (&slot->input, g_byte_array_unref);
+      return;
+    }
   supervisor_close_input (slot);
+}
+
+/* Dynamic balance: the worker finished its grant; give it the next shard,
+ * or END when none is left (a retry waits for a fresh worker of its own). */
+static void
+supervisor_grant (Supervisor *sup, Slot *slot)
+{
+  ShardpixChildReport *child = slot->report;
+  ShardpixRange none = { slot->next, 0 };
+  ShardpixWork work = { none, child->shard, FALSE };
+
+  if (!sup->stopping && !shardpix_work_queue_is_empty (sup->queue))
+    {
+      work = shardpix_work_queue_pop (sup->queue);
+      if (work.retry)
+        {
+          shardpix_work_queue_push_front (sup->queue, &work);
+          work = (ShardpixWork){ none, child->shard, FALSE };
+        }
+    }
+  slot->more = work.range.count > 0;
+  child->range = work.range;
+  child->shard = work.shard;
+  child->n_files += work.range.count;
+  slot->next = work.range.start;
+  slot->input = supervisor_encode_list (sup, &work.range, slot->more);
+  slot->input_sent = 0;
+  supervisor_write_input (slot);
 }
 
 static void
@@ -238,10 +276,12 @@ supervisor_handle_record (Supervisor *sup, Slot *slot, const ShardpixRecord *rec
       if (sup->config->on_result != NULL)
         sup->config->on_result (record, sup->config->user_data);
       supervisor_count_output_error (sup, record);
+      if (slot->more && slot->next == range->start + range->count)
+        supervisor_grant (sup, slot);
       return;
     }
-  if (record->type == SHARDPIX_RECORD_DONE && !child->done
-      && slot->next == range->start + range->count && record->count == range->count)
+  if (record->type == SHARDPIX_RECORD_DONE && !child->done && !slot->more
+      && slot->next == range->start + range->count && record->count == child->n_files)
     {
       child->done = TRUE;
       child->init_us = record->init_us;

@@ -22,7 +22,9 @@ typedef struct {
 
 typedef struct {
   guint shard;         /* index in the run's shard list */
-  ShardpixRange range; /* listing indexes this worker was given */
+  ShardpixRange range; /* listing indexes this worker was given; under
+                          dynamic balance, its last grant */
+  guint n_files;       /* files given to it, over all its grants */
   gboolean retry;      /* a single file retried alone after a worker died on it */
   gboolean requeued;   /* it died mid-range: its unfinished files went to fresh
                           workers (the file it was on retried alone) */
@@ -67,6 +69,9 @@ typedef struct {
   GArray *shards;           /* ShardpixRange; empty ranges are skipped */
   guint jobs;               /* workers alive at once */
   guint timeout_s;          /* kill a worker silent this long; 0: never */
+  gboolean dynamic;         /* a worker that finishes a shard is granted the
+                               next over its pipe (MORE records), instead of
+                               exiting and a fresh worker taking it */
   const char *const *envp;  /* the workers' environment; NULL: ours */
   guint64 max_memory_mb;    /* RLIMIT_AS of each worker; 0: unlimited */
   ShardpixResultFunc on_result;

@@ -99,13 +99,14 @@ worker_send_result (const ShardpixRecord *result, gpointer data)
   worker_write_all (sink->fd, sink->buffer->data, sink->buffer->len, &sink->error);
 }
 
-/* Reads FILE records up to END. The list is complete only when END arrives
- * and its count matches: a supervisor that died mid-list must not make us
- * process half a shard and call it done. */
+/* Reads FILE records up to END or MORE (*@more: a further grant follows).
+ * The list is complete only when END arrives and its count matches: a
+ * supervisor that died mid-list must not make us process half a shard and
+ * call it done. */
 static gboolean
-worker_read_list (int fd, GArray *indexes, GPtrArray *rels, GError **error)
+worker_read_list (int fd, ShardpixDecoder *decoder, GArray *indexes, GPtrArray *rels,
+                  gboolean *more, GError **error)
 {
-  g_autoptr (ShardpixDecoder) decoder = shardpix_decoder_new ();
   guint8 chunk[65536];
 
   for (;;)
@@ -121,8 +122,9 @@ worker_read_list (int fd, GArray *indexes, GPtrArray *rels, GError **error)
           g_ptr_array_add (rels, g_steal_pointer (&record.text));
           continue;
         }
-      if (record.type == SHARDPIX_RECORD_END)
+      if (record.type == SHARDPIX_RECORD_END || record.type == SHARDPIX_RECORD_MORE)
         {
+          *more = record.type == SHARDPIX_RECORD_MORE;
           if (record.count != rels->len)
             {
               g_set_error (error, SHARDPIX_ERROR, SHARDPIX_ERROR_PROTOCOL,
@@ -162,6 +164,7 @@ shardpix_worker_main (const ShardpixJob *job, const char *argv0, int in_fd, int 
   g_autoptr (GArray) indexes = g_array_new (FALSE, FALSE, sizeof (guint));
   g_autoptr (GPtrArray) rels = g_ptr_array_new_with_free_func (g_free);
   g_autoptr (GByteArray) buffer = g_byte_array_new ();
+  g_autoptr (ShardpixDecoder) decoder = shardpix_decoder_new ();
   WorkerSink sink = { .fd = out_fd, .buffer = buffer };
   g_auto (ShardpixRecord) done = { 0 };
   gint64 started_us = g_get_monotonic_time ();
@@ -171,16 +174,27 @@ shardpix_worker_main (const ShardpixJob *job, const char *argv0, int in_fd, int 
     return SHARDPIX_WORKER_EXIT_INIT;
   init_us = g_get_monotonic_time () - started_us;
 
-  if (!worker_read_list (in_fd, indexes, rels, error))
-    return SHARDPIX_WORKER_EXIT_PROTOCOL;
-
-  shardpix_worker_process (job, (const guint *) indexes->data,
-                           (const char *const *) rels->pdata, rels->len, started_us,
-                           worker_send_result, &sink, &done);
-  if (sink.error != NULL)
+  done.type = SHARDPIX_RECORD_DONE;
+  for (gboolean more = TRUE; more;)
     {
-      g_propagate_error (error, sink.error);
-      return SHARDPIX_WORKER_EXIT_PROTOCOL;
+      ShardpixRecord grant_done;
+
+      g_array_set_size (indexes, 0);
+      g_ptr_array_set_size (rels, 0);
+      if (!worker_read_list (in_fd, decoder, indexes, rels, &more, error))
+        return SHARDPIX_WORKER_EXIT_PROTOCOL;
+      shardpix_worker_process (job, (const guint *) indexes->data,
+                               (const char *const *) rels->pdata, rels->len, started_us,
+                               worker_send_result, &sink, &grant_done);
+      if (sink.error != NULL)
+        {
+          g_propagate_error (error, sink.error);
+          return SHARDPIX_WORKER_EXIT_PROTOCOL;
+        }
+      done.count += grant_done.count;
+      done.n_ok += grant_done.n_ok;
+      done.n_failed += grant_done.n_failed;
+      done.wall_us = grant_done.wall_us;
     }
   done.init_us = (guint64) init_us;
   worker_send_result (&done, &sink);

@@ -9,7 +9,8 @@
  *   "garbage": sends bytes that are not a record
  *   "quit":    exits 0 on that file without finishing the shard
  *   "fail":    reports the file as failed
- * Any other file is reported done. Before misbehaving it creates the
+ * Any other file is reported done. It takes its files grant by grant
+ * (MORE records) as a real worker does under --balance dynamic. Before misbehaving it creates the
  * temporary file a real worker would have, so that cleanup is tested too. */
 #include <fcntl.h>
 #include <signal.h>
@@ -39,6 +40,7 @@ main (int argc, char **argv)
   ShardpixJob job = { 0 };
   ShardpixRecord done = { .type = SHARDPIX_RECORD_DONE };
   gboolean ended = FALSE;
+  gboolean granted;
   guint8 chunk[4096];
 
   /* argv: fake-worker worker OPTIONS... -- INPUT_DIR OUTPUT_DIR */
@@ -46,82 +48,94 @@ main (int argc, char **argv)
     return 2;
   job.output_dir = argv[argc - 1];
 
-  while (!ended)
+  /* Grant by grant: MORE ends one and asks us to wait for the next. */
+  do
     {
-      ssize_t got = read (STDIN_FILENO, chunk, sizeof chunk);
-
-      if (got <= 0)
-        return 4;
-      shardpix_decoder_feed (decoder, chunk, (gsize) got);
-      for (;;)
+      granted = FALSE;
+      g_ptr_array_set_size (files, 0);
+      g_array_set_size (indexes, 0);
+      while (!ended && !granted)
         {
-          ShardpixRecord record = { 0 };
+          ssize_t got = read (STDIN_FILENO, chunk, sizeof chunk);
 
-          if (!shardpix_decoder_next (decoder, &record, NULL))
+          if (got <= 0)
             return 4;
-          if (record.type == SHARDPIX_RECORD_NONE)
-            break;
-          if (record.type == SHARDPIX_RECORD_END)
-            ended = TRUE;
-          if (record.type == SHARDPIX_RECORD_FILE)
+          shardpix_decoder_feed (decoder, chunk, (gsize) got);
+          for (;;)
             {
-              g_array_append_val (indexes, record.index);
-              g_ptr_array_add (files, g_steal_pointer (&record.text));
+              ShardpixRecord record = { 0 };
+
+              if (!shardpix_decoder_next (decoder, &record, NULL))
+                return 4;
+              if (record.type == SHARDPIX_RECORD_NONE)
+                break;
+              if (record.type == SHARDPIX_RECORD_END)
+                ended = TRUE;
+              if (record.type == SHARDPIX_RECORD_MORE)
+                granted = TRUE;
+              if (record.type == SHARDPIX_RECORD_FILE)
+                {
+                  g_array_append_val (indexes, record.index);
+                  g_ptr_array_add (files, g_steal_pointer (&record.text));
+                }
+              shardpix_record_clear (&record);
+              if (ended || granted)
+                break;
             }
-          shardpix_record_clear (&record);
+        }
+
+      for (guint i = 0; i < files->len; i++)
+        {
+          const char *name = g_ptr_array_index (files, i);
+          guint index = g_array_index (indexes, guint, i);
+          g_autofree char *temp = shardpix_job_temp_path (&job, name, getpid (), index);
+          ShardpixRecord result = { .type = SHARDPIX_RECORD_RESULT, .index = index, .ok = TRUE };
+
+          if (strstr (name, "crash") || strstr (name, "hang") || strstr (name, "quit")
+              || strstr (name, "flaky"))
+            g_file_set_contents (temp, "partial", -1, NULL);
+          if (strstr (name, "flaky"))
+            {
+              g_autofree char *marker = g_build_filename (job.output_dir, "flaky-marker", NULL);
+
+              if (!g_file_test (marker, G_FILE_TEST_EXISTS))
+                {
+                  g_file_set_contents (marker, "", 0, NULL);
+                  raise (SIGKILL);
+                }
+              unlink (temp);
+            }
+          if (strstr (name, "badinit"))
+            return 5;
+          /* SIGKILL, not SIGSEGV: a sanitizer would turn a SEGV into exit 1. */
+          if (strstr (name, "crash"))
+            raise (SIGKILL);
+          if (strstr (name, "hang"))
+            for (;;)
+              pause ();
+          if (strstr (name, "quit"))
+            return 0;
+          if (strstr (name, "garbage"))
+            {
+              if (write (STDOUT_FILENO, "this is not a record at all", 27) < 0)
+                return 4;
+              pause ();
+            }
+          if (strstr (name, "fail"))
+            {
+              result.ok = FALSE;
+              result.text = (char *) "fake failure";
+              result.text_len = strlen (result.text);
+            }
+          send_record (&result);
+          done.count++;
+          if (result.ok)
+            done.n_ok++;
+          else
+            done.n_failed++;
         }
     }
-
-  for (guint i = 0; i < files->len; i++)
-    {
-      const char *name = g_ptr_array_index (files, i);
-      guint index = g_array_index (indexes, guint, i);
-      g_autofree char *temp = shardpix_job_temp_path (&job, name, getpid (), index);
-      ShardpixRecord result = { .type = SHARDPIX_RECORD_RESULT, .index = index, .ok = TRUE };
-
-      if (strstr (name, "crash") || strstr (name, "hang") || strstr (name, "quit")
-          || strstr (name, "flaky"))
-        g_file_set_contents (temp, "partial", -1, NULL);
-      if (strstr (name, "flaky"))
-        {
-          g_autofree char *marker = g_build_filename (job.output_dir, "flaky-marker", NULL);
-
-          if (!g_file_test (marker, G_FILE_TEST_EXISTS))
-            {
-              g_file_set_contents (marker, "", 0, NULL);
-              raise (SIGKILL);
-            }
-          unlink (temp);
-        }
-      if (strstr (name, "badinit"))
-        return 5;
-      /* SIGKILL, not SIGSEGV: a sanitizer would turn a SEGV into exit 1. */
-      if (strstr (name, "crash"))
-        raise (SIGKILL);
-      if (strstr (name, "hang"))
-        for (;;)
-          pause ();
-      if (strstr (name, "quit"))
-        return 0;
-      if (strstr (name, "garbage"))
-        {
-          if (write (STDOUT_FILENO, "this is not a record at all", 27) < 0)
-            return 4;
-          pause ();
-        }
-      if (strstr (name, "fail"))
-        {
-          result.ok = FALSE;
-          result.text = (char *) "fake failure";
-          result.text_len = strlen (result.text);
-        }
-      send_record (&result);
-      done.count++;
-      if (result.ok)
-        done.n_ok++;
-      else
-        done.n_failed++;
-    }
+  while (!ended);
   send_record (&done);
   return 0;
 }

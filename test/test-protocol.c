@@ -125,6 +125,23 @@ test_round_trip_end (void)
 }
 
 static void
+test_round_trip_grants (void)
+{
+  /* A dynamic worker's list: two grants, then an empty closing END. */
+  const ShardpixRecord records[] = {
+    { .type = SHARDPIX_RECORD_FILE, .index = 3, .text = (char *) "a.jpg", .text_len = 5 },
+    { .type = SHARDPIX_RECORD_MORE, .count = 1 },
+    { .type = SHARDPIX_RECORD_FILE, .index = 9, .text = (char *) "b.jpg", .text_len = 5 },
+    { .type = SHARDPIX_RECORD_FILE, .index = 10, .text = (char *) "c.jpg", .text_len = 5 },
+    { .type = SHARDPIX_RECORD_MORE, .count = 2 },
+    { .type = SHARDPIX_RECORD_END, .count = 0 },
+    { .type = SHARDPIX_RECORD_MORE, .count = G_MAXUINT32 },
+  };
+
+  assert_round_trip (records, G_N_ELEMENTS (records));
+}
+
+static void
 test_round_trip_result (void)
 {
   const ShardpixRecord records[] = {
@@ -396,6 +413,10 @@ static const GarbageCase garbage_cases[] = {
     "record payload of 4294967295 bytes exceeds the limit of 65536 bytes (RESULT record) at byte offset 16" },
   { "wrong-size-end", SHARDPIX_PROTOCOL_MAGIC, 2, 0, 5, -1, 0,
     "END record payload of 5 bytes, expected 4 at byte offset 16" },
+  { "unknown-type-6", SHARDPIX_PROTOCOL_MAGIC, 6, 0, 4, -1, 0,
+    "unknown record type 6 at byte offset 16" },
+  { "wrong-size-more", SHARDPIX_PROTOCOL_MAGIC, 5, 0, 0, -1, 0,
+    "MORE record payload of 0 bytes, expected 4 at byte offset 16" },
   { "wrong-size-done", SHARDPIX_PROTOCOL_MAGIC, 4, 0, 31, -1, 0,
     "DONE record payload of 31 bytes, expected 32 at byte offset 16" },
   { "short-result", SHARDPIX_PROTOCOL_MAGIC, 3, 0, 23, -1, 0,
@@ -472,6 +493,7 @@ main (int argc, char **argv)
 
   g_test_add_func ("/shardpix/protocol/round-trip-file", test_round_trip_file);
   g_test_add_func ("/shardpix/protocol/round-trip-end", test_round_trip_end);
+  g_test_add_func ("/shardpix/protocol/round-trip-grants", test_round_trip_grants);
   g_test_add_func ("/shardpix/protocol/round-trip-result", test_round_trip_result);
   g_test_add_func ("/shardpix/protocol/round-trip-done", test_round_trip_done);
   g_test_add_func ("/shardpix/protocol/result-ok-drops-message", test_result_ok_drops_message);

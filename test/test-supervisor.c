@@ -73,6 +73,31 @@ fixture_run (Fixture *fx, const char *exe, guint jobs, guint n_shards, guint tim
   return report;
 }
 
+/* --balance dynamic: guided chunks granted over the pipe to long-lived
+ * workers. */
+static ShardpixRunReport *
+fixture_run_dynamic (Fixture *fx, guint jobs)
+{
+  g_autofree char *fake = g_test_build_filename (G_TEST_BUILT, "fake-worker", NULL);
+  g_autoptr (GError) error = NULL;
+  ShardpixRunReport *report = NULL;
+  ShardpixSupervisorConfig config = {
+    .job = &fx->job,
+    .worker_exe = fake,
+    .paths = fx->paths,
+    .jobs = jobs,
+    .dynamic = TRUE,
+    .on_result = on_result,
+    .user_data = fx,
+  };
+
+  fx->shards = shardpix_shard_guided (fx->paths->len, jobs);
+  config.shards = fx->shards;
+  g_assert_true (shardpix_supervisor_run (&config, &report, &error));
+  g_assert_no_error (error);
+  return report;
+}
+
 static const ShardpixChildReport *
 child_with (const ShardpixRunReport *report, guint index)
 {
@@ -372,6 +397,71 @@ test_stop_signal (Fixture *fx, gconstpointer data)
   assert_no_temp_files (fx);
 }
 
+/* Two workers take every chunk between them: no worker per chunk. */
+static void
+test_dynamic_all_good (Fixture *fx, gconstpointer data)
+{
+  g_autoptr (ShardpixRunReport) report = fixture_run_dynamic (fx, 2);
+  guint n_files = 0;
+
+  g_assert_cmpuint (fx->shards->len, >, 2);
+  g_assert_cmpuint (report->n_ok, ==, 20);
+  g_assert_cmpuint (report->undone->len, ==, 0);
+  g_assert_false (report->child_failed);
+  g_assert_cmpuint (report->children->len, ==, 2);
+  for (guint i = 0; i < report->children->len; i++)
+    {
+      const ShardpixChildReport *child = g_ptr_array_index (report->children, i);
+
+      g_assert_true (child->done);
+      g_assert_null (child->failure);
+      g_assert_cmpuint (child->n_ok, ==, child->n_files);
+      g_assert_cmpuint (child->images->len, ==, child->n_files);
+      n_files += child->n_files;
+    }
+  g_assert_cmpuint (n_files, ==, 20);
+  assert_each_seen_once (fx);
+}
+
+/* A death mid-grant: the file retried alone, then poison; the rest of the
+ * grant and the chunks not granted yet still get done. */
+static void
+test_dynamic_crash (Fixture *fx, gconstpointer data)
+{
+  g_autoptr (ShardpixRunReport) report = fixture_run_dynamic (fx, 2);
+  const ShardpixChildReport *retry = retry_of (report, 1);
+
+  g_assert_false (report->child_failed);
+  g_assert_true (retry->poisoned);
+  g_assert_cmpuint (retry->range.count, ==, 1);
+  g_assert_cmpuint (report->n_ok, ==, 7);
+  g_assert_cmpuint (report->n_failed, ==, 1);
+  g_assert_cmpuint (report->n_retried, ==, 1);
+  g_assert_cmpuint (report->n_poison, ==, 1);
+  g_assert_cmpuint (report->undone->len, ==, 0);
+  assert_each_seen_once (fx);
+  assert_no_temp_files (fx);
+}
+
+static void
+test_dynamic_crash_once (Fixture *fx, gconstpointer data)
+{
+  g_autoptr (ShardpixRunReport) report = fixture_run_dynamic (fx, 1);
+  const ShardpixChildReport *retry = retry_of (report, 1);
+  g_autofree char *marker = g_build_filename (fx->out, "flaky-marker", NULL);
+
+  g_assert_false (report->child_failed);
+  g_assert_true (retry->done);
+  g_assert_cmpuint (retry->n_ok, ==, 1);
+  g_assert_cmpuint (report->n_ok, ==, 4);
+  g_assert_cmpuint (report->n_retried, ==, 1);
+  g_assert_cmpuint (report->n_poison, ==, 0);
+  g_assert_cmpuint (report->undone->len, ==, 0);
+  assert_each_seen_once (fx);
+  g_assert_cmpint (unlink (marker), ==, 0);
+  assert_no_temp_files (fx);
+}
+
 #define ADD(path, names, func) \
   g_test_add (path, Fixture, names, fixture_setup, func, fixture_teardown)
 
@@ -390,5 +480,8 @@ main (int argc, char **argv)
        test_image_failure_is_not_a_child_failure);
   ADD ("/shardpix/supervisor/exec-failure", good_names, test_exec_failure);
   ADD ("/shardpix/supervisor/stop-signal", stop_names, test_stop_signal);
+  ADD ("/shardpix/supervisor/dynamic-all-good", good_names, test_dynamic_all_good);
+  ADD ("/shardpix/supervisor/dynamic-crash", crash_names, test_dynamic_crash);
+  ADD ("/shardpix/supervisor/dynamic-crash-once", flaky_names, test_dynamic_crash_once);
   return g_test_run ();
 }
