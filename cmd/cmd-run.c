@@ -252,7 +252,8 @@ cmd_run (int argc, char **argv)
     { "jobs", 'j', 0, G_OPTION_ARG_INT, &options.jobs,
       "Worker processes at once (default: the number of CPUs)", "N" },
     { "shards", 0, 0, G_OPTION_ARG_INT, &options.shards,
-      "Cut the listing into M shards, one worker each (default: N)", "M" },
+      "Cut the listing into M shards (default: N; with --balance dynamic, "
+      "shrinking chunks)", "M" },
     { "balance", 0, 0, G_OPTION_ARG_STRING, &options.balance_text,
       "count: equal-count shards; bytes: shards of equal bytes; dynamic: workers "
       "take the next files as they finish (default)", "HOW" },
@@ -303,8 +304,6 @@ cmd_run (int argc, char **argv)
                 "--jobs must be 1 to 4096, --shards, --timeout and --max-memory positive");
       goto usage;
     }
-  if (options.shards == 0)
-    options.shards = options.jobs;
   options.balance = SHARDPIX_BALANCE_DEFAULT;
   if (options.balance_text != NULL
       && !shardpix_balance_parse (options.balance_text, &options.balance, &error))

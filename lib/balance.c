@@ -74,10 +74,14 @@ shardpix_balance_cut (ShardpixListing *listing, ShardpixBalance balance, guint n
   switch (balance)
     {
     case SHARDPIX_BALANCE_COUNT:
+      n_shards = n_shards > 0 ? n_shards : n_workers;
       return shardpix_shard_by_count (listing->paths->len, n_shards);
     case SHARDPIX_BALANCE_BYTES:
+      n_shards = n_shards > 0 ? n_shards : n_workers;
       return balance_by_bytes (listing, n_shards, error);
     case SHARDPIX_BALANCE_DYNAMIC:
+      if (n_shards > 0)
+        return shardpix_shard_by_count (listing->paths->len, n_shards);
       return shardpix_shard_guided (listing->paths->len, n_workers);
     default:
       g_return_val_if_reached (NULL);

@@ -25,7 +25,9 @@ const char *shardpix_balance_name (ShardpixBalance balance);
  * @n_shards equal counts; BYTES stats every file (fstatat, no image opened;
  * an unreadable one counts as 0 bytes) and reorders @listing->paths so that
  * each of its @n_shards shards is contiguous, each keeping listing order;
- * DYNAMIC ignores @n_shards and cuts guided chunks for @n_workers. */
+ * DYNAMIC cuts @n_shards equal counts too, or when @n_shards is 0, guided
+ * chunks for @n_workers (see shardpix_shard_guided()); COUNT and BYTES take
+ * 0 for @n_workers shards. */
 GArray *shardpix_balance_cut (ShardpixListing *listing, ShardpixBalance balance,
                               guint n_shards, guint n_workers, GError **error);
 
