@@ -71,6 +71,7 @@ test_usage_errors (Fixture *fx, gconstpointer data)
     { "run", "--quality", "101", fx->in, fx->out },
     { "run", "--fail-on", "sometimes", fx->in, fx->out },
     { "run", "--timeout", "-1", fx->in, fx->out },
+    { "run", "--balance", "evenly", fx->in, fx->out },
     { "run", "--format", "bmp", fx->in, fx->out },
     { "run", "--format", "png", "-o", "%s.jpg", fx->in, fx->out },
     { "run", "-o", "sub/%s.jpg", fx->in, fx->out },

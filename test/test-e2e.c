@@ -151,8 +151,8 @@ test_mixed_folder (Fixture *fx, gconstpointer data)
   g_assert_nonnull (strstr (out, "failed 0"));
 }
 
-/* The serial baseline and every jobs x shards combination write the same
- * bytes. */
+/* The serial baseline, every jobs x shards combination and every balance
+ * write the same bytes. */
 static void
 test_identical_outputs (Fixture *fx, gconstpointer data)
 {
@@ -183,6 +183,20 @@ test_identical_outputs (Fixture *fx, gconstpointer data)
         if (!fixtures_same_tree (serial, dir, &why))
           g_error ("-j %d --shards %d differs from --serial: %s", jobs, shards, why);
       }
+
+  /* Every balance, with its own shards and with --shards. */
+  for (guint b = 0; b < 6; b++)
+    {
+      const char *balance = (const char *[]){ "count", "bytes", "dynamic" }[b % 3];
+      g_autofree char *dir = g_strdup_printf ("%s/%s-%u", fx->root, balance, b);
+      g_autofree char *why = NULL;
+      const char *args[] = { "run", fx->in, dir, "-j", "2", "--balance", balance, "--size",
+                             "100", "--quiet", b < 3 ? NULL : "--shards", "5", NULL };
+
+      g_assert_cmpint (run (args, NULL, NULL), ==, 0);
+      if (!fixtures_same_tree (serial, dir, &why))
+        g_error ("--balance %s (%u) differs from --serial: %s", balance, b, why);
+    }
 }
 
 static void
