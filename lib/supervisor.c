@@ -209,10 +209,15 @@ supervisor_grant (Supervisor *sup, Slot *slot)
         }
     }
   slot->more = work.range.count > 0;
-  child->range = work.range;
-  child->shard = work.shard;
-  child->n_files += work.range.count;
-  slot->next = work.range.start;
+  /* END alone leaves the report on the last grant: an empty range would
+   * point past the listing. */
+  if (slot->more)
+    {
+      child->range = work.range;
+      child->shard = work.shard;
+      child->n_files += work.range.count;
+      slot->next = work.range.start;
+    }
   slot->input = supervisor_encode_list (sup, &work.range, slot->more);
   slot->input_sent = 0;
   supervisor_write_input (slot);

@@ -417,6 +417,9 @@ test_dynamic_all_good (Fixture *fx, gconstpointer data)
       g_assert_null (child->failure);
       g_assert_cmpuint (child->n_ok, ==, child->n_files);
       g_assert_cmpuint (child->images->len, ==, child->n_files);
+      /* The last grant holding files, not the closing empty END. */
+      g_assert_cmpuint (child->range.count, >, 0);
+      g_assert_cmpuint (child->range.start + child->range.count, <=, 20);
       n_files += child->n_files;
     }
   g_assert_cmpuint (n_files, ==, 20);
