@@ -156,7 +156,8 @@ pipeline_crop (ShardpixCrop crop)
 /* Opening an image only reads its header: a decompression bomb (a few kB
  * declaring 50000x50000) is refused here, before a pixel is decoded. */
 static gboolean
-pipeline_check_pixels (const ShardpixJob *job, const char *source, GError **error)
+pipeline_check_pixels (const ShardpixJob *job, const char *source, VipsImage **opened,
+                       GError **error)
 {
   g_autoptr (VipsImage) header = NULL;
   gint64 pixels;
@@ -175,24 +176,44 @@ pipeline_check_pixels (const ShardpixJob *job, const char *source, GError **erro
                    G_GINT64_FORMAT, header->Xsize, header->Ysize, pixels, job->max_pixels);
       return FALSE;
     }
+  *opened = g_steal_pointer (&header);
   return TRUE;
+}
+
+/* Whether no side of @image is shrunk, whichever way EXIF turns it: then
+ * shrink-on-load has nothing to gain and the image already opened for the
+ * pixel check can be thumbnailed as it is, instead of being found and opened
+ * a second time (a fifth of the CPU of a tiny image; docs/performance.md). */
+static gboolean
+pipeline_fits_unshrunk (const ShardpixJob *job, const VipsImage *image)
+{
+  return MAX (image->Xsize, image->Ysize) <= MIN (job->width, job->height);
 }
 
 static VipsImage *
 pipeline_transform (const ShardpixJob *job, int fd, GError **error)
 {
   g_autofree char *source = g_strdup_printf ("/proc/self/fd/%d", fd);
+  g_autoptr (VipsImage) header = NULL;
   g_autoptr (VipsImage) thumb = NULL;
   g_autoptr (VipsImage) out = NULL;
   VipsSize size = job->force ? VIPS_SIZE_FORCE : job->enlarge ? VIPS_SIZE_BOTH : VIPS_SIZE_DOWN;
 
-  if (!pipeline_check_pixels (job, source, error))
+  if (!pipeline_check_pixels (job, source, &header, error))
     return NULL;
 
-  if (vips_thumbnail (source, &thumb, job->width, "height", job->height, "size", size,
-                      "crop", pipeline_crop (job->crop), "no_rotate", job->no_rotate,
-                      "fail_on", pipeline_fail_on (job->fail_on), NULL)
-      != 0)
+  if (header != NULL && pipeline_fits_unshrunk (job, header))
+    {
+      if (vips_thumbnail_image (header, &thumb, job->width, "height", job->height, "size",
+                                size, "crop", pipeline_crop (job->crop), "no_rotate",
+                                job->no_rotate, NULL)
+          != 0)
+        return pipeline_vips_error (error, "cannot read image"), NULL;
+    }
+  else if (vips_thumbnail (source, &thumb, job->width, "height", job->height, "size", size,
+                           "crop", pipeline_crop (job->crop), "no_rotate", job->no_rotate,
+                           "fail_on", pipeline_fail_on (job->fail_on), NULL)
+           != 0)
     return pipeline_vips_error (error, "cannot read image"), NULL;
 
   /* 16-bit inputs stay 16-bit through the thumbnail; the output is 8-bit

@@ -9,6 +9,7 @@
 #include "error.h"
 #include "fixtures.h"
 #include "pipeline.h"
+#include "vips-autoptr.h"
 
 typedef struct {
   char *in;
@@ -209,6 +210,67 @@ test_planted_symlink_not_followed (Fixture *fx, gconstpointer data)
   g_assert_cmpstr (content, ==, "keep me");
 }
 
+/* Small images take the path that thumbnails the image opened for the
+ * --max-pixels check; --max-pixels 0 skips the check and takes the plain
+ * vips_thumbnail() path. Both must write the same bytes. */
+static void
+test_small_paths_agree (Fixture *fx, gconstpointer data)
+{
+  const char *kinds[] = { "jpeg", "jpeg-progressive", "png", "png-alpha", "png16", "webp",
+                          "tiff", "gif" };
+  const char *exts[] = { "jpg", "jpg", "png", "png", "png", "webp", "tif", "gif" };
+  g_autofree char *rotated = in_path (fx, "rotated.jpg");
+  g_autofree char *first = in_path (fx, "0-jpeg.jpg");
+  g_autoptr (VipsImage) upright = NULL;
+  g_autoptr (VipsImage) turned = NULL;
+  g_autoptr (GPtrArray) rels = g_ptr_array_new_with_free_func (g_free);
+
+  for (guint i = 0; i < G_N_ELEMENTS (kinds); i++)
+    {
+      char *rel = g_strdup_printf ("%u-%s.%s", i, kinds[i], exts[i]);
+      g_autofree char *path = in_path (fx, rel);
+
+      fixtures_write_image (path, kinds[i], 90 + i, 60);
+      g_ptr_array_add (rels, rel);
+    }
+  /* EXIF orientation 6: stored 90x60, shown 60x90. */
+  upright = vips_image_new_from_file (first, NULL);
+  g_assert_nonnull (upright);
+  g_assert_cmpint (vips_copy (upright, &turned, NULL), ==, 0);
+  vips_image_set_int (turned, VIPS_META_ORIENTATION, 6);
+  g_assert_cmpint (vips_image_write_to_file (turned, rotated, NULL), ==, 0);
+  g_ptr_array_add (rels, g_strdup ("rotated.jpg"));
+
+  for (guint i = 0; i < rels->len; i++)
+    {
+      const char *rel = g_ptr_array_index (rels, i);
+      g_autofree char *out = g_build_filename (fx->out, rel, NULL);
+      g_autofree char *checked = NULL;
+      g_autofree char *plain = NULL;
+      gsize checked_len = 0, plain_len = 0;
+      g_autoptr (GError) error = NULL;
+
+      fx->job.max_pixels = SHARDPIX_JOB_DEFAULT_MAX_PIXELS;
+      g_assert_true (shardpix_pipeline_process (&fx->job, rel, i, &error));
+      g_assert_no_error (error);
+      g_assert_true (g_file_get_contents (out, &checked, &checked_len, NULL));
+      fx->job.max_pixels = 0;
+      g_assert_true (shardpix_pipeline_process (&fx->job, rel, i, &error));
+      g_assert_no_error (error);
+      g_assert_true (g_file_get_contents (out, &plain, &plain_len, NULL));
+      g_test_message ("%s: %" G_GSIZE_FORMAT " bytes", rel, plain_len);
+      g_assert_cmpmem (checked, checked_len, plain, plain_len);
+    }
+  {
+    g_autofree char *out = g_build_filename (fx->out, "rotated.jpg", NULL);
+    g_autoptr (VipsImage) image = vips_image_new_from_file (out, NULL);
+
+    g_assert_nonnull (image);
+    g_assert_cmpint (image->Xsize, ==, 60);
+    g_assert_cmpint (image->Ysize, ==, 90);
+  }
+}
+
 #define ADD(path, func) g_test_add (path, Fixture, NULL, fixture_setup, func, fixture_teardown)
 
 int
@@ -225,5 +287,6 @@ main (int argc, char **argv)
   ADD ("/shardpix/pipeline/alpha-kept", test_alpha_kept);
   ADD ("/shardpix/pipeline/16-bit", test_sixteen_bit_becomes_eight);
   ADD ("/shardpix/pipeline/planted-symlink", test_planted_symlink_not_followed);
+  ADD ("/shardpix/pipeline/small-paths-agree", test_small_paths_agree);
   return g_test_run ();
 }
