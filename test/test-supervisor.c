@@ -50,8 +50,10 @@ fixture_teardown (Fixture *fx, gconstpointer data)
   g_array_unref (fx->seen);
 }
 
+/* Takes @shards. */
 static ShardpixRunReport *
-fixture_run (Fixture *fx, const char *exe, guint jobs, guint n_shards, guint timeout_s)
+fixture_run_shards (Fixture *fx, const char *exe, guint jobs, GArray *shards,
+                    guint timeout_s, gboolean dynamic)
 {
   g_autofree char *fake = g_test_build_filename (G_TEST_BUILT, "fake-worker", NULL);
   g_autoptr (GError) error = NULL;
@@ -60,17 +62,25 @@ fixture_run (Fixture *fx, const char *exe, guint jobs, guint n_shards, guint tim
     .job = &fx->job,
     .worker_exe = exe ? exe : fake,
     .paths = fx->paths,
+    .shards = shards,
     .jobs = jobs,
     .timeout_s = timeout_s,
+    .dynamic = dynamic,
     .on_result = on_result,
     .user_data = fx,
   };
 
-  fx->shards = shardpix_shard_by_count (fx->paths->len, n_shards);
-  config.shards = fx->shards;
+  fx->shards = shards;
   g_assert_true (shardpix_supervisor_run (&config, &report, &error));
   g_assert_no_error (error);
   return report;
+}
+
+static ShardpixRunReport *
+fixture_run (Fixture *fx, const char *exe, guint jobs, guint n_shards, guint timeout_s)
+{
+  return fixture_run_shards (fx, exe, jobs, shardpix_shard_by_count (fx->paths->len, n_shards),
+                             timeout_s, FALSE);
 }
 
 /* --balance dynamic: guided chunks granted over the pipe to long-lived
@@ -78,24 +88,8 @@ fixture_run (Fixture *fx, const char *exe, guint jobs, guint n_shards, guint tim
 static ShardpixRunReport *
 fixture_run_dynamic (Fixture *fx, guint jobs)
 {
-  g_autofree char *fake = g_test_build_filename (G_TEST_BUILT, "fake-worker", NULL);
-  g_autoptr (GError) error = NULL;
-  ShardpixRunReport *report = NULL;
-  ShardpixSupervisorConfig config = {
-    .job = &fx->job,
-    .worker_exe = fake,
-    .paths = fx->paths,
-    .jobs = jobs,
-    .dynamic = TRUE,
-    .on_result = on_result,
-    .user_data = fx,
-  };
-
-  fx->shards = shardpix_shard_guided (fx->paths->len, jobs);
-  config.shards = fx->shards;
-  g_assert_true (shardpix_supervisor_run (&config, &report, &error));
-  g_assert_no_error (error);
-  return report;
+  return fixture_run_shards (fx, NULL, jobs, shardpix_shard_guided (fx->paths->len, jobs), 0,
+                             TRUE);
 }
 
 static const ShardpixChildReport *
@@ -127,41 +121,6 @@ static const char *const good_names[] = {
   NULL,
 };
 
-static void
-test_all_good (Fixture *fx, gconstpointer data)
-{
-  g_autoptr (ShardpixRunReport) report = fixture_run (fx, NULL, 3, 7, 0);
-
-  g_assert_cmpuint (report->n_ok, ==, 20);
-  g_assert_cmpuint (report->n_failed, ==, 0);
-  g_assert_cmpuint (report->undone->len, ==, 0);
-  g_assert_false (report->child_failed);
-  g_assert_cmpuint (report->children->len, ==, 7);
-  for (guint i = 0; i < report->children->len; i++)
-    {
-      const ShardpixChildReport *child = g_ptr_array_index (report->children, i);
-
-      g_assert_true (child->done);
-      g_assert_true (child->reaped);
-      g_assert_true (WIFEXITED (child->status) && WEXITSTATUS (child->status) == 0);
-      g_assert_null (child->failure);
-      g_assert_cmpuint (child->n_ok, ==, child->range.count);
-      g_assert_cmpuint (child->images->len, ==, child->range.count);
-      g_assert_cmpint (child->pid, >, 0);
-      g_assert_cmpint (child->wall_us, >, 0);
-    }
-  /* Every image reported exactly once. */
-  g_assert_cmpuint (fx->seen->len, ==, 20);
-  for (guint i = 0; i < 20; i++)
-    {
-      guint hits = 0;
-
-      for (guint j = 0; j < fx->seen->len; j++)
-        hits += g_array_index (fx->seen, guint, j) == i;
-      g_assert_cmpuint (hits, ==, 1);
-    }
-}
-
 /* Each image reported exactly once through on_result, poison files too. */
 static void
 assert_each_seen_once (Fixture *fx)
@@ -174,6 +133,53 @@ assert_each_seen_once (Fixture *fx)
       for (guint j = 0; j < fx->seen->len; j++)
         hits += g_array_index (fx->seen, guint, j) == i;
       g_assert_cmpuint (hits, ==, 1);
+    }
+}
+
+/* Every image done by @n_children clean workers, each reported once. */
+static void
+assert_all_good (Fixture *fx, const ShardpixRunReport *report, guint n_children)
+{
+  guint n_files = 0;
+
+  g_assert_cmpuint (report->n_ok, ==, 20);
+  g_assert_cmpuint (report->n_failed, ==, 0);
+  g_assert_cmpuint (report->undone->len, ==, 0);
+  g_assert_false (report->child_failed);
+  g_assert_cmpuint (report->children->len, ==, n_children);
+  for (guint i = 0; i < report->children->len; i++)
+    {
+      const ShardpixChildReport *child = g_ptr_array_index (report->children, i);
+
+      g_assert_true (child->done);
+      g_assert_true (child->reaped);
+      g_assert_true (WIFEXITED (child->status) && WEXITSTATUS (child->status) == 0);
+      g_assert_null (child->failure);
+      g_assert_cmpuint (child->n_ok, ==, child->n_files);
+      g_assert_cmpuint (child->images->len, ==, child->n_files);
+      /* Its last grant holding files (the whole shard unless dynamic). */
+      g_assert_cmpuint (child->range.count, >, 0);
+      g_assert_cmpuint (child->range.count, <=, child->n_files);
+      g_assert_cmpuint (child->range.start + child->range.count, <=, 20);
+      g_assert_cmpint (child->pid, >, 0);
+      g_assert_cmpint (child->wall_us, >, 0);
+      n_files += child->n_files;
+    }
+  g_assert_cmpuint (n_files, ==, 20);
+  assert_each_seen_once (fx);
+}
+
+static void
+test_all_good (Fixture *fx, gconstpointer data)
+{
+  g_autoptr (ShardpixRunReport) report = fixture_run (fx, NULL, 3, 7, 0);
+
+  assert_all_good (fx, report, 7);
+  for (guint i = 0; i < report->children->len; i++)
+    {
+      const ShardpixChildReport *child = g_ptr_array_index (report->children, i);
+
+      g_assert_cmpuint (child->n_files, ==, child->range.count);
     }
 }
 
@@ -231,6 +237,26 @@ test_crash (Fixture *fx, gconstpointer data)
   assert_no_temp_files (fx);
 }
 
+/* File 1's worker died: it was retried alone, and its retry died too
+ * (@poison) or succeeded; every other file is ok. */
+static void
+assert_one_retry (Fixture *fx, const ShardpixRunReport *report, gboolean poison)
+{
+  const ShardpixChildReport *retry = retry_of (report, 1);
+
+  g_assert_false (report->child_failed);
+  g_assert_cmpint (retry->poisoned, ==, poison);
+  g_assert_cmpint (retry->done, ==, !poison);
+  g_assert_cmpuint (retry->range.count, ==, 1);
+  g_assert_cmpuint (retry->n_ok, ==, poison ? 0 : 1);
+  g_assert_cmpuint (report->n_ok, ==, fx->paths->len - (poison ? 1 : 0));
+  g_assert_cmpuint (report->n_failed, ==, poison ? 1 : 0);
+  g_assert_cmpuint (report->n_retried, ==, 1);
+  g_assert_cmpuint (report->n_poison, ==, poison ? 1 : 0);
+  g_assert_cmpuint (report->undone->len, ==, 0);
+  assert_each_seen_once (fx);
+}
+
 static const char *const flaky_names[] = { "a.jpg", "b-flaky.jpg", "c.jpg", "d.jpg", NULL };
 
 /* A file whose worker died once but whose retry succeeds is not failed. */
@@ -238,20 +264,10 @@ static void
 test_crash_once (Fixture *fx, gconstpointer data)
 {
   g_autoptr (ShardpixRunReport) report = fixture_run (fx, NULL, 1, 1, 0);
-  const ShardpixChildReport *retry = retry_of (report, 1);
   g_autofree char *marker = g_build_filename (fx->out, "flaky-marker", NULL);
 
-  g_assert_false (report->child_failed);
-  g_assert_true (retry->done);
-  g_assert_false (retry->poisoned);
-  g_assert_cmpuint (retry->n_ok, ==, 1);
+  assert_one_retry (fx, report, FALSE);
   g_assert_cmpuint (report->children->len, ==, 3);
-  g_assert_cmpuint (report->n_ok, ==, 4);
-  g_assert_cmpuint (report->n_failed, ==, 0);
-  g_assert_cmpuint (report->n_retried, ==, 1);
-  g_assert_cmpuint (report->n_poison, ==, 0);
-  g_assert_cmpuint (report->undone->len, ==, 0);
-  assert_each_seen_once (fx);
   g_assert_cmpint (unlink (marker), ==, 0);
   assert_no_temp_files (fx);
 }
@@ -402,28 +418,9 @@ static void
 test_dynamic_all_good (Fixture *fx, gconstpointer data)
 {
   g_autoptr (ShardpixRunReport) report = fixture_run_dynamic (fx, 2);
-  guint n_files = 0;
 
   g_assert_cmpuint (fx->shards->len, >, 2);
-  g_assert_cmpuint (report->n_ok, ==, 20);
-  g_assert_cmpuint (report->undone->len, ==, 0);
-  g_assert_false (report->child_failed);
-  g_assert_cmpuint (report->children->len, ==, 2);
-  for (guint i = 0; i < report->children->len; i++)
-    {
-      const ShardpixChildReport *child = g_ptr_array_index (report->children, i);
-
-      g_assert_true (child->done);
-      g_assert_null (child->failure);
-      g_assert_cmpuint (child->n_ok, ==, child->n_files);
-      g_assert_cmpuint (child->images->len, ==, child->n_files);
-      /* The last grant holding files, not the closing empty END. */
-      g_assert_cmpuint (child->range.count, >, 0);
-      g_assert_cmpuint (child->range.start + child->range.count, <=, 20);
-      n_files += child->n_files;
-    }
-  g_assert_cmpuint (n_files, ==, 20);
-  assert_each_seen_once (fx);
+  assert_all_good (fx, report, 2);
 }
 
 /* A death mid-grant: the file retried alone, then poison; the rest of the
@@ -432,17 +429,8 @@ static void
 test_dynamic_crash (Fixture *fx, gconstpointer data)
 {
   g_autoptr (ShardpixRunReport) report = fixture_run_dynamic (fx, 2);
-  const ShardpixChildReport *retry = retry_of (report, 1);
 
-  g_assert_false (report->child_failed);
-  g_assert_true (retry->poisoned);
-  g_assert_cmpuint (retry->range.count, ==, 1);
-  g_assert_cmpuint (report->n_ok, ==, 7);
-  g_assert_cmpuint (report->n_failed, ==, 1);
-  g_assert_cmpuint (report->n_retried, ==, 1);
-  g_assert_cmpuint (report->n_poison, ==, 1);
-  g_assert_cmpuint (report->undone->len, ==, 0);
-  assert_each_seen_once (fx);
+  assert_one_retry (fx, report, TRUE);
   assert_no_temp_files (fx);
 }
 
@@ -450,17 +438,9 @@ static void
 test_dynamic_crash_once (Fixture *fx, gconstpointer data)
 {
   g_autoptr (ShardpixRunReport) report = fixture_run_dynamic (fx, 1);
-  const ShardpixChildReport *retry = retry_of (report, 1);
   g_autofree char *marker = g_build_filename (fx->out, "flaky-marker", NULL);
 
-  g_assert_false (report->child_failed);
-  g_assert_true (retry->done);
-  g_assert_cmpuint (retry->n_ok, ==, 1);
-  g_assert_cmpuint (report->n_ok, ==, 4);
-  g_assert_cmpuint (report->n_retried, ==, 1);
-  g_assert_cmpuint (report->n_poison, ==, 0);
-  g_assert_cmpuint (report->undone->len, ==, 0);
-  assert_each_seen_once (fx);
+  assert_one_retry (fx, report, FALSE);
   g_assert_cmpint (unlink (marker), ==, 0);
   assert_no_temp_files (fx);
 }
