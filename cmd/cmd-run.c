@@ -24,11 +24,14 @@ typedef struct {
   gboolean recursive;
   gboolean quiet;
   char *worker_exe;
+  char *report_path;
+  char *timeline_path;
 } RunOptions;
 
 typedef struct {
   const RunOptions *options;
   GPtrArray *paths;
+  GHashTable *failures; /* listing index -> reason, for --report */
 } RunContext;
 
 /* realpath() of a folder that may not exist yet: resolve the deepest part
@@ -88,6 +91,9 @@ run_on_result (const ShardpixRecord *result, gpointer data)
 
   if (result->ok)
     return;
+  if (context->failures != NULL)
+    g_hash_table_insert (context->failures, GUINT_TO_POINTER (result->index),
+                         g_strdup (result->text ? result->text : "failed"));
   name = cmd_display_name (g_ptr_array_index (context->paths, result->index));
   fprintf (stderr, "shardpix: %s: %s\n", name, result->text ? result->text : "failed");
 }
@@ -123,7 +129,10 @@ run_parallel (const RunOptions *options, ShardpixListing *listing, ShardpixTotal
   g_autofree char *self = NULL;
   g_autofree char *table = NULL;
   g_autofree char *failures = NULL;
-  RunContext context = { options, listing->paths };
+  g_autoptr (GHashTable) reasons = g_hash_table_new_full (NULL, NULL, NULL, g_free);
+  RunContext context = { options, listing->paths, reasons };
+  ShardpixReportSettings settings = { &options->job, options->jobs, options->shards,
+                                      options->recursive };
   ShardpixSupervisorConfig config = {
     .job = &options->job,
     .paths = listing->paths,
@@ -150,6 +159,9 @@ run_parallel (const RunOptions *options, ShardpixListing *listing, ShardpixTotal
     fputs (table, stdout);
   failures = shardpix_report_child_failures (report, listing->paths);
   fputs (failures, stderr);
+  if (!cmd_report_write_run (options->report_path, options->timeline_path, &settings, report,
+                             listing->paths, reasons))
+    return CMD_EXIT_WORKER;
   totals->n_ok = report->n_ok;
   totals->n_failed = report->n_failed;
   totals->n_undone = report->undone->len;
@@ -183,6 +195,10 @@ cmd_run (int argc, char **argv)
       "Kill a worker that reports nothing for this long (default 0: never)", "SECONDS" },
     { "quiet", 0, 0, G_OPTION_ARG_NONE, &options.quiet,
       "Print only errors and the totals", NULL },
+    { "report", 0, 0, G_OPTION_ARG_FILENAME, &options.report_path,
+      "Write the run as JSON: settings, every worker, every image's timing", "FILE" },
+    { "timeline", 0, 0, G_OPTION_ARG_FILENAME, &options.timeline_path,
+      "Write an SVG timeline: one row per worker, one bar per image", "FILE" },
     { "worker-exe", 0, G_OPTION_FLAG_HIDDEN, G_OPTION_ARG_FILENAME, &options.worker_exe,
       "Executable to run as worker (tests)", "PATH" },
     { NULL },
@@ -210,6 +226,11 @@ cmd_run (int argc, char **argv)
   if (options.jobs < 1 || options.jobs > 4096 || options.shards < 0 || options.timeout_s < 0)
     {
       cmd_fail (CMD_EXIT_USAGE, "--jobs must be 1 to 4096, --shards and --timeout positive");
+      goto usage;
+    }
+  if (options.serial && (options.report_path || options.timeline_path))
+    {
+      cmd_fail (CMD_EXIT_USAGE, "--report and --timeline record workers: not with --serial");
       goto usage;
     }
   if (options.shards == 0)
@@ -242,10 +263,14 @@ cmd_run (int argc, char **argv)
   fputs (totals_text, stdout);
   shardpix_job_clear (&options.job);
   g_free (options.worker_exe);
+  g_free (options.report_path);
+  g_free (options.timeline_path);
   return status;
 
 usage:
   shardpix_job_clear (&options.job);
   g_free (options.worker_exe);
+  g_free (options.report_path);
+  g_free (options.timeline_path);
   return CMD_EXIT_USAGE;
 }

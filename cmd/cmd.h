@@ -4,6 +4,10 @@
 
 #include <glib.h>
 
+#include "bench.h"
+#include "report-json.h"
+#include "supervisor.h"
+
 /* Fixed exit codes, documented in the README and the man page. */
 enum {
   CMD_EXIT_OK = 0,      /* every image done */
@@ -15,6 +19,7 @@ enum {
 int cmd_run (int argc, char **argv);
 int cmd_worker (int argc, char **argv);
 int cmd_sample (int argc, char **argv);
+int cmd_bench (int argc, char **argv);
 
 /* Prints "shardpix: MESSAGE" on stderr and returns @code. */
 int cmd_fail (int code, const char *format, ...) G_GNUC_PRINTF (2, 3);
@@ -29,3 +34,16 @@ char *cmd_display_name (const char *name);
 /* Keeps libvips' own warnings off stderr: with fail_on they also become the
  * error that names the file, which is the line users need. */
 void cmd_quiet_vips_warnings (void);
+
+/* Writes the JSON report and/or the SVG timeline of a run (either path may
+ * be NULL); on error prints why and returns FALSE. */
+gboolean cmd_report_write_run (const char *json_path, const char *svg_path,
+                               const ShardpixReportSettings *settings,
+                               const ShardpixRunReport *report, GPtrArray *paths,
+                               GHashTable *failures);
+
+/* The same for `bench --json` and `bench --svg`. */
+gboolean cmd_report_write_bench (const char *json_path, const char *svg_path,
+                                 const ShardpixReportSettings *settings,
+                                 const ShardpixBenchResults *results, GPtrArray *paths,
+                                 guint repeat, guint cpus);

@@ -9,6 +9,7 @@
 static const char usage[] =
   "Usage:\n"
   "  shardpix run [OPTION...] INPUT_DIR OUTPUT_DIR   grayscale + resize a folder, one worker per core\n"
+  "  shardpix bench [OPTION...] INPUT_DIR           time serial against 1, 2, 4... workers\n"
   "  shardpix sample [OPTION...] DIR                 generate a folder of photo-like test images\n"
   "  shardpix --version\n"
   "\n"
@@ -82,6 +83,8 @@ main (int argc, char **argv)
     return cmd_run (argc - 1, argv + 1);
   if (strcmp (command, "worker") == 0)
     return cmd_worker (argc - 1, argv + 1);
+  if (strcmp (command, "bench") == 0)
+    return cmd_bench (argc - 1, argv + 1);
   if (strcmp (command, "sample") == 0)
     return cmd_sample (argc - 1, argv + 1);
   fputs (usage, stderr);

@@ -41,6 +41,7 @@ typedef struct {
   guint next_shard;
   gboolean stopping;   /* no new workers: signal or a worker that failed to start */
   gint64 kill_at_us;   /* SIGKILL the rest after this, when stopping on a signal */
+  gint64 started_us;
 } Supervisor;
 
 /* Signals become bytes on a pipe that the poll loop reads: the handler does
@@ -168,6 +169,7 @@ supervisor_start_next (Supervisor *sup, Slot *slot)
       return;
     }
   child->pid = slot->child.pid;
+  child->started_us = slot->child.started_us - sup->started_us;
   slot->state = SLOT_WORKING;
   slot->report = child;
   slot->input = supervisor_encode_list (sup, range);
@@ -515,6 +517,7 @@ shardpix_supervisor_run (const ShardpixSupervisorConfig *config, ShardpixRunRepo
   effective.shards = shards;
   sup.config = &effective;
   sup.report = report;
+  sup.started_us = started_us;
   sup.argv = supervisor_worker_argv (config);
   sup.slots = g_new0 (Slot, config->jobs);
 
