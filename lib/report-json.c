@@ -26,6 +26,13 @@ json_add_int (JsonBuilder *b, const char *member, gint64 value)
 }
 
 static void
+json_add_bool (JsonBuilder *b, const char *member, gboolean value)
+{
+  json_builder_set_member_name (b, member);
+  json_builder_add_boolean_value (b, value);
+}
+
+static void
 json_add_string (JsonBuilder *b, const char *member, const char *value)
 {
   json_builder_set_member_name (b, member);
@@ -74,8 +81,7 @@ json_add_settings (JsonBuilder *b, const ShardpixReportSettings *settings)
   json_add_string (b, "fail_on", shardpix_job_fail_on_name (job->fail_on));
   json_add_int (b, "jobs", settings->jobs);
   json_add_int (b, "shards", settings->shards);
-  json_builder_set_member_name (b, "recursive");
-  json_builder_add_boolean_value (b, settings->recursive);
+  json_add_bool (b, "recursive", settings->recursive);
   json_builder_end_object (b);
 }
 
@@ -127,8 +133,7 @@ json_add_child (JsonBuilder *b, const ShardpixChildReport *child)
 
       json_builder_begin_object (b);
       json_add_int (b, "index", t->index);
-      json_builder_set_member_name (b, "ok");
-      json_builder_add_boolean_value (b, t->ok);
+      json_add_bool (b, "ok", t->ok);
       json_add_int (b, "start_us", (gint64) t->start_us);
       json_add_int (b, "wall_us", (gint64) t->wall_us);
       json_builder_end_object (b);
@@ -191,8 +196,7 @@ json_add_run_members (JsonBuilder *b, const ShardpixRunReport *report, GPtrArray
   json_add_int (b, "undone", report->undone->len);
   json_add_int (b, "wall_us", report->wall_us);
   json_add_int (b, "stop_signal", report->stop_signal);
-  json_builder_set_member_name (b, "child_failed");
-  json_builder_add_boolean_value (b, report->child_failed);
+  json_add_bool (b, "child_failed", report->child_failed);
   json_builder_set_member_name (b, "children");
   json_builder_begin_array (b);
   for (guint i = 0; i < report->children->len; i++)
@@ -277,8 +281,7 @@ shardpix_report_json_bench (const ShardpixReportSettings *settings,
       json_builder_begin_object (b);
       json_add_string (b, "name", config->name);
       json_add_int (b, "processes", config->processes);
-      json_builder_set_member_name (b, "serial");
-      json_builder_add_boolean_value (b, config->serial);
+      json_add_bool (b, "serial", config->serial);
       json_add_double (b, "wall_median_s", config->wall_median_s);
       json_add_double (b, "wall_min_s", config->wall_min_s);
       json_add_double (b, "wall_max_s", config->wall_max_s);
