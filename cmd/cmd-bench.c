@@ -367,7 +367,7 @@ bench_main (BenchOptions *options)
                                listing->paths, options->repeat, cpus))
     return CMD_EXIT_WORKER;
   if (bench_images_failed (results))
-    return cmd_fail (CMD_EXIT_IMAGES, "some images failed (see the JSON report for which)");
+    return cmd_fail (CMD_EXIT_IMAGES, "some images failed in the timed passes (--json FILE names them)");
   return CMD_EXIT_OK;
 }
 
