@@ -6,11 +6,13 @@
 #include <unistd.h>
 
 #include "cmd.h"
+#include "cmd-progress.h"
 #include "error.h"
 #include "job.h"
 #include "listing.h"
 #include "pipeline.h"
 #include "report.h"
+#include "resume.h"
 #include "shard.h"
 #include "supervisor.h"
 #include "worker.h"
@@ -20,9 +22,12 @@ typedef struct {
   int jobs;
   int shards;
   int timeout_s;
+  gint64 max_memory_mb;
+  gboolean resume;
   gboolean serial;
   gboolean recursive;
   gboolean quiet;
+  gboolean verbose;
   char *worker_exe;
   char *report_path;
   char *timeline_path;
@@ -31,6 +36,7 @@ typedef struct {
 typedef struct {
   const RunOptions *options;
   GPtrArray *paths;
+  CmdProgress *progress;
   GHashTable *failures; /* listing index -> reason, for --report */
 } RunContext;
 
@@ -83,19 +89,46 @@ run_check_folders (const ShardpixJob *job, GError **error)
   return TRUE;
 }
 
+/* Before any work: two inputs renamed onto one output would have one
+ * silently replace the other. */
+static gboolean
+run_check_outputs (const ShardpixJob *job, GPtrArray *paths)
+{
+  g_autofree char *a = NULL;
+  g_autofree char *b = NULL;
+  g_autofree char *path = NULL;
+  g_autofree char *out = NULL;
+  guint first, second;
+
+  if (shardpix_job_outputs_distinct (job, paths, &first, &second))
+    return TRUE;
+  a = cmd_display_name (g_ptr_array_index (paths, first));
+  b = cmd_display_name (g_ptr_array_index (paths, second));
+  path = shardpix_job_output_path (job, g_ptr_array_index (paths, first));
+  out = cmd_display_name (path);
+  cmd_fail (CMD_EXIT_USAGE, "%s and %s would both be saved as %s: change --output-name", a, b,
+            out);
+  return FALSE;
+}
+
 static void
 run_on_result (const ShardpixRecord *result, gpointer data)
 {
   RunContext *context = data;
-  g_autofree char *name = NULL;
 
-  if (result->ok)
-    return;
-  if (context->failures != NULL)
+  if (!result->ok && context->failures != NULL)
     g_hash_table_insert (context->failures, GUINT_TO_POINTER (result->index),
                          g_strdup (result->text ? result->text : "failed"));
-  name = cmd_display_name (g_ptr_array_index (context->paths, result->index));
-  fprintf (stderr, "shardpix: %s: %s\n", name, result->text ? result->text : "failed");
+  cmd_progress_image (context->progress, g_ptr_array_index (context->paths, result->index),
+                      result->wall_us,
+                      result->ok ? NULL : result->text ? result->text : "failed");
+}
+
+static CmdProgress *
+run_progress_new (const RunOptions *options, guint total)
+{
+  return cmd_progress_new (stderr, total, !options->quiet && isatty (STDERR_FILENO),
+                           options->verbose);
 }
 
 static int
@@ -103,7 +136,8 @@ run_serial (const RunOptions *options, ShardpixListing *listing, ShardpixTotals 
 {
   g_autoptr (GError) error = NULL;
   g_autofree guint *indexes = g_new (guint, MAX (listing->paths->len, 1));
-  RunContext context = { options, listing->paths };
+  g_autoptr (CmdProgress) progress = run_progress_new (options, listing->paths->len);
+  RunContext context = { options, listing->paths, progress };
   g_auto (ShardpixRecord) done = { 0 };
   gint64 started_us = g_get_monotonic_time ();
 
@@ -115,9 +149,27 @@ run_serial (const RunOptions *options, ShardpixListing *listing, ShardpixTotals 
     indexes[i] = i;
   shardpix_worker_process (&options->job, indexes, (const char *const *) listing->paths->pdata,
                            listing->paths->len, started_us, run_on_result, &context, &done);
+  cmd_progress_finish (progress);
   totals->n_ok = done.n_ok;
   totals->n_failed = done.n_failed;
   return done.n_failed > 0 ? CMD_EXIT_IMAGES : CMD_EXIT_OK;
+}
+
+/* Under --max-memory, glibc's per-thread arenas and libjpeg's progressive
+ * buffers would hit the limit first: fewer arenas, and a libjpeg budget of
+ * half the limit. A value the user set is kept. */
+static GStrv
+run_worker_environment (const RunOptions *options)
+{
+  GStrv envp = g_get_environ ();
+  g_autofree char *jpegmem = NULL;
+
+  if (options->max_memory_mb == 0)
+    return envp;
+  jpegmem = g_strdup_printf ("%" G_GINT64_FORMAT "M", MAX (options->max_memory_mb / 2, 1));
+  envp = g_environ_setenv (envp, "MALLOC_ARENA_MAX", "2", FALSE);
+  envp = g_environ_setenv (envp, "JPEGMEM", jpegmem, FALSE);
+  return envp;
 }
 
 static int
@@ -129,8 +181,10 @@ run_parallel (const RunOptions *options, ShardpixListing *listing, ShardpixTotal
   g_autofree char *self = NULL;
   g_autofree char *table = NULL;
   g_autofree char *failures = NULL;
+  g_auto (GStrv) envp = run_worker_environment (options);
+  g_autoptr (CmdProgress) progress = run_progress_new (options, listing->paths->len);
   g_autoptr (GHashTable) reasons = g_hash_table_new_full (NULL, NULL, NULL, g_free);
-  RunContext context = { options, listing->paths, reasons };
+  RunContext context = { options, listing->paths, progress, reasons };
   ShardpixReportSettings settings = { &options->job, options->jobs, options->shards,
                                       options->recursive };
   ShardpixSupervisorConfig config = {
@@ -139,6 +193,8 @@ run_parallel (const RunOptions *options, ShardpixListing *listing, ShardpixTotal
     .shards = shards,
     .jobs = options->jobs,
     .timeout_s = options->timeout_s,
+    .envp = (const char *const *) envp,
+    .max_memory_mb = (guint64) options->max_memory_mb,
     .on_result = run_on_result,
     .user_data = &context,
   };
@@ -152,7 +208,11 @@ run_parallel (const RunOptions *options, ShardpixListing *listing, ShardpixTotal
   config.worker_exe = options->worker_exe ? options->worker_exe : self;
 
   if (!shardpix_supervisor_run (&config, &report, &error))
-    return cmd_fail (CMD_EXIT_WORKER, "%s", error->message);
+    {
+      cmd_progress_finish (progress);
+      return cmd_fail (CMD_EXIT_WORKER, "%s", error->message);
+    }
+  cmd_progress_finish (progress);
 
   table = shardpix_report_children_table (report);
   if (!options->quiet)
@@ -171,6 +231,14 @@ run_parallel (const RunOptions *options, ShardpixListing *listing, ShardpixTotal
                 report->undone->len);
       return 128 + report->stop_signal;
     }
+  if (report->output_stop != NULL)
+    {
+      cmd_fail (0, "stopped early: outputs cannot be written (%s); %u image(s) not processed",
+                report->output_stop, report->undone->len);
+      return CMD_EXIT_IMAGES;
+    }
+  /* A worker that died on a file cost only that file (retried, then
+   * failed as poison); only workers that cannot run at all are exit 3. */
   if (report->child_failed)
     return CMD_EXIT_WORKER;
   return report->n_failed > 0 ? CMD_EXIT_IMAGES : CMD_EXIT_OK;
@@ -181,7 +249,7 @@ cmd_run (int argc, char **argv)
 {
   g_auto (ShardpixJob) unused = { 0 };
   RunOptions options = { .jobs = (int) g_get_num_processors (), .shards = 0,
-                         .timeout_s = 0 };
+                         .timeout_s = 120 };
   const GOptionEntry entries[] = {
     { "jobs", 'j', 0, G_OPTION_ARG_INT, &options.jobs,
       "Worker processes at once (default: the number of CPUs)", "N" },
@@ -192,9 +260,16 @@ cmd_run (int argc, char **argv)
     { "recursive", 'r', 0, G_OPTION_ARG_NONE, &options.recursive,
       "Walk subfolders and mirror them under OUTPUT_DIR", NULL },
     { "timeout", 0, 0, G_OPTION_ARG_INT, &options.timeout_s,
-      "Kill a worker that reports nothing for this long (default 0: never)", "SECONDS" },
+      "Kill a worker that reports nothing for this long; its file is retried once "
+      "(default 120, 0: never)", "SECONDS" },
+    { "max-memory", 0, 0, G_OPTION_ARG_INT64, &options.max_memory_mb,
+      "Address-space limit of each worker (default 0: none)", "MB" },
+    { "resume", 0, 0, G_OPTION_ARG_NONE, &options.resume,
+      "Skip images whose output exists and is not older than the input", NULL },
     { "quiet", 0, 0, G_OPTION_ARG_NONE, &options.quiet,
-      "Print only errors and the totals", NULL },
+      "Print only errors and the totals: no progress, no worker table", NULL },
+    { "verbose", 'v', 0, G_OPTION_ARG_NONE, &options.verbose,
+      "Print a line for each image", NULL },
     { "report", 0, 0, G_OPTION_ARG_FILENAME, &options.report_path,
       "Write the run as JSON: settings, every worker, every image's timing", "FILE" },
     { "timeline", 0, 0, G_OPTION_ARG_FILENAME, &options.timeline_path,
@@ -214,8 +289,9 @@ cmd_run (int argc, char **argv)
 
   (void) unused;
   shardpix_job_init (&options.job);
+  /* One list in --help: the image options are what users look for. */
+  g_option_context_set_main_group (context, shardpix_job_option_group (&options.job));
   g_option_context_add_main_entries (context, entries, NULL);
-  g_option_context_add_group (context, shardpix_job_option_group (&options.job));
   if (!cmd_parse (context, &argc, &argv))
     goto usage;
   if (argc != 3)
@@ -223,9 +299,11 @@ cmd_run (int argc, char **argv)
       cmd_fail (CMD_EXIT_USAGE, "run needs INPUT_DIR and OUTPUT_DIR (try --help)");
       goto usage;
     }
-  if (options.jobs < 1 || options.jobs > 4096 || options.shards < 0 || options.timeout_s < 0)
+  if (options.jobs < 1 || options.jobs > 4096 || options.shards < 0 || options.timeout_s < 0
+      || options.max_memory_mb < 0 || options.max_memory_mb > G_MAXINT64 / (1 << 20))
     {
-      cmd_fail (CMD_EXIT_USAGE, "--jobs must be 1 to 4096, --shards and --timeout positive");
+      cmd_fail (CMD_EXIT_USAGE,
+                "--jobs must be 1 to 4096, --shards, --timeout and --max-memory positive");
       goto usage;
     }
   if (options.serial && (options.report_path || options.timeline_path))
@@ -254,8 +332,12 @@ cmd_run (int argc, char **argv)
       cmd_fail (CMD_EXIT_USAGE, "%s", error->message);
       goto usage;
     }
+  if (!run_check_outputs (&options.job, listing->paths))
+    goto usage;
   totals.n_images = listing->paths->len;
   totals.n_skipped = listing->n_skipped;
+  if (options.resume)
+    totals.n_resumed = shardpix_resume_filter (&options.job, listing->paths);
   status = options.serial ? run_serial (&options, listing, &totals)
                           : run_parallel (&options, listing, &totals);
   totals.wall_us = g_get_monotonic_time () - started_us;

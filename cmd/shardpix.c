@@ -5,11 +5,13 @@
 #include <glib.h>
 
 #include "cmd.h"
+#include "pipeline.h"
 
 static const char usage[] =
   "Usage:\n"
   "  shardpix run [OPTION...] INPUT_DIR OUTPUT_DIR   grayscale + resize a folder, one worker per core\n"
   "  shardpix bench [OPTION...] INPUT_DIR           time serial against 1, 2, 4... workers\n"
+  "  shardpix plan [OPTION...] INPUT_DIR             the shards run would make, opening no image\n"
   "  shardpix sample [OPTION...] DIR                 generate a folder of photo-like test images\n"
   "  shardpix --version\n"
   "\n"
@@ -53,6 +55,9 @@ cmd_display_name (const char *name)
 static void
 cmd_drop_log (const char *domain, GLogLevelFlags level, const char *message, gpointer data)
 {
+  /* Loaders often say what was wrong only as a warning. */
+  if (level & G_LOG_LEVEL_WARNING)
+    shardpix_pipeline_note_warning (message);
 }
 
 void
@@ -78,6 +83,12 @@ main (int argc, char **argv)
       printf ("shardpix %s\n", SHARDPIX_VERSION);
       return CMD_EXIT_OK;
     }
+  /* "Usage: shardpix run ..." in --help, rather than "run". */
+  if (strcmp (command, "worker") != 0)
+    {
+      g_autofree char *name = g_strdup_printf ("shardpix %s", command);
+      g_set_prgname (name);
+    }
   /* Each subcommand sees itself as argv[0], as GOptionContext expects. */
   if (strcmp (command, "run") == 0)
     return cmd_run (argc - 1, argv + 1);
@@ -85,8 +96,9 @@ main (int argc, char **argv)
     return cmd_worker (argc - 1, argv + 1);
   if (strcmp (command, "bench") == 0)
     return cmd_bench (argc - 1, argv + 1);
+  if (strcmp (command, "plan") == 0)
+    return cmd_plan (argc - 1, argv + 1);
   if (strcmp (command, "sample") == 0)
     return cmd_sample (argc - 1, argv + 1);
-  fputs (usage, stderr);
-  return cmd_fail (CMD_EXIT_USAGE, "unknown command '%s'", command);
+  return cmd_fail (CMD_EXIT_USAGE, "unknown command '%s' (try --help)", command);
 }

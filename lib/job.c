@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "error.h"
+#include "naming.h"
 
 #define SHARDPIX_JOB_MAX_SIZE 100000
 
@@ -13,6 +14,13 @@ static const char *const fail_on_names[] = {
   [SHARDPIX_FAIL_ON_TRUNCATED] = "truncated",
   [SHARDPIX_FAIL_ON_ERROR] = "error",
   [SHARDPIX_FAIL_ON_WARNING] = "warning",
+};
+
+static const char *const crop_names[] = {
+  [SHARDPIX_CROP_NONE] = "none",
+  [SHARDPIX_CROP_CENTRE] = "centre",
+  [SHARDPIX_CROP_ATTENTION] = "attention",
+  [SHARDPIX_CROP_ENTROPY] = "entropy",
 };
 
 void
@@ -25,6 +33,7 @@ shardpix_job_init (ShardpixJob *job)
   job->threads = 1;
   /* A truncated file would otherwise come out grey-filled and "succeed". */
   job->fail_on = SHARDPIX_FAIL_ON_TRUNCATED;
+  job->max_pixels = SHARDPIX_JOB_DEFAULT_MAX_PIXELS;
 }
 
 void
@@ -32,6 +41,8 @@ shardpix_job_clear (ShardpixJob *job)
 {
   g_clear_pointer (&job->input_dir, g_free);
   g_clear_pointer (&job->output_dir, g_free);
+  g_clear_pointer (&job->output_name, g_free);
+  g_clear_pointer (&job->format, g_free);
 }
 
 static gboolean
@@ -78,6 +89,54 @@ bad:
 }
 
 gboolean
+shardpix_job_parse_box (const char *text, int *width, int *height, gboolean *force,
+                        GError **error)
+{
+  gsize len = text ? strlen (text) : 0;
+  g_autofree char *plain = NULL;
+
+  if (len == 0 || text[len - 1] != '!')
+    {
+      if (!shardpix_job_parse_size (text, width, height, error))
+        return FALSE;
+      *force = FALSE;
+      return TRUE;
+    }
+  plain = g_strndup (text, len - 1);
+  if (!shardpix_job_parse_size (plain, width, height, error))
+    return FALSE;
+  *force = TRUE;
+  return TRUE;
+}
+
+gboolean
+shardpix_job_parse_crop (const char *text, ShardpixCrop *crop, GError **error)
+{
+  for (guint i = 0; i < G_N_ELEMENTS (crop_names); i++)
+    if (g_strcmp0 (text, crop_names[i]) == 0)
+      {
+        *crop = (ShardpixCrop) i;
+        return TRUE;
+      }
+  /* The other spelling users of vipsthumbnail know. */
+  if (g_strcmp0 (text, "center") == 0)
+    {
+      *crop = SHARDPIX_CROP_CENTRE;
+      return TRUE;
+    }
+  g_set_error (error, SHARDPIX_ERROR, SHARDPIX_ERROR_USAGE,
+               "invalid --crop '%s': expected none, centre, attention or entropy", text ? text : "");
+  return FALSE;
+}
+
+const char *
+shardpix_job_crop_name (ShardpixCrop crop)
+{
+  g_return_val_if_fail ((guint) crop < G_N_ELEMENTS (crop_names), "?");
+  return crop_names[crop];
+}
+
+gboolean
 shardpix_job_parse_fail_on (const char *text, ShardpixFailOn *fail_on, GError **error)
 {
   for (guint i = 0; i < G_N_ELEMENTS (fail_on_names); i++)
@@ -114,7 +173,20 @@ shardpix_job_validate (const ShardpixJob *job, GError **error)
                    "invalid --threads %d: expected 1 to 1024", job->threads);
       return FALSE;
     }
-  return TRUE;
+  if (job->max_pixels < 0)
+    {
+      g_set_error (error, SHARDPIX_ERROR, SHARDPIX_ERROR_USAGE,
+                   "invalid --max-pixels %" G_GINT64_FORMAT ": expected 0 (no limit) or more",
+                   job->max_pixels);
+      return FALSE;
+    }
+  if (job->force && job->crop != SHARDPIX_CROP_NONE)
+    {
+      g_set_error (error, SHARDPIX_ERROR, SHARDPIX_ERROR_USAGE,
+                   "--crop fills the box, WxH! stretches to it: choose one");
+      return FALSE;
+    }
+  return job->output_name == NULL || shardpix_naming_check (job->output_name, error);
 }
 
 void
@@ -128,6 +200,23 @@ shardpix_job_append_args (const ShardpixJob *job, GPtrArray *argv)
   g_ptr_array_add (argv, g_strdup_printf ("%d", job->threads));
   g_ptr_array_add (argv, g_strdup ("--fail-on"));
   g_ptr_array_add (argv, g_strdup (shardpix_job_fail_on_name (job->fail_on)));
+  if (job->force)
+    g_ptr_array_add (argv, g_strdup_printf ("--size=%dx%d!", job->width, job->height));
+  if (job->crop != SHARDPIX_CROP_NONE)
+    g_ptr_array_add (argv, g_strdup_printf ("--crop=%s", shardpix_job_crop_name (job->crop)));
+  if (job->enlarge)
+    g_ptr_array_add (argv, g_strdup ("--enlarge"));
+  if (job->no_rotate)
+    g_ptr_array_add (argv, g_strdup ("--no-rotate"));
+  if (job->keep_metadata)
+    g_ptr_array_add (argv, g_strdup ("--keep-metadata"));
+  if (job->color)
+    g_ptr_array_add (argv, g_strdup ("--color"));
+  /* "=": a template is a value even when it starts with '-'. */
+  if (job->output_name != NULL)
+    g_ptr_array_add (argv, g_strdup_printf ("--output-name=%s", job->output_name));
+  g_ptr_array_add (argv, g_strdup ("--max-pixels"));
+  g_ptr_array_add (argv, g_strdup_printf ("%" G_GINT64_FORMAT, job->max_pixels));
 }
 
 static gboolean
@@ -135,7 +224,15 @@ job_option_size (const char *name, const char *value, gpointer data, GError **er
 {
   ShardpixJob *job = data;
 
-  return shardpix_job_parse_size (value, &job->width, &job->height, error);
+  return shardpix_job_parse_box (value, &job->width, &job->height, &job->force, error);
+}
+
+static gboolean
+job_option_crop (const char *name, const char *value, gpointer data, GError **error)
+{
+  ShardpixJob *job = data;
+
+  return shardpix_job_parse_crop (value, &job->crop, error);
 }
 
 static gboolean
@@ -151,13 +248,32 @@ shardpix_job_option_group (ShardpixJob *job)
 {
   const GOptionEntry entries[] = {
     { "size", 's', 0, G_OPTION_ARG_CALLBACK, job_option_size,
-      "Fit each image inside this box, never enlarged (default 256x256)", "WxH" },
+      "Fit each image inside this box (default 256x256); WxH! forces exactly that size",
+      "WxH[!]" },
+    { "crop", 0, 0, G_OPTION_ARG_CALLBACK, job_option_crop,
+      "Fill the box and crop: centre, attention or entropy", "HOW" },
+    { "enlarge", 0, 0, G_OPTION_ARG_NONE, &job->enlarge,
+      "Also enlarge images smaller than the box", NULL },
+    { "no-rotate", 0, 0, G_OPTION_ARG_NONE, &job->no_rotate,
+      "Keep pixels as stored: do not apply the EXIF orientation", NULL },
+    { "keep-metadata", 0, 0, G_OPTION_ARG_NONE, &job->keep_metadata,
+      "Keep EXIF, XMP, IPTC and ICC metadata (default: stripped)", NULL },
+    { "color", 0, 0, G_OPTION_ARG_NONE, &job->color,
+      "Keep colour: skip the grayscale step", NULL },
+    { "output-name", 'o', 0, G_OPTION_ARG_FILENAME, &job->output_name,
+      "Name outputs like vipsthumbnail -o: %s is the input name without extension, "
+      "[...] are libvips save options (default: the input's name)", "'tn_%s.webp[Q=80]'" },
+    { "format", 'f', 0, G_OPTION_ARG_STRING, &job->format,
+      "Save as jpeg, png, webp or tiff: short for --output-name '%s.EXT'", "FORMAT" },
     { "quality", 'q', 0, G_OPTION_ARG_INT, &job->quality,
       "Quality of lossy outputs, 1-100 (default 85)", "Q" },
     { "threads", 0, 0, G_OPTION_ARG_INT, &job->threads,
       "libvips threads per worker (default 1: the cores go to workers)", "T" },
     { "fail-on", 0, 0, G_OPTION_ARG_CALLBACK, job_option_fail_on,
       "Damage that fails an image: none, truncated (default), error, warning", "LEVEL" },
+    { "max-pixels", 0, 0, G_OPTION_ARG_INT64, &job->max_pixels,
+      "Refuse images whose header declares more pixels (default 268435456, 0: no limit)",
+      "N" },
     { NULL },
   };
   GOptionGroup *group = g_option_group_new ("job", "Image options:",
@@ -170,13 +286,57 @@ shardpix_job_option_group (ShardpixJob *job)
 gboolean
 shardpix_job_finish_options (ShardpixJob *job, GError **error)
 {
+  if (job->format != NULL)
+    {
+      const char *template = shardpix_naming_format_template (job->format);
+
+      if (template == NULL)
+        {
+          g_set_error (error, SHARDPIX_ERROR, SHARDPIX_ERROR_USAGE,
+                       "invalid --format '%s': expected jpeg, png, webp or tiff", job->format);
+          return FALSE;
+        }
+      if (job->output_name != NULL)
+        {
+          g_set_error (error, SHARDPIX_ERROR, SHARDPIX_ERROR_USAGE,
+                       "--format and --output-name both name the output: choose one");
+          return FALSE;
+        }
+      job->output_name = g_strdup (template);
+      g_clear_pointer (&job->format, g_free);
+    }
   return shardpix_job_validate (job, error);
 }
 
 char *
 shardpix_job_output_path (const ShardpixJob *job, const char *rel)
 {
-  return g_build_filename (job->output_dir, rel, NULL);
+  g_autofree char *name = NULL;
+  g_autofree char *options = NULL;
+
+  if (job->output_name == NULL)
+    return g_build_filename (job->output_dir, rel, NULL);
+  shardpix_naming_expand (job->output_name, rel, &name, &options);
+  return g_build_filename (job->output_dir, name, NULL);
+}
+
+char *
+shardpix_job_save_suffix (const ShardpixJob *job, const char *rel)
+{
+  g_autofree char *name = NULL;
+  g_autofree char *options = NULL;
+  const char *dot;
+
+  if (job->output_name == NULL)
+    {
+      dot = strrchr (rel, '.');
+      return g_strdup (dot ? dot : "");
+    }
+  shardpix_naming_expand (job->output_name, rel, &name, &options);
+  dot = strrchr (name, '.');
+  if (*options == '\0')
+    return g_strdup (dot);
+  return g_strdup_printf ("%s[%s]", dot, options);
 }
 
 char *
@@ -188,4 +348,31 @@ shardpix_job_temp_path (const ShardpixJob *job, const char *rel, GPid pid, guint
   if (strcmp (dir, ".") == 0)
     return g_build_filename (job->output_dir, name, NULL);
   return g_build_filename (job->output_dir, dir, name, NULL);
+}
+
+gboolean
+shardpix_job_outputs_distinct (const ShardpixJob *job, GPtrArray *paths, guint *first,
+                               guint *second)
+{
+  g_autoptr (GHashTable) seen = NULL;
+
+  /* Input paths are unique, so only a renaming template can collide. */
+  if (job->output_name == NULL)
+    return TRUE;
+  seen = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  for (guint i = 0; i < paths->len; i++)
+    {
+      char *out = shardpix_job_output_path (job, g_ptr_array_index (paths, i));
+      gpointer earlier;
+
+      if (g_hash_table_lookup_extended (seen, out, NULL, &earlier))
+        {
+          *first = GPOINTER_TO_UINT (earlier);
+          *second = i;
+          g_free (out);
+          return FALSE;
+        }
+      g_hash_table_insert (seen, out, GUINT_TO_POINTER (i));
+    }
+  return TRUE;
 }

@@ -14,6 +14,15 @@ typedef enum {
   SHARDPIX_FAIL_ON_WARNING,
 } ShardpixFailOn;
 
+/* --crop: fill the box and crop what sticks out, keeping the middle or
+ * what libvips finds interesting. NONE fits inside the box. */
+typedef enum {
+  SHARDPIX_CROP_NONE,
+  SHARDPIX_CROP_CENTRE,
+  SHARDPIX_CROP_ATTENTION,
+  SHARDPIX_CROP_ENTROPY,
+} ShardpixCrop;
+
 typedef struct {
   char *input_dir;
   char *output_dir;
@@ -22,10 +31,20 @@ typedef struct {
   int quality;  /* for lossy savers */
   int threads;  /* libvips threads per worker */
   ShardpixFailOn fail_on;
+  gboolean force;         /* "WxH!": exactly that size, aspect ratio ignored */
+  ShardpixCrop crop;
+  gboolean enlarge;       /* upscale images smaller than the box */
+  gboolean no_rotate;     /* keep pixels as stored, ignore EXIF orientation */
+  gboolean keep_metadata;
+  gboolean color;         /* skip the grayscale step */
+  char *output_name;      /* "tn_%s.webp[Q=80]" (see naming.h), or NULL: same name */
+  char *format;           /* --format, folded into output_name when finished */
+  gint64 max_pixels; /* refuse images whose header declares more; 0: no limit */
 } ShardpixJob;
 
 #define SHARDPIX_JOB_DEFAULT_SIZE 256
 #define SHARDPIX_JOB_DEFAULT_QUALITY 85
+#define SHARDPIX_JOB_DEFAULT_MAX_PIXELS (G_GINT64_CONSTANT (16384) * 16384)
 
 void shardpix_job_init (ShardpixJob *job);
 void shardpix_job_clear (ShardpixJob *job);
@@ -34,6 +53,11 @@ void shardpix_job_clear (ShardpixJob *job);
  * garbage and sizes above 100000. */
 gboolean shardpix_job_parse_size (const char *text, int *width, int *height,
                                   GError **error);
+/* As above, with a trailing '!' ("256x192!") setting @force. */
+gboolean shardpix_job_parse_box (const char *text, int *width, int *height,
+                                 gboolean *force, GError **error);
+gboolean shardpix_job_parse_crop (const char *text, ShardpixCrop *crop, GError **error);
+const char *shardpix_job_crop_name (ShardpixCrop crop);
 gboolean shardpix_job_parse_fail_on (const char *text, ShardpixFailOn *fail_on,
                                      GError **error);
 const char *shardpix_job_fail_on_name (ShardpixFailOn fail_on);
@@ -50,8 +74,19 @@ void shardpix_job_append_args (const ShardpixJob *job, GPtrArray *argv);
 GOptionGroup *shardpix_job_option_group (ShardpixJob *job);
 gboolean shardpix_job_finish_options (ShardpixJob *job, GError **error);
 
-/* OUTPUT_DIR/rel: where the image at @rel lands. */
+/* OUTPUT_DIR/rel: where the image at @rel lands; with an output name,
+ * OUTPUT_DIR/dir-of-rel/NAME (see naming.h). */
 char *shardpix_job_output_path (const ShardpixJob *job, const char *rel);
+
+/* What picks the saver for @rel: ".png", or ".webp[Q=80]" with an output
+ * name that carries libvips save options. */
+char *shardpix_job_save_suffix (const ShardpixJob *job, const char *rel);
+
+/* Whether two of @paths (relative input paths) would be saved to the same
+ * output ("a.jpg" and "a.png" with --format webp). Returns TRUE when none
+ * collide; otherwise FALSE with the listing indexes of the first pair. */
+gboolean shardpix_job_outputs_distinct (const ShardpixJob *job, GPtrArray *paths,
+                                        guint *first, guint *second);
 
 /* OUTPUT_DIR/dir-of-rel/.shardpix-PID-INDEX.tmp: the name a worker writes the
  * image to before renaming it into place. It is derived, not random, so that

@@ -5,15 +5,20 @@
 #include <limits.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <unistd.h>
 
 #include <gio/gio.h>
 #include "vips-autoptr.h"
 
 #include "error.h"
+#include "protocol.h"
 
 /* Read by a signal handler: a fixed buffer, never reallocated. */
 static char pipeline_temp[PATH_MAX];
+
+/* The first libvips warning of the current image, or "". */
+static char pipeline_warning[256];
 
 /* The loaders this tool means to read. Everything else libvips could sniff
  * from the content (SVG, PDF, MATLAB, FITS, ImageMagick, raw matrix text)
@@ -55,17 +60,37 @@ shardpix_pipeline_current_temp (void)
   return pipeline_temp;
 }
 
-/* libvips stacks messages from every layer; the last line is the one that
- * says what was wrong with the file. */
+void
+shardpix_pipeline_note_warning (const char *message)
+{
+  /* The first one is the cause ("IDAT: CRC error"), later ones its
+   * consequences ("error in tile 0 x 10"). */
+  if (pipeline_warning[0] == '\0')
+    g_strlcpy (pipeline_warning, message, sizeof pipeline_warning);
+}
+
+/* libvips stacks messages from every layer: the first says what was wrong
+ * with the file ("libpng read error"), the later ones what failed because
+ * of it ("unable to write to target"). A loader's warning says more. */
 static gboolean
 pipeline_vips_error (GError **error, const char *what)
 {
   g_autofree char *text = g_strstrip (g_strdup (vips_error_buffer ()));
-  const char *last = strrchr (text, '\n');
+  char *newline = strchr (text, '\n');
 
-  last = last ? last + 1 : text;
-  g_set_error (error, SHARDPIX_ERROR, SHARDPIX_ERROR_IMAGE, "%s: %s", what,
-               *last ? last : "unknown libvips error");
+  if (newline != NULL)
+    *newline = '\0';
+  if (*text == '\0' && *pipeline_warning == '\0')
+    g_set_error (error, SHARDPIX_ERROR, SHARDPIX_ERROR_IMAGE, "%s: unknown libvips error",
+                 what);
+  else if (*pipeline_warning == '\0')
+    g_set_error (error, SHARDPIX_ERROR, SHARDPIX_ERROR_IMAGE, "%s: %s", what, text);
+  else if (*text == '\0')
+    g_set_error (error, SHARDPIX_ERROR, SHARDPIX_ERROR_IMAGE, "%s: %s", what,
+                 pipeline_warning);
+  else
+    g_set_error (error, SHARDPIX_ERROR, SHARDPIX_ERROR_IMAGE, "%s: %s (%s)", what, text,
+                 pipeline_warning);
   vips_error_clear ();
   return FALSE;
 }
@@ -111,54 +136,159 @@ pipeline_open_input (const char *path, struct stat *st, GError **error)
   return fd;
 }
 
+static VipsInteresting
+pipeline_crop (ShardpixCrop crop)
+{
+  switch (crop)
+    {
+    case SHARDPIX_CROP_NONE:
+      return VIPS_INTERESTING_NONE;
+    case SHARDPIX_CROP_CENTRE:
+      return VIPS_INTERESTING_CENTRE;
+    case SHARDPIX_CROP_ATTENTION:
+      return VIPS_INTERESTING_ATTENTION;
+    case SHARDPIX_CROP_ENTROPY:
+      return VIPS_INTERESTING_ENTROPY;
+    }
+  return VIPS_INTERESTING_NONE;
+}
+
+/* Opening an image only reads its header: a decompression bomb (a few kB
+ * declaring 50000x50000) is refused here, before a pixel is decoded. */
+static gboolean
+pipeline_check_pixels (const ShardpixJob *job, const char *source, GError **error)
+{
+  g_autoptr (VipsImage) header = NULL;
+  gint64 pixels;
+
+  if (job->max_pixels == 0)
+    return TRUE;
+  header = vips_image_new_from_file (source, "fail_on", pipeline_fail_on (job->fail_on),
+                                     NULL);
+  if (header == NULL)
+    return pipeline_vips_error (error, "cannot read image");
+  pixels = (gint64) header->Xsize * header->Ysize;
+  if (pixels > job->max_pixels)
+    {
+      g_set_error (error, SHARDPIX_ERROR, SHARDPIX_ERROR_IMAGE,
+                   "image is %dx%d, %" G_GINT64_FORMAT " pixels: more than --max-pixels %"
+                   G_GINT64_FORMAT, header->Xsize, header->Ysize, pixels, job->max_pixels);
+      return FALSE;
+    }
+  return TRUE;
+}
+
 static VipsImage *
 pipeline_transform (const ShardpixJob *job, int fd, GError **error)
 {
   g_autofree char *source = g_strdup_printf ("/proc/self/fd/%d", fd);
   g_autoptr (VipsImage) thumb = NULL;
-  g_autoptr (VipsImage) grey = NULL;
+  g_autoptr (VipsImage) out = NULL;
+  VipsSize size = job->force ? VIPS_SIZE_FORCE : job->enlarge ? VIPS_SIZE_BOTH : VIPS_SIZE_DOWN;
 
-  if (vips_thumbnail (source, &thumb, job->width, "height", job->height, "size",
-                      VIPS_SIZE_DOWN, "fail_on", pipeline_fail_on (job->fail_on), NULL)
+  if (!pipeline_check_pixels (job, source, error))
+    return NULL;
+
+  if (vips_thumbnail (source, &thumb, job->width, "height", job->height, "size", size,
+                      "crop", pipeline_crop (job->crop), "no_rotate", job->no_rotate,
+                      "fail_on", pipeline_fail_on (job->fail_on), NULL)
       != 0)
     return pipeline_vips_error (error, "cannot read image"), NULL;
 
   /* 16-bit inputs stay 16-bit through the thumbnail; the output is 8-bit
-   * grey like every other, so go through sRGB to drop the extra depth. */
+   * like every other, so go through sRGB (or B_W) to drop the extra depth. */
   if (thumb->Type == VIPS_INTERPRETATION_RGB16 || thumb->Type == VIPS_INTERPRETATION_GREY16)
     {
       g_autoptr (VipsImage) eight = NULL;
+      VipsInterpretation to = thumb->Type == VIPS_INTERPRETATION_GREY16 && job->color
+                                ? VIPS_INTERPRETATION_B_W
+                                : VIPS_INTERPRETATION_sRGB;
 
-      if (vips_colourspace (thumb, &eight, VIPS_INTERPRETATION_sRGB, NULL) != 0)
+      if (vips_colourspace (thumb, &eight, to, NULL) != 0)
         return pipeline_vips_error (error, "cannot convert to 8 bits"), NULL;
       g_set_object (&thumb, eight);
     }
-  if (vips_colourspace (thumb, &grey, VIPS_INTERPRETATION_B_W, NULL) != 0)
+  if (job->color)
+    return g_steal_pointer (&thumb);
+  if (vips_colourspace (thumb, &out, VIPS_INTERPRETATION_B_W, NULL) != 0)
     return pipeline_vips_error (error, "cannot convert to grayscale"), NULL;
-  return g_steal_pointer (&grey);
+  /* The colour profile kept with --keep-metadata no longer describes
+   * these pixels. */
+  if (job->keep_metadata && vips_image_get_typeof (out, VIPS_META_ICC_NAME) != 0)
+    {
+      g_autoptr (VipsImage) copy = NULL;
+
+      if (vips_copy (out, &copy, NULL) != 0)
+        return pipeline_vips_error (error, "cannot convert to grayscale"), NULL;
+      vips_image_remove (copy, VIPS_META_ICC_NAME);
+      g_set_object (&out, copy);
+    }
+  return g_steal_pointer (&out);
 }
 
+/* Failures that every later output in this folder would share are tagged
+ * for the supervisor (see SHARDPIX_PROTOCOL_OUTPUT_ERROR). libvips does not
+ * keep errno for a failed save, so a full or read-only file system is also
+ * recognised from the descriptor itself. */
+static gboolean
+pipeline_output_error (int errsv, int fd, GError **error, const char *what)
+{
+  struct statvfs fs;
+
+  if (errsv != ENOSPC && errsv != EROFS && errsv != EDQUOT && errsv != EACCES && fd >= 0
+      && fstatvfs (fd, &fs) == 0)
+    {
+      struct stat st;
+
+      /* Could the file have grown a little more? Asking for its size plus
+       * 64 KiB says ENOSPC on a nearly full disk without writing data. */
+      if (fs.f_flag & ST_RDONLY)
+        errsv = EROFS;
+      else if (fstat (fd, &st) == 0 && fallocate (fd, 0, 0, st.st_size + 65536) != 0
+               && (errno == ENOSPC || errno == EDQUOT))
+        errsv = errno;
+      else if (fs.f_bavail == 0)
+        errsv = ENOSPC;
+    }
+  if (errsv != ENOSPC && errsv != EROFS && errsv != EDQUOT && errsv != EACCES)
+    return FALSE;
+  g_clear_error (error);
+  g_set_error (error, SHARDPIX_ERROR, SHARDPIX_ERROR_IMAGE,
+               SHARDPIX_PROTOCOL_OUTPUT_ERROR "%s: %s", what, g_strerror (errsv));
+  return TRUE;
+}
+
+/* @suffix is ".png" or ".webp[Q=80]": the user's options come last in the
+ * option string, so that they win over --quality and the stripping. */
 static gboolean
 pipeline_save (const ShardpixJob *job, VipsImage *image, const char *suffix, int fd,
                GError **error)
 {
   g_autoptr (VipsTarget) target = vips_target_new_to_descriptor (fd);
-  const char *saver = vips_foreign_find_save_target (suffix);
-  int result;
+  g_autofree char *format = g_strdup (suffix);
+  char *bracket = strchr (format, '[');
+  g_autofree char *user = bracket ? g_strndup (bracket + 1, strlen (bracket) - 2) : NULL;
+  g_autoptr (GString) options = g_string_new (NULL);
+  g_autofree char *full = NULL;
+  const char *saver;
 
+  if (bracket != NULL)
+    *bracket = '\0';
+  saver = vips_foreign_find_save_target (format);
   if (target == NULL)
     return pipeline_vips_error (error, "cannot write output");
   if (saver == NULL)
     return pipeline_vips_error (error, "no saver for this format");
+  g_string_append_printf (options, "strip=%s", job->keep_metadata ? "false" : "true");
   /* Only the lossy savers take a quality. */
   if (g_str_has_prefix (saver, "jpegsave") || g_str_has_prefix (saver, "webpsave")
       || g_str_has_prefix (saver, "heifsave"))
-    result = vips_image_write_to_target (image, suffix, target, "Q", job->quality,
-                                         "strip", TRUE, NULL);
-  else
-    result = vips_image_write_to_target (image, suffix, target, "strip", TRUE, NULL);
-  if (result != 0)
-    return pipeline_vips_error (error, "cannot write output");
+    g_string_append_printf (options, ",Q=%d", job->quality);
+  if (user != NULL)
+    g_string_append_printf (options, ",%s", user);
+  full = g_strdup_printf ("%s[%s]", format, options->str);
+  if (vips_image_write_to_target (image, full, target, NULL) != 0)
+    return pipeline_vips_error (error, "cannot convert image");
   return TRUE;
 }
 
@@ -168,6 +298,8 @@ pipeline_save (const ShardpixJob *job, VipsImage *image, const char *suffix, int
 static int
 pipeline_create_temp (const char *path, GError **error)
 {
+  int errsv;
+
   for (int attempt = 0; attempt < 2; attempt++)
     {
       int fd = open (path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0666);
@@ -177,7 +309,9 @@ pipeline_create_temp (const char *path, GError **error)
       if (errno != EEXIST || attempt > 0 || unlink (path) != 0)
         break;
     }
-  shardpix_error_errno (errno, error, "cannot create temporary file");
+  errsv = errno;
+  shardpix_error_errno (errsv, error, "cannot create temporary file");
+  errno = errsv; /* for the caller to classify */
   return -1;
 }
 
@@ -188,7 +322,7 @@ pipeline_write_output (const ShardpixJob *job, VipsImage *image, const char *rel
   g_autofree char *dest = shardpix_job_output_path (job, rel);
   g_autofree char *temp = shardpix_job_temp_path (job, rel, getpid (), index);
   g_autofree char *dir = g_path_get_dirname (dest);
-  const char *dot = strrchr (rel, '.');
+  g_autofree char *suffix = shardpix_job_save_suffix (job, rel);
   struct stat existing;
   int fd;
 
@@ -198,21 +332,35 @@ pipeline_write_output (const ShardpixJob *job, VipsImage *image, const char *rel
       return FALSE;
     }
   if (g_mkdir_with_parents (dir, 0777) != 0)
-    return shardpix_error_errno (errno, error, "cannot create output folder");
+    {
+      int errsv = errno;
+
+      shardpix_error_errno (errsv, error, "cannot create output folder");
+      pipeline_output_error (errsv, -1, error, dir);
+      return FALSE;
+    }
 
   g_strlcpy (pipeline_temp, temp, sizeof pipeline_temp);
   fd = pipeline_create_temp (temp, error);
   if (fd < 0)
     {
+      pipeline_output_error (errno, -1, error, dir);
       pipeline_temp[0] = '\0';
       return FALSE;
     }
-  if (!pipeline_save (job, image, dot, fd, error))
-    goto fail;
+  if (!pipeline_save (job, image, suffix, fd, error))
+    {
+      /* errno is not libvips' to keep: ask the file system instead. */
+      pipeline_output_error (0, fd, error, dir);
+      goto fail;
+    }
   if (close (fd) != 0)
     {
+      int errsv = errno;
+
       fd = -1;
-      shardpix_error_errno (errno, error, "cannot write output");
+      shardpix_error_errno (errsv, error, "cannot write output");
+      pipeline_output_error (errsv, -1, error, dir);
       goto fail;
     }
   fd = -1;
@@ -250,6 +398,7 @@ shardpix_pipeline_process (const ShardpixJob *job, const char *rel, guint index,
   int fd;
   gboolean ok;
 
+  pipeline_warning[0] = '\0';
   fd = pipeline_open_input (path, &st, error);
   if (fd < 0)
     return FALSE;

@@ -19,6 +19,10 @@ void shardpix_pipeline_shutdown (void);
 gboolean shardpix_pipeline_process (const ShardpixJob *job, const char *rel, guint index,
                                     GError **error);
 
+/* Records a libvips warning (the first of each image): some loaders report what is wrong with a file
+ * only that way, and the image's error message then includes it. */
+void shardpix_pipeline_note_warning (const char *message);
+
 /* The temporary file being written right now, or "" between images: for a
  * signal handler to unlink() before the process dies. */
 const char *shardpix_pipeline_current_temp (void);

@@ -372,3 +372,10 @@ shardpix_decoder_finish (ShardpixDecoder *decoder, GError **error)
                           "stream ended inside a record (%" G_GSIZE_FORMAT " bytes left)", left);
   return TRUE;
 }
+
+gboolean
+shardpix_protocol_is_output_error (const ShardpixRecord *record)
+{
+  return record->type == SHARDPIX_RECORD_RESULT && !record->ok && record->text != NULL
+         && g_str_has_prefix (record->text, SHARDPIX_PROTOCOL_OUTPUT_ERROR);
+}

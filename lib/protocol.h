@@ -57,6 +57,13 @@ typedef struct {
   guint64 init_us; /* time spent initialising libvips */
 } ShardpixRecord;
 
+/* A failed RESULT whose text starts with this could not write its output
+ * for a reason the next file will share (disk full, read-only, quota,
+ * permission): the supervisor stops a run after several in a row. */
+#define SHARDPIX_PROTOCOL_OUTPUT_ERROR "output not writable: "
+
+gboolean shardpix_protocol_is_output_error (const ShardpixRecord *record);
+
 /* Appends the encoding of @record to @out. A RESULT message is cut so that
  * the whole record fits in SHARDPIX_PROTOCOL_MAX_RESULT bytes. */
 void shardpix_protocol_encode (GByteArray *out, const ShardpixRecord *record);

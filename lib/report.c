@@ -44,6 +44,8 @@ shardpix_report_totals (const ShardpixTotals *totals)
                           totals->n_ok, totals->n_failed);
   if (totals->n_undone > 0)
     g_string_append_printf (out, "  undone %u", totals->n_undone);
+  if (totals->n_resumed > 0)
+    g_string_append_printf (out, "  skipped-resumed %u", totals->n_resumed);
   g_string_append_printf (out, "  skipped %u  wall %.2f s  %.1f images/s\n",
                           totals->n_skipped, seconds,
                           seconds > 0 ? (totals->n_ok + totals->n_failed) / seconds : 0.0);
@@ -59,16 +61,44 @@ shardpix_report_child_failures (const ShardpixRunReport *report, GPtrArray *path
     {
       const ShardpixChildReport *child = g_ptr_array_index (report->children, i);
       const ShardpixRange *range = &child->range;
-      guint first_undone = range->start + range->count - child->n_undone;
+      guint end = range->start + range->count;
+      guint first_undone = end - child->n_undone;
+      const char *first = g_ptr_array_index (paths, range->start);
 
+      if (child->retry && child->failure == NULL)
+        {
+          g_string_append_printf (out, "worker %d retried %s alone: %s\n", (int) child->pid,
+                                  first, child->n_ok > 0 ? "ok" : "failed");
+          continue;
+        }
       if (child->failure == NULL)
         continue;
+      if (child->poisoned)
+        {
+          g_string_append_printf (out, "worker %d retried %s alone: %s; poison file, failed\n",
+                                  (int) child->pid, first, child->failure);
+          continue;
+        }
+      if (child->requeued)
+        {
+          g_string_append_printf (out, "worker %d (shard %u): %s on %s; retrying it alone",
+                                  (int) child->pid, child->shard, child->failure,
+                                  (const char *) g_ptr_array_index (paths, first_undone));
+          if (child->n_undone > 1)
+            g_string_append_printf (out, ", and its %u other unfinished file(s) in a fresh "
+                                    "worker", child->n_undone - 1);
+          g_string_append_c (out, '\n');
+          continue;
+        }
       g_string_append_printf (out, "worker %d (shard %u): %s; %u file(s) left undone\n",
                               (int) child->pid, child->shard, child->failure,
                               child->n_undone);
-      for (guint j = first_undone; j < range->start + range->count; j++)
+      for (guint j = first_undone; j < end; j++)
         g_string_append_printf (out, "  undone: %s\n",
                                 (const char *) g_ptr_array_index (paths, j));
     }
+  if (report->n_retried > 0)
+    g_string_append_printf (out, "%u file(s) retried after a worker died, %u poison\n",
+                            report->n_retried, report->n_poison);
   return g_string_free (out, FALSE);
 }

@@ -13,6 +13,7 @@ typedef struct {
   guint n_failed;
   guint n_undone;  /* never processed: a worker died or the run was stopped */
   guint n_skipped; /* entries of the folder that are not images */
+  guint n_resumed; /* images skipped by --resume: their output was current */
   gint64 wall_us;
 } ShardpixTotals;
 

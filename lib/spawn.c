@@ -23,7 +23,8 @@ spawn_child_move_fd (int fd, int target)
 /* Runs in the child between fork() and exec(): async-signal-safe calls
  * only. Never returns. */
 static void G_GNUC_NORETURN
-spawn_child (const char *const *argv, int in_fd, int out_fd, int report_fd)
+spawn_child (const char *const *argv, const char *const *envp, rlim_t max_as, int in_fd,
+             int out_fd, int report_fd)
 {
   struct sigaction dfl;
   sigset_t none;
@@ -40,6 +41,13 @@ spawn_child (const char *const *argv, int in_fd, int out_fd, int report_fd)
   sigemptyset (&none);
   sigprocmask (SIG_SETMASK, &none, NULL);
   prctl (PR_SET_PDEATHSIG, SIGTERM);
+  if (max_as > 0)
+    {
+      struct rlimit limit = { max_as, max_as };
+
+      if (setrlimit (RLIMIT_AS, &limit) != 0)
+        goto fail;
+    }
 
   /* stdout first: in_fd could be 1 and out_fd 0 only if the parent had
    * both closed, and then each move still lands on a free slot. */
@@ -51,7 +59,7 @@ spawn_child (const char *const *argv, int in_fd, int out_fd, int report_fd)
     }
   if (spawn_child_move_fd (in_fd, 0) != 0 || spawn_child_move_fd (out_fd, 1) != 0)
     goto fail;
-  execv (argv[0], (char *const *) argv);
+  execve (argv[0], (char *const *) argv, (char *const *) envp);
 
 fail:
   errsv = errno;
@@ -69,8 +77,12 @@ spawn_close (int *fd)
 }
 
 gboolean
-shardpix_spawn_start (const char *const *argv, ShardpixChild *child, GError **error)
+shardpix_spawn_start (const char *const *argv, const ShardpixSpawnLimits *limits,
+                      ShardpixChild *child, GError **error)
 {
+  const char *const *envp = limits && limits->envp ? limits->envp
+                                                   : (const char *const *) environ;
+  rlim_t max_as = limits ? limits->max_address_space : 0;
   int in_pipe[2] = { -1, -1 }, out_pipe[2] = { -1, -1 }, report[2] = { -1, -1 };
   int child_errno = 0;
   ssize_t got;
@@ -93,7 +105,7 @@ shardpix_spawn_start (const char *const *argv, ShardpixChild *child, GError **er
       goto fail;
     }
   if (pid == 0)
-    spawn_child (argv, in_pipe[0], out_pipe[1], report[1]);
+    spawn_child (argv, envp, max_as, in_pipe[0], out_pipe[1], report[1]);
 
   spawn_close (&in_pipe[0]);
   spawn_close (&out_pipe[1]);

@@ -1,9 +1,10 @@
 /* Starting a worker: the only place that calls fork() and exec().
  *
  * How a caller runs a child:
- *  1. Build the whole argv first: between fork() and exec() the child only
- *     calls dup2(), close(), sigaction(), sigprocmask(), prctl(), execv(),
- *     write() and _exit(), nothing that may allocate or take a lock.
+ *  1. Build the whole argv (and environment) first: between fork() and
+ *     exec() the child only calls dup2(), close(), sigaction(),
+ *     sigprocmask(), prctl(), setrlimit(), execve(), write() and _exit(),
+ *     nothing that may allocate or take a lock.
  *  2. shardpix_spawn_start() creates two pipes: the child reads its input on
  *     its stdin and writes its records on its stdout; stderr is shared with
  *     the caller so that a crashing worker's last words reach the user.
@@ -30,8 +31,16 @@ typedef struct {
   gint64 started_us; /* g_get_monotonic_time() just before fork() */
 } ShardpixChild;
 
-gboolean shardpix_spawn_start (const char *const *argv, ShardpixChild *child,
-                               GError **error);
+typedef struct {
+  const char *const *envp; /* the child's environment; NULL: the caller's */
+  rlim_t max_address_space; /* RLIMIT_AS in bytes; 0: left as it is */
+} ShardpixSpawnLimits;
+
+/* @limits may be NULL. A limit on the address space turns a decompression
+ * bomb into a failed allocation in the child instead of the machine's
+ * OOM killer picking a victim. */
+gboolean shardpix_spawn_start (const char *const *argv, const ShardpixSpawnLimits *limits,
+                               ShardpixChild *child, GError **error);
 
 /* wait4() for @pid, retried on EINTR. With @block FALSE returns TRUE and
  * *@reaped FALSE when the child is still running. */

@@ -11,10 +11,16 @@
 
 #include "error.h"
 #include "protocol.h"
+#include "signals.h"
 #include "spawn.h"
+#include "workqueue.h"
 
 /* How long workers get to finish after SIGTERM before SIGKILL. */
 #define SUPERVISOR_GRACE_US (2 * G_USEC_PER_SEC)
+
+/* Outputs that could not be written, in a row, before the run stops: one
+ * could be a single bad name, several mean the disk is full or read-only. */
+#define SUPERVISOR_MAX_OUTPUT_ERRORS 5
 
 typedef enum {
   SLOT_FREE,     /* no worker */
@@ -37,58 +43,15 @@ typedef struct {
   const ShardpixSupervisorConfig *config;
   ShardpixRunReport *report;
   GPtrArray *argv;
+  ShardpixSpawnLimits limits;
   Slot *slots;
-  guint next_shard;
-  gboolean stopping;   /* no new workers: signal or a worker that failed to start */
-  gint64 kill_at_us;   /* SIGKILL the rest after this, when stopping on a signal */
+  ShardpixWorkQueue *queue;
+  gboolean stopping;   /* no new workers: signal, unwritable outputs, or a worker
+                          that failed to start */
+  gint64 kill_at_us;   /* SIGKILL the rest after this; 0: not killing */
+  guint output_errors; /* consecutive results that could not write their output */
   gint64 started_us;
 } Supervisor;
-
-/* Signals become bytes on a pipe that the poll loop reads: the handler does
- * no work, so nothing unsafe runs in signal context. */
-static int supervisor_signal_pipe[2] = { -1, -1 };
-static const int supervisor_signals[] = { SIGCHLD, SIGINT, SIGTERM, SIGHUP };
-
-static void
-supervisor_on_signal (int signo)
-{
-  int errsv = errno;
-  unsigned char byte = (unsigned char) signo;
-
-  if (write (supervisor_signal_pipe[1], &byte, 1) < 0)
-    {
-      /* The pipe is full: enough wake-ups are already queued. */
-    }
-  errno = errsv;
-}
-
-static gboolean
-supervisor_signals_install (struct sigaction *saved, GError **error)
-{
-  struct sigaction action;
-
-  if (pipe2 (supervisor_signal_pipe, O_CLOEXEC | O_NONBLOCK) != 0)
-    return shardpix_error_errno (errno, error, "cannot create signal pipe");
-  memset (&action, 0, sizeof action);
-  action.sa_handler = supervisor_on_signal;
-  action.sa_flags = SA_RESTART | SA_NOCLDSTOP;
-  sigemptyset (&action.sa_mask);
-  for (guint i = 0; i < G_N_ELEMENTS (supervisor_signals); i++)
-    sigaction (supervisor_signals[i], &action, &saved[i]);
-  /* A worker that dies while we write its list must not kill us. */
-  signal (SIGPIPE, SIG_IGN);
-  return TRUE;
-}
-
-static void
-supervisor_signals_restore (const struct sigaction *saved)
-{
-  for (guint i = 0; i < G_N_ELEMENTS (supervisor_signals); i++)
-    sigaction (supervisor_signals[i], &saved[i], NULL);
-  close (supervisor_signal_pipe[0]);
-  close (supervisor_signal_pipe[1]);
-  supervisor_signal_pipe[0] = supervisor_signal_pipe[1] = -1;
-}
 
 static void
 child_report_free (gpointer data)
@@ -107,6 +70,7 @@ shardpix_run_report_free (ShardpixRunReport *report)
     return;
   g_ptr_array_unref (report->children);
   g_array_unref (report->undone);
+  g_free (report->output_stop);
   g_free (report);
 }
 
@@ -145,24 +109,32 @@ supervisor_encode_list (Supervisor *sup, const ShardpixRange *range)
 }
 
 static void
+supervisor_mark_undone (Supervisor *sup, guint start, guint end)
+{
+  for (guint i = start; i < end; i++)
+    g_array_append_val (sup->report->undone, i);
+}
+
+static void
 supervisor_start_next (Supervisor *sup, Slot *slot)
 {
-  const ShardpixRange *range =
-    &g_array_index (sup->config->shards, ShardpixRange, sup->next_shard);
+  ShardpixWork work = shardpix_work_queue_pop (sup->queue);
+  const ShardpixRange *range = &work.range;
   ShardpixChildReport *child = g_new0 (ShardpixChildReport, 1);
   g_autoptr (GError) error = NULL;
 
-  child->shard = sup->next_shard++;
+  child->shard = work.shard;
   child->range = *range;
+  child->retry = work.retry;
   child->images = g_array_new (FALSE, FALSE, sizeof (ShardpixImageTiming));
   g_ptr_array_add (sup->report->children, child);
 
-  if (!shardpix_spawn_start ((const char *const *) sup->argv->pdata, &slot->child, &error))
+  if (!shardpix_spawn_start ((const char *const *) sup->argv->pdata, &sup->limits,
+                             &slot->child, &error))
     {
       supervisor_fail_child (child, "%s", error->message);
       child->n_undone = range->count;
-      for (guint i = range->start; i < range->start + range->count; i++)
-        g_array_append_val (sup->report->undone, i);
+      supervisor_mark_undone (sup, range->start, range->start + range->count);
       sup->report->child_failed = TRUE;
       /* The same binary would fail the same way for every shard. */
       sup->stopping = TRUE;
@@ -218,6 +190,36 @@ supervisor_kill (Slot *slot, int signo)
 }
 
 static void
+supervisor_kill (Slot *slot, int signo);
+
+/* Stops every worker: SIGTERM now, SIGKILL after the grace period (or at
+ * once with @now). */
+static void
+supervisor_stop_workers (Supervisor *sup, gboolean now)
+{
+  sup->stopping = TRUE;
+  sup->kill_at_us = g_get_monotonic_time () + (now ? 0 : SUPERVISOR_GRACE_US);
+  for (guint i = 0; i < sup->config->jobs; i++)
+    supervisor_kill (&sup->slots[i], now ? SIGKILL : SIGTERM);
+}
+
+/* Disk full or read-only: every remaining file would fail the same way, so
+ * stop rather than fail them one by one. */
+static void
+supervisor_count_output_error (Supervisor *sup, const ShardpixRecord *record)
+{
+  if (!shardpix_protocol_is_output_error (record))
+    {
+      sup->output_errors = 0;
+      return;
+    }
+  if (++sup->output_errors < SUPERVISOR_MAX_OUTPUT_ERRORS || sup->report->output_stop)
+    return;
+  sup->report->output_stop = g_strdup (record->text);
+  supervisor_stop_workers (sup, FALSE);
+}
+
+static void
 supervisor_handle_record (Supervisor *sup, Slot *slot, const ShardpixRecord *record)
 {
   ShardpixChildReport *child = slot->report;
@@ -237,6 +239,7 @@ supervisor_handle_record (Supervisor *sup, Slot *slot, const ShardpixRecord *rec
         child->n_failed++, sup->report->n_failed++;
       if (sup->config->on_result != NULL)
         sup->config->on_result (record, sup->config->user_data);
+      supervisor_count_output_error (sup, record);
       return;
     }
   if (record->type == SHARDPIX_RECORD_DONE && !child->done
@@ -308,6 +311,80 @@ supervisor_remove_temp (Supervisor *sup, Slot *slot)
   unlink (temp);
 }
 
+/* Exit codes of `shardpix worker` that say it could not work at all: every
+ * other worker would fail the same way, so retrying is pointless. */
+static gboolean
+supervisor_is_hopeless (int status)
+{
+  if (!WIFEXITED (status))
+    return FALSE;
+  switch (WEXITSTATUS (status))
+    {
+    case SHARDPIX_WORKER_EXIT_USAGE:
+    case SHARDPIX_WORKER_EXIT_PROTOCOL:
+    case SHARDPIX_WORKER_EXIT_INIT:
+      return TRUE;
+    default:
+      return FALSE;
+    }
+}
+
+/* The retry of a single file died too: that file is what kills workers. It
+ * fails like any image, named with the death as its reason. */
+static void
+supervisor_poison (Supervisor *sup, ShardpixChildReport *child, guint index)
+{
+  g_autofree char *reason = g_strdup_printf ("poison file: its worker died on it twice "
+                                             "(last: %s)", child->failure);
+  ShardpixRecord result = { .type = SHARDPIX_RECORD_RESULT, .index = index, .ok = FALSE,
+                            .text = reason, .text_len = strlen (reason) };
+
+  child->poisoned = TRUE;
+  child->n_failed++;
+  sup->report->n_failed++;
+  sup->report->n_poison++;
+  if (sup->config->on_result != NULL)
+    sup->config->on_result (&result, sup->config->user_data);
+}
+
+/* What happens to the files a worker ended without a result for. */
+static void
+supervisor_handle_unfinished (Supervisor *sup, Slot *slot, int status)
+{
+  ShardpixChildReport *child = slot->report;
+  guint end = child->range.start + child->range.count;
+  ShardpixWork rest, alone;
+
+  if (slot->next == end)
+    return;
+  child->n_undone = end - slot->next;
+  if (child->done || sup->stopping || supervisor_is_hopeless (status))
+    {
+      if (!child->done && !sup->stopping)
+        {
+          /* Not the file's fault: the worker cannot work. */
+          sup->report->child_failed = TRUE;
+          sup->stopping = TRUE;
+        }
+      supervisor_mark_undone (sup, slot->next, end);
+      return;
+    }
+  if (child->retry)
+    {
+      supervisor_poison (sup, child, slot->next);
+      child->n_undone = 0;
+      return;
+    }
+  /* The file it was on alone, then the rest of its range, both in fresh
+   * workers and ahead of the shards not started yet. */
+  child->requeued = TRUE;
+  sup->report->n_retried++;
+  rest = (ShardpixWork){ { slot->next + 1, end - slot->next - 1 }, child->shard, FALSE };
+  alone = (ShardpixWork){ { slot->next, 1 }, child->shard, TRUE };
+  shardpix_work_queue_push_front (sup->queue, &rest);
+  shardpix_work_queue_push_front (sup->queue, &alone);
+}
+
 static void
 supervisor_finish (Supervisor *sup, Slot *slot, int status, const struct rusage *usage)
 {
@@ -330,13 +407,10 @@ supervisor_finish (Supervisor *sup, Slot *slot, int status, const struct rusage 
         supervisor_fail_child (child, "%s before finishing its shard", how);
       else
         supervisor_fail_child (child, "%s after finishing its shard", how);
-      sup->report->child_failed = TRUE;
     }
   if (slot->next < end)
     supervisor_remove_temp (sup, slot);
-  for (guint i = slot->next; i < end; i++)
-    g_array_append_val (sup->report->undone, i);
-  child->n_undone = end - slot->next;
+  supervisor_handle_unfinished (sup, slot, status);
 
   supervisor_close_input (slot);
   if (slot->child.from_child >= 0)
@@ -372,20 +446,17 @@ supervisor_on_stop_signal (Supervisor *sup, int signo)
 
   if (!again)
     sup->report->stop_signal = signo;
-  sup->stopping = TRUE;
-  sup->kill_at_us = again ? 0 : g_get_monotonic_time () + SUPERVISOR_GRACE_US;
-  for (guint i = 0; i < sup->config->jobs; i++)
-    supervisor_kill (&sup->slots[i], again ? SIGKILL : SIGTERM);
+  supervisor_stop_workers (sup, again);
 }
 
 static void
 supervisor_drain_signals (Supervisor *sup)
 {
-  unsigned char byte;
+  int signo;
 
-  while (read (supervisor_signal_pipe[0], &byte, 1) == 1)
-    if (byte != SIGCHLD)
-      supervisor_on_stop_signal (sup, byte);
+  while ((signo = shardpix_signals_next ()) != 0)
+    if (signo != SIGCHLD)
+      supervisor_on_stop_signal (sup, signo);
 }
 
 static void
@@ -400,7 +471,7 @@ supervisor_check_deadlines (Supervisor *sup)
 
       if (slot->state == SLOT_FREE)
         continue;
-      if (sup->stopping && sup->report->stop_signal != 0 && now >= sup->kill_at_us)
+      if (sup->kill_at_us != 0 && now >= sup->kill_at_us)
         supervisor_kill (slot, SIGKILL);
       else if (timeout_s > 0 && slot->state == SLOT_WORKING
                && now - slot->last_heard_us > (gint64) timeout_s * G_USEC_PER_SEC)
@@ -433,12 +504,12 @@ supervisor_loop (Supervisor *sup, GError **error)
       guint n = 0;
 
       for (guint i = 0; i < jobs && !sup->stopping; i++)
-        if (sup->slots[i].state == SLOT_FREE && sup->next_shard < sup->config->shards->len)
+        if (sup->slots[i].state == SLOT_FREE && !shardpix_work_queue_is_empty (sup->queue))
           supervisor_start_next (sup, &sup->slots[i]);
       if (supervisor_active (sup) == 0)
         return TRUE;
 
-      fds[n++] = (struct pollfd){ .fd = supervisor_signal_pipe[0], .events = POLLIN };
+      fds[n++] = (struct pollfd){ .fd = shardpix_signals_fd (), .events = POLLIN };
       for (guint i = 0; i < jobs; i++)
         {
           Slot *slot = &sup->slots[i];
@@ -469,19 +540,6 @@ supervisor_loop (Supervisor *sup, GError **error)
     }
 }
 
-static void
-supervisor_skip_unstarted (Supervisor *sup)
-{
-  for (; sup->next_shard < sup->config->shards->len; sup->next_shard++)
-    {
-      const ShardpixRange *range =
-        &g_array_index (sup->config->shards, ShardpixRange, sup->next_shard);
-
-      for (guint i = range->start; i < range->start + range->count; i++)
-        g_array_append_val (sup->report->undone, i);
-    }
-}
-
 static GPtrArray *
 supervisor_worker_argv (const ShardpixSupervisorConfig *config)
 {
@@ -502,9 +560,8 @@ shardpix_supervisor_run (const ShardpixSupervisorConfig *config, ShardpixRunRepo
                          GError **error)
 {
   g_autoptr (ShardpixRunReport) report = g_new0 (ShardpixRunReport, 1);
-  g_autoptr (GArray) shards = shardpix_shard_nonempty (config->shards);
-  ShardpixSupervisorConfig effective = *config;
-  struct sigaction saved[G_N_ELEMENTS (supervisor_signals)];
+  g_autoptr (ShardpixWorkQueue) queue = shardpix_work_queue_new (config->shards);
+  ShardpixSignals saved;
   gint64 started_us = g_get_monotonic_time ();
   struct rusage self;
   Supervisor sup = { 0 };
@@ -514,14 +571,16 @@ shardpix_supervisor_run (const ShardpixSupervisorConfig *config, ShardpixRunRepo
 
   report->children = g_ptr_array_new_with_free_func (child_report_free);
   report->undone = g_array_new (FALSE, FALSE, sizeof (guint));
-  effective.shards = shards;
-  sup.config = &effective;
+  sup.config = config;
   sup.report = report;
   sup.started_us = started_us;
+  sup.queue = queue;
   sup.argv = supervisor_worker_argv (config);
+  sup.limits.envp = config->envp;
+  sup.limits.max_address_space = (rlim_t) config->max_memory_mb * 1024 * 1024;
   sup.slots = g_new0 (Slot, config->jobs);
 
-  if (!supervisor_signals_install (saved, error))
+  if (!shardpix_signals_install (&saved, error))
     {
       g_ptr_array_unref (sup.argv);
       g_free (sup.slots);
@@ -535,8 +594,8 @@ shardpix_supervisor_run (const ShardpixSupervisorConfig *config, ShardpixRunRepo
           supervisor_kill (&sup.slots[i], SIGKILL);
           supervisor_reap (&sup, &sup.slots[i], TRUE, NULL);
         }
-  supervisor_skip_unstarted (&sup);
-  supervisor_signals_restore (saved);
+  shardpix_work_queue_drain (queue, report->undone);
+  shardpix_signals_restore (&saved);
   g_ptr_array_unref (sup.argv);
   g_free (sup.slots);
   if (!ok)

@@ -23,6 +23,10 @@ typedef struct {
 typedef struct {
   guint shard;         /* index in the run's shard list */
   ShardpixRange range; /* listing indexes this worker was given */
+  gboolean retry;      /* a single file retried alone after a worker died on it */
+  gboolean requeued;   /* it died mid-range: its unfinished files went to fresh
+                          workers (the file it was on retried alone) */
+  gboolean poisoned;   /* a retry that died too: its file failed as poison */
   pid_t pid;           /* 0 when it could not be started */
   gboolean reaped;
   int status;          /* wait status, when reaped */
@@ -45,9 +49,14 @@ typedef struct {
   GPtrArray *children; /* ShardpixChildReport *, in start order */
   GArray *undone;      /* guint: listing indexes left without a result */
   guint n_ok;
-  guint n_failed;
-  gboolean child_failed; /* a worker died, misbehaved or could not start */
+  guint n_failed;      /* poison files included */
+  guint n_retried;     /* files retried alone after their worker died on them */
+  guint n_poison;      /* retried files whose retry died too */
+  gboolean child_failed; /* workers could not be run at all: exec failed, or a
+                            worker exited with a usage or start-up error */
   int stop_signal;       /* SIGINT/SIGTERM/SIGHUP that stopped the run, or 0 */
+  char *output_stop;     /* the run stopped early because outputs could not be
+                            written (disk full, read-only...): the last error */
   gint64 wall_us;
   double user_s;         /* supervisor's own CPU */
   double sys_s;
@@ -60,6 +69,8 @@ typedef struct {
   GArray *shards;           /* ShardpixRange; empty ranges are skipped */
   guint jobs;               /* workers alive at once */
   guint timeout_s;          /* kill a worker silent this long; 0: never */
+  const char *const *envp;  /* the workers' environment; NULL: ours */
+  guint64 max_memory_mb;    /* RLIMIT_AS of each worker; 0: unlimited */
   ShardpixResultFunc on_result;
   gpointer user_data;
 } ShardpixSupervisorConfig;
@@ -67,7 +78,15 @@ typedef struct {
 /* Runs the shards to completion, or until SIGINT/SIGTERM/SIGHUP, which stop
  * the workers (SIGTERM, then SIGKILL after a grace period; a second signal
  * kills at once). Returns FALSE only when the run could not be carried out
- * at all; dead or failing workers are recorded in the report. */
+ * at all; dead or failing workers are recorded in the report.
+ *
+ * A worker that dies, hangs past the timeout or garbles its records
+ * mid-range costs no other file: the file it was on is retried alone in a
+ * fresh worker, and the rest of its range goes to another fresh worker. A
+ * retry that dies too makes its file a poison file: failed, with the death
+ * as its reason, and reported through on_result like any failed image.
+ * A worker that cannot be exec'd, or exits with a usage or start-up error,
+ * would fail the same way for every file: the run stops (child_failed). */
 gboolean shardpix_supervisor_run (const ShardpixSupervisorConfig *config,
                                   ShardpixRunReport **report, GError **error);
 

@@ -2,6 +2,9 @@
  * supervisor at. It speaks the real protocol but misbehaves on purpose,
  * chosen by the file names it is given:
  *   "crash" in the name: dies by SIGKILL on that file (like the OOM killer)
+ *   "flaky":   dies by SIGKILL on that file the first time only (it leaves
+ *              a marker in OUTPUT_DIR), so its retry succeeds
+ *   "badinit": exits 5 (libvips would not start) on that file
  *   "hang":    stops talking (sleeps) on that file
  *   "garbage": sends bytes that are not a record
  *   "quit":    exits 0 on that file without finishing the shard
@@ -76,8 +79,22 @@ main (int argc, char **argv)
       g_autofree char *temp = shardpix_job_temp_path (&job, name, getpid (), index);
       ShardpixRecord result = { .type = SHARDPIX_RECORD_RESULT, .index = index, .ok = TRUE };
 
-      if (strstr (name, "crash") || strstr (name, "hang") || strstr (name, "quit"))
+      if (strstr (name, "crash") || strstr (name, "hang") || strstr (name, "quit")
+          || strstr (name, "flaky"))
         g_file_set_contents (temp, "partial", -1, NULL);
+      if (strstr (name, "flaky"))
+        {
+          g_autofree char *marker = g_build_filename (job.output_dir, "flaky-marker", NULL);
+
+          if (!g_file_test (marker, G_FILE_TEST_EXISTS))
+            {
+              g_file_set_contents (marker, "", 0, NULL);
+              raise (SIGKILL);
+            }
+          unlink (temp);
+        }
+      if (strstr (name, "badinit"))
+        return 5;
       /* SIGKILL, not SIGSEGV: a sanitizer would turn a SEGV into exit 1. */
       if (strstr (name, "crash"))
         raise (SIGKILL);

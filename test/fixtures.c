@@ -412,3 +412,47 @@ fixtures_same_tree (const char *a, const char *b, char **why)
     *why = g_strdup (difference);
   return difference == NULL;
 }
+
+int
+fixtures_run_logged (const char *const *args, char **out_stdout, char **out_stderr)
+{
+  g_autofree char *o = NULL;
+  g_autofree char *e = NULL;
+  int status = fixtures_run_shardpix (args, &o, &e);
+
+  g_test_message ("exit %d\nstdout:\n%s\nstderr:\n%s", status, o, e);
+  if (out_stdout)
+    *out_stdout = g_steal_pointer (&o);
+  if (out_stderr)
+    *out_stderr = g_steal_pointer (&e);
+  return status;
+}
+
+guint
+fixtures_count_lines_containing (const char *text, const char *needle)
+{
+  g_auto (GStrv) lines = g_strsplit (text, "\n", -1);
+  guint n = 0;
+
+  for (guint i = 0; lines[i]; i++)
+    n += strstr (lines[i], needle) != NULL;
+  return n;
+}
+
+void
+fixtures_dirs_setup (FixturesDirs *fx, gconstpointer data)
+{
+  fx->root = fixtures_mkdtemp ();
+  fx->in = g_build_filename (fx->root, "in", NULL);
+  fx->out = g_build_filename (fx->root, "out", NULL);
+  g_assert_cmpint (g_mkdir (fx->in, 0755), ==, 0);
+}
+
+void
+fixtures_dirs_teardown (FixturesDirs *fx, gconstpointer data)
+{
+  fixtures_rmtree (fx->root);
+  g_free (fx->root);
+  g_free (fx->in);
+  g_free (fx->out);
+}

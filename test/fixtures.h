@@ -33,6 +33,24 @@ void fixtures_write_truncated (const char *src, const char *dst, gsize keep);
  * returns its exit code (128+N for a death by signal N) and its output. */
 int fixtures_run_shardpix (const char *const *args, char **out_stdout, char **out_stderr);
 
+/* As fixtures_run_shardpix(), with the exit status and both outputs in
+ * the test log; @out_stdout and @out_stderr may be NULL. */
+int fixtures_run_logged (const char *const *args, char **out_stdout, char **out_stderr);
+
+/* How many lines of @text contain @needle. */
+guint fixtures_count_lines_containing (const char *text, const char *needle);
+
+/* The scratch folders of a test that runs the binary: ROOT, ROOT/in
+ * (created) and ROOT/out (not created), for g_test_add(). */
+typedef struct {
+  char *root;
+  char *in;
+  char *out;
+} FixturesDirs;
+
+void fixtures_dirs_setup (FixturesDirs *fx, gconstpointer data);
+void fixtures_dirs_teardown (FixturesDirs *fx, gconstpointer data);
+
 /* Sorted relative paths of the regular files below @dir, hidden ones
  * included (so that a left-over temporary file is seen). */
 GPtrArray *fixtures_list_files (const char *dir);

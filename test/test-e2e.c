@@ -320,13 +320,16 @@ test_awkward_names (Fixture *fx, gconstpointer data)
     }
 }
 
+/* A file that kills its worker is retried once alone, then failed as
+ * poison; the files after it in the shard are still done: exit 1. */
 static void
-test_dead_worker_exit_3 (Fixture *fx, gconstpointer data)
+test_dead_worker_poison (Fixture *fx, gconstpointer data)
 {
   g_autofree char *fake = g_test_build_filename (G_TEST_BUILT, "fake-worker", NULL);
   g_autofree char *exe_arg = g_strconcat ("--worker-exe=", fake, NULL);
   const char *args[] = { "run", fx->in, fx->out, "-j", "1", exe_arg, NULL };
   const char *names[] = { "a.jpg", "b-crash.jpg", "c.jpg", NULL };
+  g_autofree char *out = NULL;
   g_autofree char *err = NULL;
 
   for (guint i = 0; names[i]; i++)
@@ -334,10 +337,13 @@ test_dead_worker_exit_3 (Fixture *fx, gconstpointer data)
       g_autofree char *path = g_build_filename (fx->in, names[i], NULL);
       fixtures_write_bytes (path, "x", 1);
     }
-  g_assert_cmpint (run (args, NULL, &err), ==, 3);
-  g_assert_nonnull (strstr (err, "killed by SIGKILL"));
-  g_assert_nonnull (strstr (err, "undone: b-crash.jpg"));
-  g_assert_nonnull (strstr (err, "undone: c.jpg"));
+  g_assert_cmpint (run (args, &out, &err), ==, 1);
+  g_assert_nonnull (strstr (err, "killed by SIGKILL before finishing its shard on b-crash.jpg; "
+                                 "retrying it alone"));
+  g_assert_cmpuint (count_lines_containing (err, "b-crash.jpg: poison file"), ==, 1);
+  g_assert_nonnull (strstr (err, "1 file(s) retried after a worker died, 1 poison"));
+  g_assert_null (strstr (err, "undone"));
+  g_assert_nonnull (strstr (out, "ok 2  failed 1"));
 }
 
 #define ADD(path, func) g_test_add (path, Fixture, NULL, fixture_setup, func, fixture_teardown)
@@ -353,6 +359,6 @@ main (int argc, char **argv)
   ADD ("/shardpix/e2e/usage-errors", test_usage_errors);
   ADD ("/shardpix/e2e/recursive", test_recursive_mirrors);
   ADD ("/shardpix/e2e/awkward-names", test_awkward_names);
-  ADD ("/shardpix/e2e/dead-worker", test_dead_worker_exit_3);
+  ADD ("/shardpix/e2e/dead-worker", test_dead_worker_poison);
   return g_test_run ();
 }

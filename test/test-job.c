@@ -57,17 +57,38 @@ test_fail_on_names (void)
   g_assert_error (error, SHARDPIX_ERROR, SHARDPIX_ERROR_USAGE);
 }
 
+/* Turns @job into worker arguments and parses them back into @parsed, as
+ * the worker does. */
+static void
+round_trip (const ShardpixJob *job, ShardpixJob *parsed)
+{
+  g_autoptr (GPtrArray) args = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr (GOptionContext) context = g_option_context_new (NULL);
+  g_autoptr (GError) error = NULL;
+  g_autofree char **argv = NULL;
+  int argc;
+
+  g_ptr_array_add (args, g_strdup ("worker"));
+  shardpix_job_append_args (job, args);
+  g_ptr_array_add (args, NULL);
+  shardpix_job_init (parsed);
+  g_option_context_add_group (context, shardpix_job_option_group (parsed));
+  argc = (int) args->len - 1;
+  /* Parsing drops the options it consumed from argv; the array still owns
+   * them through a copy of the pointers. */
+  argv = g_memdup2 (args->pdata, args->len * sizeof (char *));
+  g_assert_true (g_option_context_parse (context, &argc, &argv, &error));
+  g_assert_true (shardpix_job_finish_options (parsed, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (argc, ==, 1);
+}
+
 /* What the supervisor passes a worker must parse back to the same job. */
 static void
 test_args_round_trip (void)
 {
   g_auto (ShardpixJob) job = { 0 };
   g_auto (ShardpixJob) parsed = { 0 };
-  g_autoptr (GPtrArray) args = g_ptr_array_new_with_free_func (g_free);
-  g_autoptr (GOptionContext) context = g_option_context_new (NULL);
-  g_autoptr (GError) error = NULL;
-  g_autofree char **argv = NULL;
-  int argc;
 
   shardpix_job_init (&job);
   job.width = 640;
@@ -75,24 +96,125 @@ test_args_round_trip (void)
   job.quality = 42;
   job.threads = 3;
   job.fail_on = SHARDPIX_FAIL_ON_WARNING;
-  g_ptr_array_add (args, g_strdup ("worker"));
-  shardpix_job_append_args (&job, args);
-  g_ptr_array_add (args, NULL);
-
-  shardpix_job_init (&parsed);
-  g_option_context_add_group (context, shardpix_job_option_group (&parsed));
-  argc = (int) args->len - 1;
-  /* Parsing drops the options it consumed from argv; the array still owns
-   * them through a copy of the pointers. */
-  argv = g_memdup2 (args->pdata, args->len * sizeof (char *));
-  g_assert_true (g_option_context_parse (context, &argc, &argv, &error));
-  g_assert_no_error (error);
-  g_assert_cmpint (argc, ==, 1);
+  job.force = TRUE;
+  job.enlarge = TRUE;
+  job.no_rotate = TRUE;
+  job.keep_metadata = TRUE;
+  job.color = TRUE;
+  job.output_name = g_strdup ("-tn_%s.webp[Q=80,strip]");
+  round_trip (&job, &parsed);
   g_assert_cmpint (parsed.width, ==, 640);
   g_assert_cmpint (parsed.height, ==, 480);
   g_assert_cmpint (parsed.quality, ==, 42);
   g_assert_cmpint (parsed.threads, ==, 3);
   g_assert_cmpint (parsed.fail_on, ==, SHARDPIX_FAIL_ON_WARNING);
+  g_assert_true (parsed.force);
+  g_assert_cmpint (parsed.crop, ==, SHARDPIX_CROP_NONE);
+  g_assert_true (parsed.enlarge);
+  g_assert_true (parsed.no_rotate);
+  g_assert_true (parsed.keep_metadata);
+  g_assert_true (parsed.color);
+  g_assert_cmpstr (parsed.output_name, ==, "-tn_%s.webp[Q=80,strip]");
+}
+
+/* The defaults travel as no option at all, and each crop by name. */
+static void
+test_args_round_trip_crop (void)
+{
+  for (ShardpixCrop crop = SHARDPIX_CROP_NONE; crop <= SHARDPIX_CROP_ENTROPY; crop++)
+    {
+      g_auto (ShardpixJob) job = { 0 };
+      g_auto (ShardpixJob) parsed = { 0 };
+
+      shardpix_job_init (&job);
+      job.crop = crop;
+      round_trip (&job, &parsed);
+      g_assert_cmpint (parsed.crop, ==, crop);
+      g_assert_false (parsed.force);
+      g_assert_false (parsed.enlarge || parsed.no_rotate || parsed.keep_metadata
+                      || parsed.color);
+      g_assert_null (parsed.output_name);
+    }
+}
+
+static void
+test_box_and_crop (void)
+{
+  int w = 0, h = 0;
+  gboolean force = FALSE;
+  ShardpixCrop crop;
+  g_autoptr (GError) error = NULL;
+
+  g_assert_true (shardpix_job_parse_box ("300x200!", &w, &h, &force, NULL));
+  g_assert_true (force);
+  g_assert_cmpint (w, ==, 300);
+  g_assert_cmpint (h, ==, 200);
+  g_assert_true (shardpix_job_parse_box ("64", &w, &h, &force, NULL));
+  g_assert_false (force);
+  g_assert_cmpint (h, ==, 64);
+  g_assert_false (shardpix_job_parse_box ("64!!", &w, &h, &force, NULL));
+  g_assert_false (shardpix_job_parse_box ("!", &w, &h, &force, NULL));
+  g_assert_true (shardpix_job_parse_crop ("center", &crop, NULL));
+  g_assert_cmpint (crop, ==, SHARDPIX_CROP_CENTRE);
+  g_assert_false (shardpix_job_parse_crop ("smart", &crop, &error));
+  g_assert_error (error, SHARDPIX_ERROR, SHARDPIX_ERROR_USAGE);
+}
+
+static void
+test_finish_options (void)
+{
+  g_auto (ShardpixJob) job = { 0 };
+  g_autoptr (GError) error = NULL;
+
+  shardpix_job_init (&job);
+  job.format = g_strdup ("jpeg");
+  g_assert_true (shardpix_job_finish_options (&job, NULL));
+  g_assert_cmpstr (job.output_name, ==, "%s.jpg");
+  g_assert_null (job.format);
+  job.format = g_strdup ("webp");
+  g_assert_false (shardpix_job_finish_options (&job, &error));
+  g_assert_error (error, SHARDPIX_ERROR, SHARDPIX_ERROR_USAGE);
+  g_clear_error (&error);
+  g_clear_pointer (&job.format, g_free);
+  g_clear_pointer (&job.output_name, g_free);
+  job.format = g_strdup ("bmp");
+  g_assert_false (shardpix_job_finish_options (&job, &error));
+  g_assert_error (error, SHARDPIX_ERROR, SHARDPIX_ERROR_USAGE);
+  g_clear_error (&error);
+  g_clear_pointer (&job.format, g_free);
+  job.force = TRUE;
+  job.crop = SHARDPIX_CROP_CENTRE;
+  g_assert_false (shardpix_job_finish_options (&job, &error));
+  g_assert_error (error, SHARDPIX_ERROR, SHARDPIX_ERROR_USAGE);
+}
+
+static void
+test_output_names (void)
+{
+  g_auto (ShardpixJob) job = { 0 };
+  g_autoptr (GPtrArray) paths = g_ptr_array_new ();
+  g_autofree char *out = NULL;
+  g_autofree char *suffix = NULL;
+  g_autofree char *plain = NULL;
+  guint first = 0, second = 0;
+
+  shardpix_job_init (&job);
+  job.output_dir = g_strdup ("/out");
+  plain = shardpix_job_save_suffix (&job, "sub/a.b.PNG");
+  g_assert_cmpstr (plain, ==, ".PNG");
+  g_ptr_array_add (paths, "a.jpg");
+  g_ptr_array_add (paths, "sub/a.jpg");
+  g_ptr_array_add (paths, "a.png");
+  g_assert_true (shardpix_job_outputs_distinct (&job, paths, &first, &second));
+
+  job.output_name = g_strdup ("tn_%s.webp[Q=80]");
+  out = shardpix_job_output_path (&job, "sub/a.b.jpg");
+  suffix = shardpix_job_save_suffix (&job, "sub/a.b.jpg");
+  g_assert_cmpstr (out, ==, "/out/sub/tn_a.b.webp");
+  g_assert_cmpstr (suffix, ==, ".webp[Q=80]");
+  g_assert_false (shardpix_job_outputs_distinct (&job, paths, &first, &second));
+  g_assert_cmpuint (first, ==, 0);
+  g_assert_cmpuint (second, ==, 2);
 }
 
 static void
@@ -134,6 +256,10 @@ main (int argc, char **argv)
   g_test_add_func ("/shardpix/job/size-refused", test_size_refused);
   g_test_add_func ("/shardpix/job/fail-on-names", test_fail_on_names);
   g_test_add_func ("/shardpix/job/args-round-trip", test_args_round_trip);
+  g_test_add_func ("/shardpix/job/args-round-trip-crop", test_args_round_trip_crop);
+  g_test_add_func ("/shardpix/job/box-and-crop", test_box_and_crop);
+  g_test_add_func ("/shardpix/job/finish-options", test_finish_options);
+  g_test_add_func ("/shardpix/job/output-names", test_output_names);
   g_test_add_func ("/shardpix/job/validate", test_validate);
   g_test_add_func ("/shardpix/job/paths", test_paths);
   return g_test_run ();

@@ -137,27 +137,97 @@ test_all_good (Fixture *fx, gconstpointer data)
     }
 }
 
+/* Each image reported exactly once through on_result, poison files too. */
+static void
+assert_each_seen_once (Fixture *fx)
+{
+  g_assert_cmpuint (fx->seen->len, ==, fx->paths->len);
+  for (guint i = 0; i < fx->paths->len; i++)
+    {
+      guint hits = 0;
+
+      for (guint j = 0; j < fx->seen->len; j++)
+        hits += g_array_index (fx->seen, guint, j) == i;
+      g_assert_cmpuint (hits, ==, 1);
+    }
+}
+
+/* The retry of @index: the child given that file alone after a death. */
+static const ShardpixChildReport *
+retry_of (const ShardpixRunReport *report, guint index)
+{
+  for (guint i = 0; i < report->children->len; i++)
+    {
+      const ShardpixChildReport *child = g_ptr_array_index (report->children, i);
+
+      if (child->retry && child->range.start == index)
+        return child;
+    }
+  g_assert_not_reached ();
+}
+
 static const char *const crash_names[] = {
-  "a.jpg", "b.jpg", "c.jpg", "d-crash.jpg", "e.jpg", "f.jpg", "g.jpg", "h.jpg", NULL,
+  "a.jpg", "b-crash.jpg", "c.jpg", "d.jpg", "e.jpg", "f.jpg", "g.jpg", "h.jpg", NULL,
 };
 
+/* b-crash kills every worker that touches it: it is retried once alone,
+ * then failed as poison; c and d still get done by a fresh worker. */
 static void
 test_crash (Fixture *fx, gconstpointer data)
 {
   g_autoptr (ShardpixRunReport) report = fixture_run (fx, NULL, 2, 2, 0);
-  const ShardpixChildReport *dead = child_with (report, 3);
+  const ShardpixChildReport *dead = child_with (report, 1);
+  const ShardpixChildReport *retry = retry_of (report, 1);
   const ShardpixChildReport *alive = child_with (report, 5);
 
-  g_assert_true (report->child_failed);
+  g_assert_false (report->child_failed);
   g_assert_true (WIFSIGNALED (dead->status) && WTERMSIG (dead->status) == SIGKILL);
   g_assert_nonnull (strstr (dead->failure, "killed by SIGKILL"));
   g_assert_false (dead->done);
-  g_assert_cmpuint (dead->n_ok, ==, 3);
-  g_assert_cmpuint (dead->n_undone, ==, 1);
-  g_assert_cmpuint (report->undone->len, ==, 1);
-  g_assert_cmpuint (g_array_index (report->undone, guint, 0), ==, 3);
+  g_assert_true (dead->requeued);
+  g_assert_cmpuint (dead->n_ok, ==, 1);
+  g_assert_cmpuint (dead->n_undone, ==, 3);
+
+  g_assert_true (retry->poisoned);
+  g_assert_true (WIFSIGNALED (retry->status) && WTERMSIG (retry->status) == SIGKILL);
+  g_assert_cmpuint (retry->range.count, ==, 1);
+  g_assert_cmpuint (retry->n_failed, ==, 1);
+
+  /* The dead worker, its retry, its tail, the other shard. */
+  g_assert_cmpuint (report->children->len, ==, 4);
   g_assert_true (alive->done);
   g_assert_cmpuint (alive->n_ok, ==, 4);
+  g_assert_cmpuint (report->n_ok, ==, 7);
+  g_assert_cmpuint (report->n_failed, ==, 1);
+  g_assert_cmpuint (report->n_retried, ==, 1);
+  g_assert_cmpuint (report->n_poison, ==, 1);
+  g_assert_cmpuint (report->undone->len, ==, 0);
+  assert_each_seen_once (fx);
+  assert_no_temp_files (fx);
+}
+
+static const char *const flaky_names[] = { "a.jpg", "b-flaky.jpg", "c.jpg", "d.jpg", NULL };
+
+/* A file whose worker died once but whose retry succeeds is not failed. */
+static void
+test_crash_once (Fixture *fx, gconstpointer data)
+{
+  g_autoptr (ShardpixRunReport) report = fixture_run (fx, NULL, 1, 1, 0);
+  const ShardpixChildReport *retry = retry_of (report, 1);
+  g_autofree char *marker = g_build_filename (fx->out, "flaky-marker", NULL);
+
+  g_assert_false (report->child_failed);
+  g_assert_true (retry->done);
+  g_assert_false (retry->poisoned);
+  g_assert_cmpuint (retry->n_ok, ==, 1);
+  g_assert_cmpuint (report->children->len, ==, 3);
+  g_assert_cmpuint (report->n_ok, ==, 4);
+  g_assert_cmpuint (report->n_failed, ==, 0);
+  g_assert_cmpuint (report->n_retried, ==, 1);
+  g_assert_cmpuint (report->n_poison, ==, 0);
+  g_assert_cmpuint (report->undone->len, ==, 0);
+  assert_each_seen_once (fx);
+  g_assert_cmpint (unlink (marker), ==, 0);
   assert_no_temp_files (fx);
 }
 
@@ -168,12 +238,17 @@ test_hang_timeout (Fixture *fx, gconstpointer data)
 {
   g_autoptr (ShardpixRunReport) report = fixture_run (fx, NULL, 2, 2, 1);
   const ShardpixChildReport *hung = child_with (report, 1);
+  const ShardpixChildReport *retry = retry_of (report, 1);
 
-  g_assert_true (report->child_failed);
+  g_assert_false (report->child_failed);
   g_assert_nonnull (strstr (hung->failure, "sent nothing for 1 s"));
   g_assert_true (WIFSIGNALED (hung->status) && WTERMSIG (hung->status) == SIGKILL);
+  g_assert_true (retry->poisoned);
+  g_assert_nonnull (strstr (retry->failure, "sent nothing for 1 s"));
   g_assert_cmpuint (report->n_ok, ==, 3);
-  g_assert_cmpuint (report->undone->len, ==, 1);
+  g_assert_cmpuint (report->n_failed, ==, 1);
+  g_assert_cmpuint (report->undone->len, ==, 0);
+  assert_each_seen_once (fx);
   assert_no_temp_files (fx);
 }
 
@@ -185,12 +260,15 @@ test_garbage (Fixture *fx, gconstpointer data)
   g_autoptr (ShardpixRunReport) report = fixture_run (fx, NULL, 1, 1, 0);
   const ShardpixChildReport *child = child_with (report, 1);
 
-  g_assert_true (report->child_failed);
+  g_assert_false (report->child_failed);
   g_assert_nonnull (child->failure);
   g_test_message ("failure: %s", child->failure);
   g_assert_nonnull (strstr (child->failure, "magic"));
-  g_assert_cmpuint (report->n_ok, ==, 1);
-  g_assert_cmpuint (report->undone->len, ==, 2);
+  g_assert_true (retry_of (report, 1)->poisoned);
+  g_assert_cmpuint (report->n_ok, ==, 2);
+  g_assert_cmpuint (report->n_failed, ==, 1);
+  g_assert_cmpuint (report->undone->len, ==, 0);
+  assert_each_seen_once (fx);
 }
 
 static const char *const quit_names[] = { "a.jpg", "b-quit.jpg", "c.jpg", NULL };
@@ -201,10 +279,37 @@ test_quit_without_done (Fixture *fx, gconstpointer data)
   g_autoptr (ShardpixRunReport) report = fixture_run (fx, NULL, 1, 1, 0);
   const ShardpixChildReport *child = child_with (report, 1);
 
-  g_assert_true (report->child_failed);
+  g_assert_false (report->child_failed);
   g_assert_true (WIFEXITED (child->status) && WEXITSTATUS (child->status) == 0);
   g_assert_nonnull (strstr (child->failure, "exit 0 before finishing its shard"));
-  g_assert_cmpuint (report->undone->len, ==, 2);
+  g_assert_true (retry_of (report, 1)->poisoned);
+  g_assert_cmpuint (report->n_ok, ==, 2);
+  g_assert_cmpuint (report->n_failed, ==, 1);
+  g_assert_cmpuint (report->undone->len, ==, 0);
+  assert_each_seen_once (fx);
+  assert_no_temp_files (fx);
+}
+
+static const char *const badinit_names[] = { "a.jpg", "b-badinit.jpg", "c.jpg", "d.jpg",
+                                             NULL };
+
+/* A worker that exits with a start-up error would do so for any file: no
+ * retry, the run stops with the rest undone. */
+static void
+test_hopeless_worker (Fixture *fx, gconstpointer data)
+{
+  g_autoptr (ShardpixRunReport) report = fixture_run (fx, NULL, 1, 2, 0);
+  const ShardpixChildReport *child = child_with (report, 1);
+
+  g_assert_true (report->child_failed);
+  g_assert_nonnull (strstr (child->failure, "exit 5"));
+  g_assert_false (child->requeued);
+  g_assert_cmpuint (report->n_retried, ==, 0);
+  g_assert_cmpuint (report->n_ok, ==, 1);
+  /* Its own file and the rest of its shard; the second shard never ran. */
+  g_assert_cmpuint (report->children->len, ==, 1);
+  g_assert_cmpuint (report->undone->len, ==, 3);
+  g_assert_cmpuint (g_array_index (report->undone, guint, 0), ==, 1);
   assert_no_temp_files (fx);
 }
 
@@ -276,6 +381,8 @@ main (int argc, char **argv)
   g_test_init (&argc, &argv, NULL);
   ADD ("/shardpix/supervisor/all-good", good_names, test_all_good);
   ADD ("/shardpix/supervisor/crash", crash_names, test_crash);
+  ADD ("/shardpix/supervisor/crash-once", flaky_names, test_crash_once);
+  ADD ("/shardpix/supervisor/hopeless-worker", badinit_names, test_hopeless_worker);
   ADD ("/shardpix/supervisor/hang-timeout", hang_names, test_hang_timeout);
   ADD ("/shardpix/supervisor/garbage", garbage_names, test_garbage);
   ADD ("/shardpix/supervisor/quit-without-done", quit_names, test_quit_without_done);

@@ -1,0 +1,28 @@
+/* The supervisor's signals as poll() events: SIGCHLD, SIGINT, SIGTERM and
+ * SIGHUP become bytes on a self-pipe that the poll loop reads, so the
+ * handler does no work and nothing unsafe runs in signal context. SIGPIPE
+ * is ignored: a worker that dies while we write its list must not kill us.
+ * One set per process. */
+#pragma once
+
+#include <signal.h>
+
+#include <glib.h>
+
+G_BEGIN_DECLS
+
+typedef struct {
+  struct sigaction saved[4];
+  struct sigaction saved_pipe;
+} ShardpixSignals;
+
+gboolean shardpix_signals_install (ShardpixSignals *signals, GError **error);
+void shardpix_signals_restore (const ShardpixSignals *signals);
+
+/* The read end of the self-pipe, for poll(). */
+int shardpix_signals_fd (void);
+
+/* The next signal caught, or 0 when none is pending. */
+int shardpix_signals_next (void);
+
+G_END_DECLS
