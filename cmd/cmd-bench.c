@@ -113,9 +113,7 @@ bench_on_result (const ShardpixRecord *result, gpointer data)
 {
   Bench *bench = data;
 
-  if (!result->ok && bench->failures != NULL)
-    g_hash_table_insert (bench->failures, GUINT_TO_POINTER (result->index),
-                         g_strdup (result->text ? result->text : "failed"));
+  cmd_report_note_failure (bench->failures, result);
 }
 
 /* The baseline: `shardpix run --serial --quiet` as a child, so that libvips

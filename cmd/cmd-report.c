@@ -15,6 +15,14 @@ cmd_report_write (const char *path, const char *text, const char *what)
   return FALSE;
 }
 
+void
+cmd_report_note_failure (GHashTable *failures, const ShardpixRecord *result)
+{
+  if (!result->ok && failures != NULL)
+    g_hash_table_insert (failures, GUINT_TO_POINTER (result->index),
+                         g_strdup (result->text ? result->text : "failed"));
+}
+
 gboolean
 cmd_report_write_run (const char *json_path, const char *svg_path,
                       const ShardpixReportSettings *settings, const ShardpixRunReport *report,

@@ -116,9 +116,7 @@ run_on_result (const ShardpixRecord *result, gpointer data)
 {
   RunContext *context = data;
 
-  if (!result->ok && context->failures != NULL)
-    g_hash_table_insert (context->failures, GUINT_TO_POINTER (result->index),
-                         g_strdup (result->text ? result->text : "failed"));
+  cmd_report_note_failure (context->failures, result);
   cmd_progress_image (context->progress, g_ptr_array_index (context->paths, result->index),
                       result->wall_us,
                       result->ok ? NULL : result->text ? result->text : "failed");

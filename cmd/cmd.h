@@ -36,6 +36,10 @@ char *cmd_display_name (const char *name);
  * error that names the file, which is the line users need. */
 void cmd_quiet_vips_warnings (void);
 
+/* Keeps a failed @result's reason in @failures (listing index -> reason,
+ * may be NULL), the table the JSON reports' "failures" come from. */
+void cmd_report_note_failure (GHashTable *failures, const ShardpixRecord *result);
+
 /* Writes the JSON report and/or the SVG timeline of a run (either path may
  * be NULL); on error prints why and returns FALSE. */
 gboolean cmd_report_write_run (const char *json_path, const char *svg_path,
