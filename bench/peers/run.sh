@@ -6,7 +6,9 @@
 # format, JPEG/WebP at Q (default 85), N processes (default nproc).
 # Each round runs every tool once, the order rotating from round to round,
 # so drift on a busy machine hits all tools alike. One untimed pass of
-# `cat` first warms the page cache. shardpix is $SHARDPIX or build/cmd/shardpix.
+# `cat` first warms the page cache. CPU is user+sys of all the tool's
+# processes (bash `time`): on a machine shared with other work it moves
+# less than the wall time. shardpix is $SHARDPIX or build/cmd/shardpix.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
@@ -50,20 +52,22 @@ inputs=$(find "$in" -maxdepth 1 -type f | wc -l)
 echo "folder $in: $inputs files; jobs $jobs; repeat $repeat; load $(cut -d' ' -f1-3 /proc/loadavg)" >&2
 
 n=${#tools[@]}
+TIMEFORMAT='%R %U %S'
 for ((r = 0; r < repeat; r++)); do
   for ((k = 0; k < n; k++)); do
     tool=${tools[$(((k + r) % n))]}
     out=$work/out-$tool
     rm -rf "$out"
-    start=$(date +%s.%N)
     rc=0
+    # bash's `time` gives wall and the CPU of all the tool's processes.
     # shellcheck disable=SC2046 # the command is split into words on purpose
-    $(command_for "$tool" "$out") > "$work/$tool.log" 2>&1 || rc=$?
-    end=$(date +%s.%N)
+    { time $(command_for "$tool" "$out") > "$work/$tool.log" 2>&1 || rc=$?; } 2> "$work/time"
+    read -r wall user sys < "$work/time"
+    cpu=$(awk "BEGIN { print $user + $sys }")
     produced=$(find "$out" -type f ! -name '.*' 2>/dev/null | wc -l)
-    wall=$(awk "BEGIN { print $end - $start }")
-    echo "$tool $wall $produced $rc" >> "$times"
-    printf 'round %d %-9s %7.2f s  %d outputs  exit %d\n' $((r + 1)) "$tool" "$wall" "$produced" "$rc" >&2
+    echo "$tool $wall $cpu $produced $rc" >> "$times"
+    printf 'round %d %-9s %7.2f s wall %7.2f s CPU  %d outputs  exit %d\n' $((r + 1)) "$tool" \
+      "$wall" "$cpu" "$produced" "$rc" >&2
   done
 done
 [ -n "$log" ] && cp "$times" "$log"
@@ -73,16 +77,21 @@ echo "load after: $(cut -d' ' -f1-3 /proc/loadavg)" >&2
 import statistics, sys
 path, inputs, tools = sys.argv[1], sys.argv[2], sys.argv[3:]
 runs = {t: [] for t in tools}
+cpus = {t: [] for t in tools}
 outs = {t: set() for t in tools}
 for line in open(path):
-    tool, wall, produced, rc = line.split()
+    tool, wall, cpu, produced, rc = line.split()
     runs[tool].append(float(wall))
+    cpus[tool].append(float(cpu))
     outs[tool].add(f"{produced}" + ("" if rc == "0" else f" (exit {rc})"))
 base = statistics.median(runs["shardpix"])
-print(f"| tool | median wall (s) | min-max (s) | ratio peer/shardpix | outputs (of {inputs}) |")
-print("| --- | ---: | ---: | ---: | ---: |")
+cbase = statistics.median(cpus["shardpix"])
+print(f"| tool | median wall (s) | min-max (s) | ratio peer/shardpix | median CPU (s) "
+      f"| CPU ratio | outputs (of {inputs}) |")
+print("| --- | ---: | ---: | ---: | ---: | ---: | ---: |")
 for t in tools:
     m = statistics.median(runs[t])
+    c = statistics.median(cpus[t])
     print(f"| {t} | {m:.2f} | {min(runs[t]):.2f}-{max(runs[t]):.2f} | {m / base:.2f} | "
-          f"{', '.join(sorted(outs[t]))} |")
+          f"{c:.2f} | {c / cbase:.2f} | {', '.join(sorted(outs[t]))} |")
 PY
