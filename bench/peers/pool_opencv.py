@@ -1,15 +1,13 @@
 #!/usr/bin/python3
-"""multiprocessing.Pool + OpenCV: luminance-only decode, INTER_AREA shrink.
-   pool_opencv.py IN OUT JOBS WIDTH HEIGHT QUALITY
-Same job as `shardpix run` (see pool_pillow.py). IMREAD_GRAYSCALE drops
-alpha; OpenCV's own threads are left at their default, as users do."""
-import multiprocessing
-import os
+"""multiprocessing.Pool + OpenCV: luminance-only decode, INTER_AREA shrink
+(see peerjob.py). IMREAD_GRAYSCALE drops alpha; OpenCV's own threads are
+left at their default, as users do.
+   pool_opencv.py IN OUT JOBS WIDTH HEIGHT QUALITY"""
 import sys
 
 import cv2
 
-EXTENSIONS = (".jpg", ".jpeg", ".png", ".webp", ".tif", ".tiff", ".gif")
+import peerjob
 
 
 def convert(task):
@@ -27,16 +25,5 @@ def convert(task):
     return bool(cv2.imwrite(dst, img, params))
 
 
-def main():
-    src_dir, dst_dir, jobs, width, height, quality = sys.argv[1:7]
-    os.makedirs(dst_dir, exist_ok=True)
-    names = sorted(n for n in os.listdir(src_dir) if n.lower().endswith(EXTENSIONS))
-    tasks = [(os.path.join(src_dir, n), os.path.join(dst_dir, n), int(width), int(height),
-              int(quality)) for n in names]
-    with multiprocessing.Pool(int(jobs)) as pool:
-        ok = sum(pool.map(convert, tasks))
-    sys.exit(0 if ok == len(tasks) else 1)
-
-
 if __name__ == "__main__":
-    main()
+    peerjob.run(convert)
