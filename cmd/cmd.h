@@ -23,6 +23,7 @@ int cmd_worker (int argc, char **argv);
 int cmd_sample (int argc, char **argv);
 int cmd_bench (int argc, char **argv);
 int cmd_plan (int argc, char **argv);
+int cmd_report (int argc, char **argv);
 
 /* Prints "shardpix: MESSAGE" on stderr and returns @code. */
 int cmd_fail (int code, const char *format, ...) G_GNUC_PRINTF (2, 3);
