@@ -35,6 +35,20 @@ merge_run_slice (FixturesDirs *fx, guint k, guint m)
   return g_steal_pointer (&report);
 }
 
+/* Writes the folder and runs its m slices but @skip (m: none), the last
+ * first: merge must not depend on the order slices ran or are given. */
+static GPtrArray *
+merge_run_slices (FixturesDirs *fx, guint m, guint skip)
+{
+  GPtrArray *reports = g_ptr_array_new_with_free_func (g_free);
+
+  merge_write_folder (fx->in);
+  for (guint k = m; k-- > 0;)
+    if (k != skip)
+      g_ptr_array_add (reports, merge_run_slice (fx, k, m));
+  return reports;
+}
+
 static int
 merge_reports (GPtrArray *reports, char **out, char **err)
 {
@@ -51,16 +65,12 @@ merge_reports (GPtrArray *reports, char **out, char **err)
 static void
 test_merge_four_slices (FixturesDirs *fx, gconstpointer data)
 {
-  g_autoptr (GPtrArray) reports = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr (GPtrArray) reports = merge_run_slices (fx, 4, 4);
   g_autofree char *whole = g_build_filename (fx->root, "whole", NULL);
   g_autofree char *out = NULL;
   g_autofree char *why = NULL;
   const char *plain[] = { "run", "--quiet", fx->in, whole, NULL };
 
-  merge_write_folder (fx->in);
-  /* In reverse: merge must not depend on the order slices ran or are given. */
-  for (guint k = 4; k-- > 0;)
-    g_ptr_array_add (reports, merge_run_slice (fx, k, 4));
   g_assert_cmpint (fixtures_run_logged (plain, NULL, NULL), ==, 0);
   g_assert_true (fixtures_same_tree (whole, fx->out, &why));
 
@@ -77,13 +87,9 @@ test_merge_four_slices (FixturesDirs *fx, gconstpointer data)
 static void
 test_merge_missing (FixturesDirs *fx, gconstpointer data)
 {
-  g_autoptr (GPtrArray) reports = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr (GPtrArray) reports = merge_run_slices (fx, 4, 2);
   g_autofree char *err = NULL;
 
-  merge_write_folder (fx->in);
-  for (guint k = 0; k < 4; k++)
-    if (k != 2)
-      g_ptr_array_add (reports, merge_run_slice (fx, k, 4));
   g_assert_cmpint (merge_reports (reports, NULL, &err), !=, 0);
   g_assert_nonnull (strstr (err, "slice 2/4 missing"));
   g_assert_null (strstr (err, "slice 1/4 missing"));
@@ -92,16 +98,14 @@ test_merge_missing (FixturesDirs *fx, gconstpointer data)
 static void
 test_merge_duplicate (FixturesDirs *fx, gconstpointer data)
 {
-  g_autoptr (GPtrArray) reports = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr (GPtrArray) reports = merge_run_slices (fx, 3, 3);
   g_autofree char *copy = g_build_filename (fx->root, "copy.json", NULL);
+  g_autofree char *one = merge_report_path (fx, 1, 3);
   g_autofree char *text = NULL;
   g_autofree char *err = NULL;
   gsize len;
 
-  merge_write_folder (fx->in);
-  for (guint k = 0; k < 3; k++)
-    g_ptr_array_add (reports, merge_run_slice (fx, k, 3));
-  g_assert_true (g_file_get_contents (g_ptr_array_index (reports, 1), &text, &len, NULL));
+  g_assert_true (g_file_get_contents (one, &text, &len, NULL));
   fixtures_write_bytes (copy, text, len);
   g_ptr_array_add (reports, g_strdup (copy));
   g_assert_cmpint (merge_reports (reports, NULL, &err), !=, 0);
