@@ -27,6 +27,7 @@ typedef struct {
   gboolean recursive;
   char *json_path;
   char *svg_path;
+  CmdSlice slice;
 } BenchOptions;
 
 typedef struct {
@@ -137,6 +138,9 @@ bench_serial_pass (Bench *bench, const char *out_dir, GError **error)
   g_ptr_array_add (argv, g_strdup ("--quiet"));
   if (options->recursive)
     g_ptr_array_add (argv, g_strdup ("--recursive"));
+  if (options->slice.set)
+    g_ptr_array_add (argv, g_strdup_printf ("--slice=%u/%u", options->slice.slice.index,
+                                            options->slice.slice.count));
   shardpix_job_append_args (&options->job, argv);
   g_ptr_array_add (argv, g_strdup ("--"));
   g_ptr_array_add (argv, g_strdup (options->job.input_dir));
@@ -175,6 +179,7 @@ bench_parallel_pass (Bench *bench, guint jobs, const char *out_dir, GError **err
   g_autoptr (ShardpixBenchPass) pass = g_new0 (ShardpixBenchPass, 1);
   g_autoptr (ShardpixListing) listing = NULL;
   g_autoptr (GArray) shards = NULL;
+  g_auto (ShardpixSliceInfo) slice_info = { 0 };
   ShardpixJob job = options->job;
   ShardpixSupervisorConfig config = { 0 };
   struct rusage before, after;
@@ -196,6 +201,7 @@ bench_parallel_pass (Bench *bench, guint jobs, const char *out_dir, GError **err
                                   error);
   if (listing == NULL)
     return NULL;
+  cmd_slice_cut (&options->slice, listing, &slice_info);
   shards = shardpix_shard_by_count (listing->paths->len,
                                     options->shards > 0 ? (guint) options->shards : jobs);
   config.job = &job;
@@ -306,7 +312,8 @@ bench_main (BenchOptions *options)
   guint cpus = g_get_num_processors ();
   Bench bench = { .options = options };
   ShardpixReportSettings settings = { &options->job, 0, (guint) options->shards,
-                                      options->recursive };
+                                      options->recursive,
+                                      options->slice.set ? &options->slice.info : NULL };
   gboolean ok;
   struct stat st;
 
@@ -322,6 +329,7 @@ bench_main (BenchOptions *options)
                                   &error);
   if (listing == NULL)
     return cmd_fail (CMD_EXIT_USAGE, "%s", error->message);
+  cmd_slice_apply (&options->slice, listing);
   results->n_images = listing->paths->len;
 
   bench.self = g_file_read_link ("/proc/self/exe", &error);
@@ -397,6 +405,7 @@ cmd_bench (int argc, char **argv)
   shardpix_job_init (&options.job);
   g_option_context_add_main_entries (context, entries, NULL);
   g_option_context_add_group (context, shardpix_job_option_group (&options.job));
+  cmd_slice_add_options (&options.slice, context);
   if (!cmd_parse (context, &argc, &argv))
     goto out;
   if (argc != 2)
@@ -410,7 +419,8 @@ cmd_bench (int argc, char **argv)
       goto out;
     }
   options.job.input_dir = g_strdup (argv[1]);
-  if (!shardpix_job_finish_options (&options.job, &error))
+  if (!shardpix_job_finish_options (&options.job, &error)
+      || !cmd_slice_resolve (&options.slice, &error))
     {
       cmd_fail (CMD_EXIT_USAGE, "%s", error->message);
       goto out;
@@ -422,5 +432,6 @@ out:
   g_free (options.jobs_list);
   g_free (options.json_path);
   g_free (options.svg_path);
+  cmd_slice_clear (&options.slice);
   return status;
 }

@@ -1,7 +1,10 @@
-/* The files `run --report` and `run --timeline` write. */
+/* The files `run --report` and `run --timeline` write, and `report merge`
+ * that reads them back. */
 #include <stdio.h>
+#include <string.h>
 
 #include "cmd.h"
+#include "report-merge.h"
 #include "svg.h"
 
 static gboolean
@@ -69,4 +72,54 @@ cmd_report_write_bench (const char *json_path, const char *svg_path,
       ok = cmd_report_write (svg_path, svg, "the SVG chart") && ok;
     }
   return ok;
+}
+
+/* `shardpix report merge REPORT...`: exit 2 when the reports do not cover
+ * one listing exactly once (or cannot be read), else as `run` would have:
+ * 3 if a worker could not run, 1 if images failed or were left undone. */
+static int
+cmd_report_merge (int argc, char **argv)
+{
+  g_autoptr (GOptionContext) context = g_option_context_new (
+    "REPORT... - combine the --report files of the slices of one listing");
+  g_autoptr (ShardpixReportMerge) merge = shardpix_report_merge_new ();
+  g_autoptr (GError) error = NULL;
+  g_autofree char *text = NULL;
+  ShardpixReportMergeTotals totals;
+
+  if (!cmd_parse (context, &argc, &argv))
+    return CMD_EXIT_USAGE;
+  if (argc < 2)
+    return cmd_fail (CMD_EXIT_USAGE, "report merge needs at least one REPORT (try --help)");
+  for (int i = 1; i < argc; i++)
+    if (!shardpix_report_merge_add_file (merge, argv[i], &error))
+      {
+        g_autofree char *message = cmd_display_name (error->message);
+        return cmd_fail (CMD_EXIT_USAGE, "%s", message);
+      }
+  if (!shardpix_report_merge_check (merge, &error))
+    return cmd_fail (CMD_EXIT_USAGE, "%s", error->message);
+  text = shardpix_report_merge_text (merge);
+  fputs (text, stdout);
+  shardpix_report_merge_totals (merge, &totals);
+  if (totals.child_failed)
+    return CMD_EXIT_WORKER;
+  return totals.failed + totals.undone > 0 ? CMD_EXIT_IMAGES : CMD_EXIT_OK;
+}
+
+int
+cmd_report (int argc, char **argv)
+{
+  if (argc > 1 && strcmp (argv[1], "merge") == 0)
+    {
+      g_set_prgname ("shardpix report merge");
+      return cmd_report_merge (argc - 1, argv + 1);
+    }
+  if (argc > 1 && (strcmp (argv[1], "--help") == 0 || strcmp (argv[1], "-h") == 0))
+    {
+      fputs ("Usage:\n  shardpix report merge REPORT...   combine the run --report files of "
+             "the slices of one listing\n", stdout);
+      return CMD_EXIT_OK;
+    }
+  return cmd_fail (CMD_EXIT_USAGE, "report needs a subcommand: merge (try --help)");
 }

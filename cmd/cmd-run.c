@@ -31,6 +31,7 @@ typedef struct {
   char *worker_exe;
   char *report_path;
   char *timeline_path;
+  CmdSlice slice;
 } RunOptions;
 
 typedef struct {
@@ -184,7 +185,8 @@ run_parallel (const RunOptions *options, ShardpixListing *listing, ShardpixTotal
   g_autoptr (GHashTable) reasons = g_hash_table_new_full (NULL, NULL, NULL, g_free);
   RunContext context = { options, listing->paths, progress, reasons };
   ShardpixReportSettings settings = { &options->job, options->jobs, options->shards,
-                                      options->recursive };
+                                      options->recursive,
+                                      options->slice.set ? &options->slice.info : NULL };
   ShardpixSupervisorConfig config = {
     .job = &options->job,
     .paths = listing->paths,
@@ -290,6 +292,7 @@ cmd_run (int argc, char **argv)
   /* One list in --help: the image options are what users look for. */
   g_option_context_set_main_group (context, shardpix_job_option_group (&options.job));
   g_option_context_add_main_entries (context, entries, NULL);
+  cmd_slice_add_options (&options.slice, context);
   if (!cmd_parse (context, &argc, &argv))
     goto usage;
   if (argc != 3)
@@ -314,6 +317,7 @@ cmd_run (int argc, char **argv)
   options.job.input_dir = g_strdup (argv[1]);
   options.job.output_dir = g_strdup (argv[2]);
   if (!shardpix_job_finish_options (&options.job, &error)
+      || !cmd_slice_resolve (&options.slice, &error)
       || !run_check_folders (&options.job, &error))
     {
       cmd_fail (CMD_EXIT_USAGE, "%s", error->message);
@@ -332,6 +336,14 @@ cmd_run (int argc, char **argv)
     }
   if (!run_check_outputs (&options.job, listing->paths))
     goto usage;
+  /* After the collision check (it is about the whole folder), before
+   * --resume (which looks only at this slice's files). */
+  cmd_slice_apply (&options.slice, listing);
+  if (options.slice.set && !options.quiet)
+    {
+      g_autofree char *line = cmd_slice_describe (&options.slice);
+      fputs (line, stdout);
+    }
   totals.n_images = listing->paths->len;
   totals.n_skipped = listing->n_skipped;
   if (options.resume)
@@ -345,6 +357,7 @@ cmd_run (int argc, char **argv)
   g_free (options.worker_exe);
   g_free (options.report_path);
   g_free (options.timeline_path);
+  cmd_slice_clear (&options.slice);
   return status;
 
 usage:
@@ -352,5 +365,6 @@ usage:
   g_free (options.worker_exe);
   g_free (options.report_path);
   g_free (options.timeline_path);
+  cmd_slice_clear (&options.slice);
   return CMD_EXIT_USAGE;
 }

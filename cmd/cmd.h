@@ -5,7 +5,9 @@
 #include <glib.h>
 
 #include "bench.h"
+#include "listing.h"
 #include "report-json.h"
+#include "slice.h"
 #include "supervisor.h"
 
 /* Fixed exit codes, documented in the README and the man page. */
@@ -21,6 +23,7 @@ int cmd_worker (int argc, char **argv);
 int cmd_sample (int argc, char **argv);
 int cmd_bench (int argc, char **argv);
 int cmd_plan (int argc, char **argv);
+int cmd_report (int argc, char **argv);
 
 /* Prints "shardpix: MESSAGE" on stderr and returns @code. */
 int cmd_fail (int code, const char *format, ...) G_GNUC_PRINTF (2, 3);
@@ -52,3 +55,26 @@ gboolean cmd_report_write_bench (const char *json_path, const char *svg_path,
                                  const ShardpixReportSettings *settings,
                                  const ShardpixBenchResults *results, GPtrArray *paths,
                                  guint repeat, guint cpus);
+
+/* --slice K/M|auto and --slices M (see lib/slice.h). */
+typedef struct {
+  char *text;             /* --slice as given, NULL: the whole listing */
+  int slices;             /* --slices */
+  gboolean set;           /* resolved to a slice */
+  ShardpixSlice slice;
+  ShardpixSliceInfo info; /* filled by cmd_slice_apply() */
+} CmdSlice;
+
+void cmd_slice_add_options (CmdSlice *slice, GOptionContext *context);
+/* After parsing: "auto" read from the environment; errors are usage errors. */
+gboolean cmd_slice_resolve (CmdSlice *slice, GError **error);
+/* Replaces @listing's paths with the slice's, keeping the whole listing's
+ * size and fingerprint in slice->info. Does nothing without --slice. */
+void cmd_slice_apply (CmdSlice *slice, ShardpixListing *listing);
+/* The same, filling @info instead (a listing made again later). */
+void cmd_slice_cut (const CmdSlice *slice, ShardpixListing *listing, ShardpixSliceInfo *info);
+/* One line for humans, or "" without --slice. */
+char *cmd_slice_describe (const CmdSlice *slice);
+void cmd_slice_clear (CmdSlice *slice);
+
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (CmdSlice, cmd_slice_clear)

@@ -64,6 +64,32 @@ json_add_name (JsonBuilder *b, const char *member, const char *name)
   json_add_string (b, raw_member, encoded);
 }
 
+/* What `report merge` needs to check that slices of several runs come
+ * from one listing and cover it exactly once. */
+static void
+json_add_slice (JsonBuilder *b, const ShardpixSliceInfo *info)
+{
+  json_builder_set_member_name (b, "slice");
+  json_builder_begin_object (b);
+  json_add_int (b, "index", info->slice.index);
+  json_add_int (b, "count", info->slice.count);
+  json_add_int (b, "start", info->range.start);
+  json_add_int (b, "files", info->range.count);
+  json_builder_set_member_name (b, "first");
+  if (info->range.count > 0)
+    json_builder_add_int_value (b, info->range.start);
+  else
+    json_builder_add_null_value (b);
+  json_builder_set_member_name (b, "last");
+  if (info->range.count > 0)
+    json_builder_add_int_value (b, info->range.start + info->range.count - 1);
+  else
+    json_builder_add_null_value (b);
+  json_add_int (b, "listing_images", info->listing_images);
+  json_add_string (b, "listing_sha256", info->listing_sha256);
+  json_builder_end_object (b);
+}
+
 static void
 json_add_settings (JsonBuilder *b, const ShardpixReportSettings *settings)
 {
@@ -82,6 +108,8 @@ json_add_settings (JsonBuilder *b, const ShardpixReportSettings *settings)
   json_add_int (b, "jobs", settings->jobs);
   json_add_int (b, "shards", settings->shards);
   json_add_bool (b, "recursive", settings->recursive);
+  if (settings->slice != NULL)
+    json_add_slice (b, settings->slice);
   json_builder_end_object (b);
 }
 

@@ -7,6 +7,7 @@
 
 #include "bench.h"
 #include "job.h"
+#include "slice.h"
 #include "supervisor.h"
 
 G_BEGIN_DECLS
@@ -17,6 +18,7 @@ typedef struct {
   guint jobs;    /* workers at once */
   guint shards;  /* 0: one per worker */
   gboolean recursive;
+  const ShardpixSliceInfo *slice; /* --slice, or NULL: the whole listing */
 } ShardpixReportSettings;
 
 /* The run report: settings, totals, every child's record with its
