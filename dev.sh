@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Set-up and everyday commands for shardpix on Debian 12.
-#   ./dev.sh demo   install what is missing, build, make a sample folder, run the job
+#   ./dev.sh demo   install what is missing, build, make a sample folder, run the job, bench it
 #   ./dev.sh test   install what is missing, build, run the whole test suite
 #   ./dev.sh deps | build
 # BUILD_DIR (default build) and MESON_ARGS (extra `meson setup` arguments)
@@ -11,7 +11,7 @@ cd "$(dirname "$0")"
 BUILD_DIR=${BUILD_DIR:-build}
 MESON_ARGS=${MESON_ARGS:-}
 SAMPLE_COUNT=${SAMPLE_COUNT:-300}
-PACKAGES=(gcc meson ninja-build pkg-config libvips-dev libglib2.0-dev python3 scdoc clang libclang-rt-14-dev)
+PACKAGES=(gcc meson ninja-build pkg-config libvips-dev libglib2.0-dev libjson-glib-dev python3 scdoc clang libclang-rt-14-dev)
 
 deps() {
   local missing=()
@@ -45,6 +45,8 @@ demo() {
   fi
   rm -rf sample-output
   "$bin" run sample-images sample-output --size 256x256
+  echo
+  "$bin" bench sample-images --size 256x256 --repeat 1 --jobs-list 1,2
 }
 
 # Counts what the test programs report (each GTest case is one TAP line) and

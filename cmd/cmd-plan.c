@@ -11,6 +11,7 @@ typedef struct {
   int shards;
   gboolean recursive;
   gboolean json;
+  const CmdSlice *slice;
 } PlanOptions;
 
 /* JSON wants UTF-8; a name that is not comes out with U+FFFD in place of
@@ -46,6 +47,16 @@ plan_json (const PlanOptions *options, const ShardpixListing *listing,
   GString *out = g_string_new ("{\n  \"input\": ");
 
   plan_json_string (out, listing->root);
+  if (options->slice->set)
+    {
+      const ShardpixSliceInfo *info = &options->slice->info;
+
+      g_string_append_printf (out,
+                              ",\n  \"slice\": {\"index\": %u, \"count\": %u, \"start\": %u, "
+                              "\"files\": %u, \"listing_images\": %u, \"listing_sha256\": \"%s\"}",
+                              info->slice.index, info->slice.count, info->range.start,
+                              info->range.count, info->listing_images, info->listing_sha256);
+    }
   g_string_append_printf (out, ",\n  \"recursive\": %s,\n  \"jobs\": %d,\n  \"shards\": [",
                           options->recursive ? "true" : "false", options->jobs);
   for (guint s = 0; s < plan->shards->len; s++)
@@ -129,14 +140,19 @@ cmd_plan (int argc, char **argv)
   g_autoptr (ShardpixListing) listing = NULL;
   g_autoptr (ShardpixPlan) plan = NULL;
   g_autofree char *text = NULL;
+  g_auto (CmdSlice) slice = { 0 };
 
+  options.slice = &slice;
   g_option_context_add_main_entries (context, entries, NULL);
+  cmd_slice_add_options (&slice, context);
   if (!cmd_parse (context, &argc, &argv))
     return CMD_EXIT_USAGE;
   if (argc != 2)
     return cmd_fail (CMD_EXIT_USAGE, "plan needs INPUT_DIR (try --help)");
   if (options.jobs < 1 || options.jobs > 4096 || options.shards < 0)
     return cmd_fail (CMD_EXIT_USAGE, "--jobs must be 1 to 4096, --shards positive");
+  if (!cmd_slice_resolve (&slice, &error))
+    return cmd_fail (CMD_EXIT_USAGE, "%s", error->message);
   if (options.shards == 0)
     options.shards = options.jobs;
 
@@ -146,11 +162,17 @@ cmd_plan (int argc, char **argv)
                                   &error);
   if (listing == NULL)
     return cmd_fail (CMD_EXIT_USAGE, "%s", error->message);
+  cmd_slice_apply (&slice, listing);
   plan = shardpix_plan_new (listing, (guint) options.shards, &error);
   if (plan == NULL)
     return cmd_fail (CMD_EXIT_USAGE, "%s", error->message);
   text = options.json ? plan_json (&options, listing, plan)
                       : plan_text (&options, listing, plan);
+  if (!options.json)
+    {
+      g_autofree char *line = cmd_slice_describe (&slice);
+      fputs (line, stdout);
+    }
   fputs (text, stdout);
   return CMD_EXIT_OK;
 }

@@ -32,12 +32,16 @@ typedef struct {
   gboolean quiet;
   gboolean verbose;
   char *worker_exe;
+  char *report_path;
+  char *timeline_path;
+  CmdSlice slice;
 } RunOptions;
 
 typedef struct {
   const RunOptions *options;
   GPtrArray *paths;
   CmdProgress *progress;
+  GHashTable *failures; /* listing index -> reason, for --report */
 } RunContext;
 
 /* realpath() of a folder that may not exist yet: resolve the deepest part
@@ -116,6 +120,7 @@ run_on_result (const ShardpixRecord *result, gpointer data)
 {
   RunContext *context = data;
 
+  cmd_report_note_failure (context->failures, result);
   cmd_progress_image (context->progress, g_ptr_array_index (context->paths, result->index),
                       result->wall_us,
                       result->ok ? NULL : result->text ? result->text : "failed");
@@ -182,7 +187,11 @@ run_parallel (const RunOptions *options, ShardpixListing *listing, ShardpixTotal
   g_autofree char *failures = NULL;
   g_auto (GStrv) envp = run_worker_environment (options);
   g_autoptr (CmdProgress) progress = run_progress_new (options, listing->paths->len);
-  RunContext context = { options, listing->paths, progress };
+  g_autoptr (GHashTable) reasons = g_hash_table_new_full (NULL, NULL, NULL, g_free);
+  RunContext context = { options, listing->paths, progress, reasons };
+  ShardpixReportSettings settings = { &options->job, options->jobs, shards ? shards->len : 0,
+                                      options->recursive,
+                                      options->slice.set ? &options->slice.info : NULL };
   ShardpixSupervisorConfig config = {
     .job = &options->job,
     .paths = listing->paths,
@@ -220,6 +229,9 @@ run_parallel (const RunOptions *options, ShardpixListing *listing, ShardpixTotal
     fputs (table, stdout);
   failures = shardpix_report_child_failures (report, listing->paths);
   fputs (failures, stderr);
+  if (!cmd_report_write_run (options->report_path, options->timeline_path, &settings, report,
+                             listing->paths, reasons))
+    return CMD_EXIT_WORKER;
   totals->n_ok = report->n_ok;
   totals->n_failed = report->n_failed;
   totals->n_undone = report->undone->len;
@@ -272,6 +284,10 @@ cmd_run (int argc, char **argv)
       "Print only errors and the totals: no progress, no worker table", NULL },
     { "verbose", 'v', 0, G_OPTION_ARG_NONE, &options.verbose,
       "Print a line for each image", NULL },
+    { "report", 0, 0, G_OPTION_ARG_FILENAME, &options.report_path,
+      "Write the run as JSON: settings, every worker, every image's timing", "FILE" },
+    { "timeline", 0, 0, G_OPTION_ARG_FILENAME, &options.timeline_path,
+      "Write an SVG timeline: one row per worker, one bar per image", "FILE" },
     { "worker-exe", 0, G_OPTION_FLAG_HIDDEN, G_OPTION_ARG_FILENAME, &options.worker_exe,
       "Executable to run as worker (tests)", "PATH" },
     { NULL },
@@ -290,6 +306,7 @@ cmd_run (int argc, char **argv)
   /* One list in --help: the image options are what users look for. */
   g_option_context_set_main_group (context, shardpix_job_option_group (&options.job));
   g_option_context_add_main_entries (context, entries, NULL);
+  cmd_slice_add_options (&options.slice, context);
   if (!cmd_parse (context, &argc, &argv))
     goto usage;
   if (argc != 3)
@@ -304,6 +321,11 @@ cmd_run (int argc, char **argv)
                 "--jobs must be 1 to 4096, --shards, --timeout and --max-memory positive");
       goto usage;
     }
+  if (options.serial && (options.report_path || options.timeline_path))
+    {
+      cmd_fail (CMD_EXIT_USAGE, "--report and --timeline record workers: not with --serial");
+      goto usage;
+    }
   options.balance = SHARDPIX_BALANCE_DEFAULT;
   if (options.balance_text != NULL
       && !shardpix_balance_parse (options.balance_text, &options.balance, &error))
@@ -314,6 +336,7 @@ cmd_run (int argc, char **argv)
   options.job.input_dir = g_strdup (argv[1]);
   options.job.output_dir = g_strdup (argv[2]);
   if (!shardpix_job_finish_options (&options.job, &error)
+      || !cmd_slice_resolve (&options.slice, &error)
       || !run_check_folders (&options.job, &error))
     {
       cmd_fail (CMD_EXIT_USAGE, "%s", error->message);
@@ -332,6 +355,14 @@ cmd_run (int argc, char **argv)
     }
   if (!run_check_outputs (&options.job, listing->paths))
     goto usage;
+  /* After the collision check (it is about the whole folder), before
+   * --resume (which looks only at this slice's files). */
+  cmd_slice_apply (&options.slice, listing);
+  if (options.slice.set && !options.quiet)
+    {
+      g_autofree char *line = cmd_slice_describe (&options.slice);
+      fputs (line, stdout);
+    }
   totals.n_images = listing->paths->len;
   totals.n_skipped = listing->n_skipped;
   if (options.resume)
@@ -343,12 +374,18 @@ cmd_run (int argc, char **argv)
   fputs (totals_text, stdout);
   shardpix_job_clear (&options.job);
   g_free (options.worker_exe);
+  g_free (options.report_path);
+  g_free (options.timeline_path);
+  cmd_slice_clear (&options.slice);
   g_free (options.balance_text);
   return status;
 
 usage:
   shardpix_job_clear (&options.job);
   g_free (options.worker_exe);
+  g_free (options.report_path);
+  g_free (options.timeline_path);
+  cmd_slice_clear (&options.slice);
   g_free (options.balance_text);
   return CMD_EXIT_USAGE;
 }

@@ -4,6 +4,12 @@
 
 #include <glib.h>
 
+#include "bench.h"
+#include "listing.h"
+#include "report-json.h"
+#include "slice.h"
+#include "supervisor.h"
+
 /* Fixed exit codes, documented in the README and the man page. */
 enum {
   CMD_EXIT_OK = 0,      /* every image done */
@@ -15,7 +21,9 @@ enum {
 int cmd_run (int argc, char **argv);
 int cmd_worker (int argc, char **argv);
 int cmd_sample (int argc, char **argv);
+int cmd_bench (int argc, char **argv);
 int cmd_plan (int argc, char **argv);
+int cmd_report (int argc, char **argv);
 
 /* Prints "shardpix: MESSAGE" on stderr and returns @code. */
 int cmd_fail (int code, const char *format, ...) G_GNUC_PRINTF (2, 3);
@@ -30,3 +38,43 @@ char *cmd_display_name (const char *name);
 /* Keeps libvips' own warnings off stderr: with fail_on they also become the
  * error that names the file, which is the line users need. */
 void cmd_quiet_vips_warnings (void);
+
+/* Keeps a failed @result's reason in @failures (listing index -> reason,
+ * may be NULL), the table the JSON reports' "failures" come from. */
+void cmd_report_note_failure (GHashTable *failures, const ShardpixRecord *result);
+
+/* Writes the JSON report and/or the SVG timeline of a run (either path may
+ * be NULL); on error prints why and returns FALSE. */
+gboolean cmd_report_write_run (const char *json_path, const char *svg_path,
+                               const ShardpixReportSettings *settings,
+                               const ShardpixRunReport *report, GPtrArray *paths,
+                               GHashTable *failures);
+
+/* The same for `bench --json` and `bench --svg`. */
+gboolean cmd_report_write_bench (const char *json_path, const char *svg_path,
+                                 const ShardpixReportSettings *settings,
+                                 const ShardpixBenchResults *results, GPtrArray *paths,
+                                 guint repeat, guint cpus);
+
+/* --slice K/M|auto and --slices M (see lib/slice.h). */
+typedef struct {
+  char *text;             /* --slice as given, NULL: the whole listing */
+  int slices;             /* --slices */
+  gboolean set;           /* resolved to a slice */
+  ShardpixSlice slice;
+  ShardpixSliceInfo info; /* filled by cmd_slice_apply() */
+} CmdSlice;
+
+void cmd_slice_add_options (CmdSlice *slice, GOptionContext *context);
+/* After parsing: "auto" read from the environment; errors are usage errors. */
+gboolean cmd_slice_resolve (CmdSlice *slice, GError **error);
+/* Replaces @listing's paths with the slice's, keeping the whole listing's
+ * size and fingerprint in slice->info. Does nothing without --slice. */
+void cmd_slice_apply (CmdSlice *slice, ShardpixListing *listing);
+/* The same, filling @info instead (a listing made again later). */
+void cmd_slice_cut (const CmdSlice *slice, ShardpixListing *listing, ShardpixSliceInfo *info);
+/* One line for humans, or "" without --slice. */
+char *cmd_slice_describe (const CmdSlice *slice);
+void cmd_slice_clear (CmdSlice *slice);
+
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (CmdSlice, cmd_slice_clear)

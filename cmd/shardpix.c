@@ -10,8 +10,10 @@
 static const char usage[] =
   "Usage:\n"
   "  shardpix run [OPTION...] INPUT_DIR OUTPUT_DIR   grayscale + resize a folder, one worker per core\n"
+  "  shardpix bench [OPTION...] INPUT_DIR           time serial against 1, 2, 4... workers\n"
   "  shardpix plan [OPTION...] INPUT_DIR             the shards run would make, opening no image\n"
   "  shardpix sample [OPTION...] DIR                 generate a folder of photo-like test images\n"
+  "  shardpix report merge REPORT...                 combine the reports of the slices of a folder\n"
   "  shardpix --version\n"
   "\n"
   "Run 'shardpix COMMAND --help' for a command's options.\n";
@@ -93,8 +95,12 @@ main (int argc, char **argv)
     return cmd_run (argc - 1, argv + 1);
   if (strcmp (command, "worker") == 0)
     return cmd_worker (argc - 1, argv + 1);
+  if (strcmp (command, "bench") == 0)
+    return cmd_bench (argc - 1, argv + 1);
   if (strcmp (command, "plan") == 0)
     return cmd_plan (argc - 1, argv + 1);
+  if (strcmp (command, "report") == 0)
+    return cmd_report (argc - 1, argv + 1);
   if (strcmp (command, "sample") == 0)
     return cmd_sample (argc - 1, argv + 1);
   return cmd_fail (CMD_EXIT_USAGE, "unknown command '%s' (try --help)", command);

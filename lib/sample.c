@@ -611,6 +611,16 @@ shardpix_sample_write (const char *dir, const ShardpixSampleOptions *options,
     run.digits++;
 
   g_mutex_init (&run.lock);
+  /* libvips builds each operation's class on first use, and doing that from
+   * several threads at once was seen to corrupt GObject signal state
+   * ("signal id is invalid" warnings, one crash): one whole cycle of
+   * formats is written by this thread alone before any other starts. */
+  while (run.next < MIN (options->count, G_N_ELEMENTS (sample_cycle)) && run.error == NULL)
+    {
+      guint index = run.next++;
+
+      sample_write_one (&run, index, &run.error);
+    }
   /* The calling thread is a writer too. A thread that cannot be started
    * only makes the run slower, so it is no error. */
   for (guint i = 1; i < writers; i++)

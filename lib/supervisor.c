@@ -51,6 +51,7 @@ typedef struct {
                           that failed to start */
   gint64 kill_at_us;   /* SIGKILL the rest after this; 0: not killing */
   guint output_errors; /* consecutive results that could not write their output */
+  gint64 started_us;
 } Supervisor;
 
 static void
@@ -142,6 +143,7 @@ supervisor_start_next (Supervisor *sup, Slot *slot)
       return;
     }
   child->pid = slot->child.pid;
+  child->started_us = slot->child.started_us - sup->started_us;
   child->n_files = range->count;
   slot->state = SLOT_WORKING;
   slot->report = child;
@@ -616,6 +618,7 @@ shardpix_supervisor_run (const ShardpixSupervisorConfig *config, ShardpixRunRepo
   report->undone = g_array_new (FALSE, FALSE, sizeof (guint));
   sup.config = config;
   sup.report = report;
+  sup.started_us = started_us;
   sup.queue = queue;
   sup.argv = supervisor_worker_argv (config);
   sup.limits.envp = config->envp;

@@ -38,6 +38,8 @@ typedef struct {
   guint n_failed;
   guint n_undone;      /* images of its range with no RESULT */
   guint64 init_us;     /* from DONE: libvips start-up */
+  gint64 started_us;   /* fork, since the run started: with ShardpixImageTiming's
+                        * start_us (since exec) it puts children on one axis */
   gint64 wall_us;      /* fork to reap */
   double user_s;       /* wait4() rusage */
   double sys_s;

@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "job.h"
+#include "slice.h"
 
 int LLVMFuzzerTestOneInput (const guint8 *data, size_t size);
 
@@ -36,5 +37,25 @@ LLVMFuzzerTestOneInput (const guint8 *data, size_t size)
     }
   else if (error == NULL)
     __builtin_trap ();
+  g_clear_error (&error);
+
+  {
+    ShardpixSlice slice = { 0, 0 };
+
+    if (shardpix_slice_parse (text, &slice, &error))
+      {
+        g_autofree char *again = g_strdup_printf ("%u/%u", slice.index, slice.count);
+        ShardpixSlice back = { 0, 0 };
+
+        if (error != NULL || slice.count < 1 || slice.index >= slice.count
+            || slice.count > SHARDPIX_SLICE_MAX)
+          __builtin_trap ();
+        if (!shardpix_slice_parse (again, &back, NULL) || back.index != slice.index
+            || back.count != slice.count)
+          __builtin_trap ();
+      }
+    else if (error == NULL)
+      __builtin_trap ();
+  }
   return 0;
 }

@@ -1,0 +1,443 @@
+/* shardpix bench: the same job as `run`, timed as a serial baseline and
+ * through the supervisor for several worker counts, passes interleaved. The
+ * bench process never initialises libvips: the serial baseline runs as a
+ * child (`run --serial`), timed and measured through wait4(); parallel passes
+ * run the supervisor here, which only forks workers. */
+#include <errno.h>
+#include <ftw.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "balance.h"
+#include "cmd.h"
+#include "error.h"
+#include "job.h"
+#include "listing.h"
+#include "shard.h"
+#include "spawn.h"
+
+typedef struct {
+  ShardpixJob job;
+  char *jobs_list;
+  int repeat;
+  int shards;
+  gboolean recursive;
+  char *json_path;
+  char *svg_path;
+  CmdSlice slice;
+} BenchOptions;
+
+typedef struct {
+  const BenchOptions *options;
+  char *self;            /* /proc/self/exe, resolved */
+  char *scratch;         /* temporary folder the passes write into */
+  guint n_passes;
+  guint total_passes;
+  gboolean progress;     /* stderr is a terminal */
+  GHashTable *failures;  /* of the pass running now */
+} Bench;
+
+static double
+bench_seconds (const struct timeval *tv)
+{
+  return tv->tv_sec + tv->tv_usec / 1e6;
+}
+
+/* "1,2,4": each 1 to 4096. */
+static GArray *
+bench_parse_jobs_list (const char *text, GError **error)
+{
+  g_auto (GStrv) parts = g_strsplit (text, ",", -1);
+  g_autoptr (GArray) list = g_array_new (FALSE, FALSE, sizeof (guint));
+
+  for (guint i = 0; parts[i] != NULL; i++)
+    {
+      guint64 value;
+
+      if (!g_ascii_string_to_unsigned (g_strstrip (parts[i]), 10, 1, 4096, &value, NULL))
+        {
+          g_set_error (error, SHARDPIX_ERROR, SHARDPIX_ERROR_USAGE,
+                       "invalid --jobs-list '%s': expected counts 1 to 4096 separated by commas",
+                       text);
+          return NULL;
+        }
+      g_array_append_vals (list, &(guint) { (guint) value }, 1);
+    }
+  if (list->len == 0)
+    {
+      g_set_error (error, SHARDPIX_ERROR, SHARDPIX_ERROR_USAGE, "empty --jobs-list");
+      return NULL;
+    }
+  return g_steal_pointer (&list);
+}
+
+/* 1, 2, 4, ... up to twice the CPUs (and twice the CPUs itself). */
+static GArray *
+bench_default_jobs_list (guint cpus)
+{
+  GArray *list = g_array_new (FALSE, FALSE, sizeof (guint));
+  guint p;
+
+  for (p = 1; p <= 2 * cpus; p *= 2)
+    g_array_append_val (list, p);
+  if (p / 2 != 2 * cpus)
+    g_array_append_vals (list, &(guint) { 2 * cpus }, 1);
+  return list;
+}
+
+static int
+bench_rm_entry (const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+  return remove (path) == 0 || errno == ENOENT ? 0 : -1;
+}
+
+static void
+bench_rmtree (const char *path)
+{
+  nftw (path, bench_rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+}
+
+static void
+bench_progress (Bench *bench, const char *name, guint round)
+{
+  bench->n_passes++;
+  if (bench->progress)
+    fprintf (stderr, "\r\033[Kbench: pass %u/%u: %s (round %u of %d)", bench->n_passes,
+             bench->total_passes, name, round + 1, bench->options->repeat);
+}
+
+static void
+bench_on_result (const ShardpixRecord *result, gpointer data)
+{
+  Bench *bench = data;
+
+  cmd_report_note_failure (bench->failures, result);
+}
+
+/* The baseline: `shardpix run --serial --quiet` as a child, so that libvips
+ * starts in it and not here; wall time around spawn and reap, CPU and
+ * peak RSS from wait4(). */
+static ShardpixBenchPass *
+bench_serial_pass (Bench *bench, const char *out_dir, GError **error)
+{
+  const BenchOptions *options = bench->options;
+  g_autoptr (GPtrArray) argv = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr (ShardpixBenchPass) pass = g_new0 (ShardpixBenchPass, 1);
+  struct rusage usage;
+  gboolean reaped;
+  int status;
+  GPid pid;
+  gint64 started_us;
+
+  g_ptr_array_add (argv, g_strdup (bench->self));
+  g_ptr_array_add (argv, g_strdup ("run"));
+  g_ptr_array_add (argv, g_strdup ("--serial"));
+  g_ptr_array_add (argv, g_strdup ("--quiet"));
+  if (options->recursive)
+    g_ptr_array_add (argv, g_strdup ("--recursive"));
+  if (options->slice.set)
+    g_ptr_array_add (argv, g_strdup_printf ("--slice=%u/%u", options->slice.slice.index,
+                                            options->slice.slice.count));
+  shardpix_job_append_args (&options->job, argv);
+  g_ptr_array_add (argv, g_strdup ("--"));
+  g_ptr_array_add (argv, g_strdup (options->job.input_dir));
+  g_ptr_array_add (argv, g_strdup (out_dir));
+  g_ptr_array_add (argv, NULL);
+
+  started_us = g_get_monotonic_time ();
+  if (!g_spawn_async (NULL, (char **) argv->pdata, NULL,
+                      G_SPAWN_DO_NOT_REAP_CHILD | G_SPAWN_STDOUT_TO_DEV_NULL
+                        | G_SPAWN_STDERR_TO_DEV_NULL,
+                      NULL, NULL, &pid, error))
+    return NULL;
+  if (!shardpix_spawn_reap (pid, TRUE, &reaped, &status, &usage, error))
+    return NULL;
+  pass->wall_s = (g_get_monotonic_time () - started_us) / 1e6;
+  pass->user_s = bench_seconds (&usage.ru_utime);
+  pass->sys_s = bench_seconds (&usage.ru_stime);
+  pass->max_rss_kb = usage.ru_maxrss;
+  pass->exit_code = shardpix_spawn_exit_code (status);
+  if (pass->exit_code != CMD_EXIT_OK && pass->exit_code != CMD_EXIT_IMAGES)
+    {
+      g_autofree char *how = shardpix_spawn_describe_status (status);
+      g_set_error (error, SHARDPIX_ERROR, SHARDPIX_ERROR_CHILD,
+                   "the serial baseline (%s run --serial) failed: %s", bench->self, how);
+      return NULL;
+    }
+  return g_steal_pointer (&pass);
+}
+
+/* A pass through the supervisor, listing included as in `run`. CPU is this
+ * process's share during the pass plus every worker's. */
+static ShardpixBenchPass *
+bench_parallel_pass (Bench *bench, guint jobs, const char *out_dir, GError **error)
+{
+  const BenchOptions *options = bench->options;
+  g_autoptr (ShardpixBenchPass) pass = g_new0 (ShardpixBenchPass, 1);
+  g_autoptr (ShardpixListing) listing = NULL;
+  g_autoptr (GArray) shards = NULL;
+  g_auto (ShardpixSliceInfo) slice_info = { 0 };
+  ShardpixJob job = options->job;
+  ShardpixSupervisorConfig config = { 0 };
+  struct rusage before, after;
+  gint64 started_us;
+
+  job.output_dir = (char *) out_dir;
+  pass->failures = g_hash_table_new_full (NULL, NULL, NULL, g_free);
+  bench->failures = pass->failures;
+  getrusage (RUSAGE_SELF, &before);
+  started_us = g_get_monotonic_time ();
+  if (g_mkdir_with_parents (out_dir, 0777) != 0)
+    {
+      shardpix_error_errno (errno, error, "cannot create %s", out_dir);
+      return NULL;
+    }
+  listing = shardpix_listing_new (job.input_dir,
+                                  options->recursive ? SHARDPIX_LISTING_RECURSIVE
+                                                     : SHARDPIX_LISTING_NONE,
+                                  error);
+  if (listing == NULL)
+    return NULL;
+  cmd_slice_cut (&options->slice, listing, &slice_info);
+  /* Measured as `run` cuts by default. */
+  shards = shardpix_balance_cut (listing, SHARDPIX_BALANCE_DEFAULT,
+                                 options->shards > 0 ? (guint) options->shards : 0, jobs,
+                                 error);
+  if (shards == NULL)
+    return NULL;
+  config.dynamic = SHARDPIX_BALANCE_DEFAULT == SHARDPIX_BALANCE_DYNAMIC;
+  config.job = &job;
+  config.worker_exe = bench->self;
+  config.paths = listing->paths;
+  config.shards = shards;
+  config.jobs = jobs;
+  config.on_result = bench_on_result;
+  config.user_data = bench;
+  if (!shardpix_supervisor_run (&config, &pass->run, error))
+    return NULL;
+  pass->wall_s = (g_get_monotonic_time () - started_us) / 1e6;
+  getrusage (RUSAGE_SELF, &after);
+  bench->failures = NULL;
+  pass->user_s = bench_seconds (&after.ru_utime) - bench_seconds (&before.ru_utime);
+  pass->sys_s = bench_seconds (&after.ru_stime) - bench_seconds (&before.ru_stime);
+  for (guint i = 0; i < pass->run->children->len; i++)
+    {
+      const ShardpixChildReport *child = g_ptr_array_index (pass->run->children, i);
+
+      pass->user_s += child->user_s;
+      pass->sys_s += child->sys_s;
+      pass->max_rss_kb = MAX (pass->max_rss_kb, child->max_rss_kb);
+    }
+  pass->exit_code = pass->run->child_failed ? CMD_EXIT_WORKER
+                    : pass->run->n_failed > 0 ? CMD_EXIT_IMAGES : CMD_EXIT_OK;
+  if (pass->run->stop_signal != 0)
+    {
+      g_set_error (error, SHARDPIX_ERROR, SHARDPIX_ERROR_CHILD, "stopped by signal %d",
+                   pass->run->stop_signal);
+      return NULL;
+    }
+  if (pass->run->child_failed)
+    {
+      g_set_error (error, SHARDPIX_ERROR, SHARDPIX_ERROR_CHILD,
+                   "a worker failed in the %u-process pass: timings would not be comparable",
+                   jobs);
+      return NULL;
+    }
+  return g_steal_pointer (&pass);
+}
+
+/* One pass of @config into a fresh folder, removed afterwards so that every
+ * pass writes new files, as a first run does. */
+static gboolean
+bench_pass (Bench *bench, ShardpixBenchConfig *config, guint round, gboolean timed,
+            GError **error)
+{
+  g_autofree char *out_dir = g_build_filename (bench->scratch, "out", NULL);
+  ShardpixBenchPass *pass;
+
+  bench_progress (bench, timed ? config->name : "warm-up", round);
+  pass = config->serial ? bench_serial_pass (bench, out_dir, error)
+                        : bench_parallel_pass (bench, config->processes, out_dir, error);
+  bench_rmtree (out_dir);
+  if (pass == NULL)
+    return FALSE;
+  pass->round = round;
+  if (timed)
+    shardpix_bench_add_pass (config, pass);
+  else
+    shardpix_bench_pass_free (pass);
+  return TRUE;
+}
+
+static gboolean
+bench_run (Bench *bench, ShardpixBenchResults *results, GError **error)
+{
+  ShardpixBenchConfig *warm_up = g_ptr_array_index (results->configs,
+                                                    results->configs->len - 1);
+
+  /* Untimed: fills the page cache, so that the first timed pass is not the
+   * only one that reads from disk. */
+  if (!bench_pass (bench, warm_up, 0, FALSE, error))
+    return FALSE;
+  /* Interleaved, so that drift on a noisy machine hits every configuration
+   * alike. */
+  for (int round = 0; round < bench->options->repeat; round++)
+    for (guint i = 0; i < results->configs->len; i++)
+      if (!bench_pass (bench, g_ptr_array_index (results->configs, i), round, TRUE, error))
+        return FALSE;
+  return TRUE;
+}
+
+static gboolean
+bench_images_failed (const ShardpixBenchResults *results)
+{
+  for (guint i = 0; i < results->configs->len; i++)
+    {
+      const ShardpixBenchConfig *config = g_ptr_array_index (results->configs, i);
+
+      for (guint k = 0; k < config->passes->len; k++)
+        if (((const ShardpixBenchPass *) g_ptr_array_index (config->passes, k))->exit_code
+            != CMD_EXIT_OK)
+          return TRUE;
+    }
+  return FALSE;
+}
+
+static int
+bench_main (BenchOptions *options)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GArray) jobs_list = NULL;
+  g_autoptr (ShardpixListing) listing = NULL;
+  g_autoptr (ShardpixBenchResults) results = shardpix_bench_results_new ();
+  g_autofree char *table = NULL;
+  guint cpus = g_get_num_processors ();
+  Bench bench = { .options = options };
+  ShardpixReportSettings settings = { &options->job, 0, (guint) options->shards,
+                                      options->recursive,
+                                      options->slice.set ? &options->slice.info : NULL };
+  gboolean ok;
+  struct stat st;
+
+  jobs_list = options->jobs_list ? bench_parse_jobs_list (options->jobs_list, &error)
+                                 : bench_default_jobs_list (cpus);
+  if (jobs_list == NULL)
+    return cmd_fail (CMD_EXIT_USAGE, "%s", error->message);
+  if (stat (options->job.input_dir, &st) != 0 || !S_ISDIR (st.st_mode))
+    return cmd_fail (CMD_EXIT_USAGE, "input %s is not a folder", options->job.input_dir);
+  listing = shardpix_listing_new (options->job.input_dir,
+                                  options->recursive ? SHARDPIX_LISTING_RECURSIVE
+                                                     : SHARDPIX_LISTING_NONE,
+                                  &error);
+  if (listing == NULL)
+    return cmd_fail (CMD_EXIT_USAGE, "%s", error->message);
+  cmd_slice_apply (&options->slice, listing);
+  results->n_images = listing->paths->len;
+
+  bench.self = g_file_read_link ("/proc/self/exe", &error);
+  if (bench.self == NULL)
+    return cmd_fail (CMD_EXIT_WORKER, "cannot find own executable: %s", error->message);
+  bench.scratch = g_dir_make_tmp ("shardpix-bench-XXXXXX", &error);
+  if (bench.scratch == NULL)
+    {
+      g_free (bench.self);
+      return cmd_fail (CMD_EXIT_WORKER, "cannot make a temporary folder: %s", error->message);
+    }
+  bench.progress = isatty (STDERR_FILENO);
+
+  shardpix_bench_add_config (results, TRUE, 1);
+  for (guint i = 0; i < jobs_list->len; i++)
+    {
+      guint jobs = g_array_index (jobs_list, guint, i);
+
+      shardpix_bench_add_config (results, FALSE, jobs);
+      settings.jobs = MAX (settings.jobs, jobs);
+    }
+  bench.total_passes = 1 + results->configs->len * options->repeat;
+
+  ok = bench_run (&bench, results, &error);
+  if (bench.progress)
+    fputs ("\r\033[K", stderr);
+  bench_rmtree (bench.scratch);
+  g_free (bench.scratch);
+  g_free (bench.self);
+  if (!ok)
+    return cmd_fail (CMD_EXIT_WORKER, "%s", error->message);
+
+  shardpix_bench_summarise (results);
+  table = shardpix_bench_table (results);
+  printf ("%u images in %s, %u CPUs, %d timed pass%s per configuration (median of them)\n",
+          results->n_images, options->job.input_dir, cpus, options->repeat,
+          options->repeat == 1 ? "" : "es");
+  fputs (table, stdout);
+  fflush (stdout);
+  if (!cmd_report_write_bench (options->json_path, options->svg_path, &settings, results,
+                               listing->paths, options->repeat, cpus))
+    return CMD_EXIT_WORKER;
+  if (bench_images_failed (results))
+    return cmd_fail (CMD_EXIT_IMAGES, "some images failed in the timed passes (--json FILE names them)");
+  return CMD_EXIT_OK;
+}
+
+int
+cmd_bench (int argc, char **argv)
+{
+  BenchOptions options = { .repeat = 3 };
+  const GOptionEntry entries[] = {
+    { "jobs-list", 0, 0, G_OPTION_ARG_STRING, &options.jobs_list,
+      "Worker counts to time, e.g. 1,2,4 (default: 1, 2, 4, ... up to twice the CPUs)",
+      "N,N,..." },
+    { "repeat", 0, 0, G_OPTION_ARG_INT, &options.repeat,
+      "Timed passes of each configuration (default 3)", "R" },
+    { "shards", 0, 0, G_OPTION_ARG_INT, &options.shards,
+      "Cut the listing into M shards in every parallel pass (default: one per worker)", "M" },
+    { "recursive", 'r', 0, G_OPTION_ARG_NONE, &options.recursive,
+      "Walk subfolders", NULL },
+    { "json", 0, 0, G_OPTION_ARG_FILENAME, &options.json_path,
+      "Write every pass and every worker's record as JSON", "FILE" },
+    { "svg", 0, 0, G_OPTION_ARG_FILENAME, &options.svg_path,
+      "Write a chart: speedup, and the timeline of the best pass", "FILE" },
+    { NULL },
+  };
+  g_autoptr (GOptionContext) context =
+    g_option_context_new ("INPUT_DIR - time serial against 1, 2, 4... worker processes");
+  g_autoptr (GError) error = NULL;
+  int status = CMD_EXIT_USAGE;
+
+  shardpix_job_init (&options.job);
+  g_option_context_add_main_entries (context, entries, NULL);
+  g_option_context_add_group (context, shardpix_job_option_group (&options.job));
+  cmd_slice_add_options (&options.slice, context);
+  if (!cmd_parse (context, &argc, &argv))
+    goto out;
+  if (argc != 2)
+    {
+      cmd_fail (CMD_EXIT_USAGE, "bench needs INPUT_DIR (try --help)");
+      goto out;
+    }
+  if (options.repeat < 1 || options.repeat > 1000 || options.shards < 0)
+    {
+      cmd_fail (CMD_EXIT_USAGE, "--repeat must be 1 to 1000 and --shards positive");
+      goto out;
+    }
+  options.job.input_dir = g_strdup (argv[1]);
+  if (!shardpix_job_finish_options (&options.job, &error)
+      || !cmd_slice_resolve (&options.slice, &error))
+    {
+      cmd_fail (CMD_EXIT_USAGE, "%s", error->message);
+      goto out;
+    }
+  status = bench_main (&options);
+
+out:
+  shardpix_job_clear (&options.job);
+  g_free (options.jobs_list);
+  g_free (options.json_path);
+  g_free (options.svg_path);
+  cmd_slice_clear (&options.slice);
+  return status;
+}

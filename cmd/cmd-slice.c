@@ -1,0 +1,85 @@
+/* --slice and --slices, shared by run, plan and bench: this process
+ * handles one slice of the listing (see lib/slice.h). */
+#include "cmd.h"
+#include "error.h"
+
+void
+cmd_slice_add_options (CmdSlice *slice, GOptionContext *context)
+{
+  const GOptionEntry entries[] = {
+    { "slice", 0, 0, G_OPTION_ARG_STRING, &slice->text,
+      "Handle only slice K (0-based) of M contiguous slices of the sorted listing; "
+      "auto: K and M from a Slurm array or a Kubernetes Indexed Job", "K/M|auto" },
+    { "slices", 0, 0, G_OPTION_ARG_INT, &slice->slices,
+      "M for --slice auto when the scheduler does not say it (Kubernetes: the completions)",
+      "M" },
+    { NULL },
+  };
+
+  /* GOptionContext copies the entries. */
+  g_option_context_add_main_entries (context, entries, NULL);
+}
+
+gboolean
+cmd_slice_resolve (CmdSlice *slice, GError **error)
+{
+  g_auto (GStrv) envp = g_get_environ ();
+
+  if (slice->slices < 0 || slice->slices > SHARDPIX_SLICE_MAX)
+    {
+      g_set_error (error, SHARDPIX_ERROR, SHARDPIX_ERROR_USAGE,
+                   "--slices must be 1 to %d", SHARDPIX_SLICE_MAX);
+      return FALSE;
+    }
+  if (slice->text == NULL)
+    {
+      if (slice->slices == 0)
+        return TRUE;
+      g_set_error_literal (error, SHARDPIX_ERROR, SHARDPIX_ERROR_USAGE,
+                           "--slices goes with --slice auto");
+      return FALSE;
+    }
+  if (!shardpix_slice_resolve (slice->text, (const char *const *) envp, (guint) slice->slices,
+                               &slice->slice, error))
+    return FALSE;
+  slice->set = TRUE;
+  return TRUE;
+}
+
+void
+cmd_slice_cut (const CmdSlice *slice, ShardpixListing *listing, ShardpixSliceInfo *info)
+{
+  GPtrArray *part;
+
+  if (!slice->set)
+    return;
+  part = shardpix_slice_apply (&slice->slice, listing->paths, info);
+  g_ptr_array_unref (listing->paths);
+  listing->paths = part;
+}
+
+void
+cmd_slice_apply (CmdSlice *slice, ShardpixListing *listing)
+{
+  cmd_slice_cut (slice, listing, &slice->info);
+}
+
+char *
+cmd_slice_describe (const CmdSlice *slice)
+{
+  const ShardpixSliceInfo *info = &slice->info;
+
+  if (!slice->set)
+    return g_strdup ("");
+  return g_strdup_printf ("slice %u/%u: listing indexes %u..%u (%u of %u images), listing %.12s\n",
+                          info->slice.index, info->slice.count, info->range.start,
+                          info->range.start + info->range.count - (info->range.count > 0),
+                          info->range.count, info->listing_images, info->listing_sha256);
+}
+
+void
+cmd_slice_clear (CmdSlice *slice)
+{
+  g_clear_pointer (&slice->text, g_free);
+  shardpix_slice_info_clear (&slice->info);
+}
