@@ -149,6 +149,102 @@ shardpix_svg_timeline (const ShardpixRunReport *report, GPtrArray *paths, const 
   return g_string_free (out, FALSE);
 }
 
+/* The colour of each mode's line in the speedup panel. */
+static const char *
+svg_mode_colour (ShardpixMode mode)
+{
+  switch (mode)
+    {
+    case SHARDPIX_MODE_PROCESSES:
+      return "#4e79a7";
+    case SHARDPIX_MODE_THREADS:
+      return "#e15759";
+    case SHARDPIX_MODE_VIPS_THREADS:
+      return "#59a14f";
+    case SHARDPIX_MODE_SERIAL:
+      break;
+    }
+  return "#999";
+}
+
+/* Where a point's label goes: at @want, or lower until it clears the labels
+ * already placed in @labels (x, y pairs) at the same @px. */
+static double
+svg_free_label_y (GArray *labels, double px, double want)
+{
+  gboolean moved = TRUE;
+
+  while (moved)
+    {
+      moved = FALSE;
+      for (guint i = 0; i + 1 < labels->len; i += 2)
+        if (fabs (g_array_index (labels, double, i) - px) < 1
+            && fabs (g_array_index (labels, double, i + 1) - want) < 13)
+          {
+            want = g_array_index (labels, double, i + 1) + 13;
+            moved = TRUE;
+          }
+    }
+  g_array_append_val (labels, px);
+  g_array_append_val (labels, want);
+  return want;
+}
+
+/* One mode's speedups as a line with its points, and its legend entry
+ * (number @legend, counted up) in a row under the panel. */
+static void
+svg_speedup_line (GString *out, int x, int y, int w, int h, double max_p, double max_s,
+                  const ShardpixBenchResults *results, ShardpixMode mode, guint *legend,
+                  GArray *labels)
+{
+  const char *colour = svg_mode_colour (mode);
+  gboolean first = TRUE;
+  int lx;
+
+  for (guint i = 0; i < results->configs->len; i++)
+    {
+      const ShardpixBenchConfig *c = g_ptr_array_index (results->configs, i);
+
+      if (c->mode != mode || !isfinite (c->speedup))
+        continue;
+      if (first)
+        g_string_append_printf (out, "<polyline fill=\"none\" stroke=\"%s\" "
+                                "stroke-width=\"2\" points=\"", colour);
+      g_string_append_printf (out, "%s%.2f,%.2f", first ? "" : " ",
+                              x + w * ((c->processes - 1) / (max_p - 1)),
+                              y + h - h * (c->speedup / max_s));
+      first = FALSE;
+    }
+  if (first)
+    return;
+  g_string_append (out, "\"/>\n");
+  for (guint i = 0; i < results->configs->len; i++)
+    {
+      const ShardpixBenchConfig *c = g_ptr_array_index (results->configs, i);
+      double px = x + w * ((c->processes - 1) / (max_p - 1));
+      double py = y + h - h * (c->speedup / max_s);
+      double ly;
+
+      if (c->mode != mode || !isfinite (c->speedup))
+        continue;
+      ly = svg_free_label_y (labels, px, py - 6);
+      g_string_append_printf (out,
+                              "<circle cx=\"%.2f\" cy=\"%.2f\" r=\"4\" fill=\"%s\">"
+                              "<title>%s: %.2fx</title></circle>\n"
+                              "<text x=\"%.2f\" y=\"%.2f\" fill=\"%s\">%.2fx</text>\n",
+                              px, py, colour, c->name, c->speedup, px + 6, ly,
+                              colour, c->speedup);
+    }
+  lx = x + 140 * (int) *legend;
+  g_string_append_printf (out,
+                          "<line x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\" stroke=\"%s\" "
+                          "stroke-width=\"3\"/>\n"
+                          "<text x=\"%d\" y=\"%d\">%s</text>\n",
+                          lx, y + h + 50, lx + 24, y + h + 50, colour, lx + 30, y + h + 54,
+                          shardpix_mode_name (mode));
+  (*legend)++;
+}
+
 /* Speedup against process count in the box (@x, @y, @w, @h). */
 static void
 svg_speedup_panel (GString *out, int x, int y, int w, int h,
@@ -157,7 +253,8 @@ svg_speedup_panel (GString *out, int x, int y, int w, int h,
   double max_p = 1;
   double max_s = 1;
   double step;
-  gboolean first = TRUE;
+  guint legend = 0;
+  g_autoptr (GArray) labels = g_array_new (FALSE, FALSE, sizeof (double));
 
   for (guint i = 0; i < results->configs->len; i++)
     {
@@ -193,41 +290,17 @@ svg_speedup_panel (GString *out, int x, int y, int w, int h,
                               "<text x=\"%.2f\" y=\"%d\" text-anchor=\"middle\">%u</text>\n", px,
                               y + h + 16, c->processes);
     }
-  g_string_append_printf (out, "<text x=\"%d\" y=\"%d\" text-anchor=\"middle\">worker "
-                          "processes</text>\n", x + w / 2, y + h + 32);
+  g_string_append_printf (out, "<text x=\"%d\" y=\"%d\" text-anchor=\"middle\">workers "
+                          "(processes, threads or libvips threads)</text>\n", x + w / 2,
+                          y + h + 32);
   /* Ideal: speedup p on p processes. */
   g_string_append_printf (out,
                           "<line x1=\"%d\" y1=\"%.2f\" x2=\"%.2f\" y2=\"%.2f\" stroke=\"#999\" "
                           "stroke-dasharray=\"6 4\"/>\n",
                           x, y + h - h * (1 / max_s), x + w * ((MIN (max_p, max_s) - 1) / (max_p - 1)),
                           y + h - h * (MIN (max_p, max_s) / max_s));
-  g_string_append (out, "<polyline fill=\"none\" stroke=\"#4e79a7\" stroke-width=\"2\" points=\"");
-  for (guint i = 0; i < results->configs->len; i++)
-    {
-      const ShardpixBenchConfig *c = g_ptr_array_index (results->configs, i);
-
-      if (c->serial || !isfinite (c->speedup))
-        continue;
-      g_string_append_printf (out, "%s%.2f,%.2f", first ? "" : " ",
-                              x + w * ((c->processes - 1) / (max_p - 1)),
-                              y + h - h * (c->speedup / max_s));
-      first = FALSE;
-    }
-  g_string_append (out, "\"/>\n");
-  for (guint i = 0; i < results->configs->len; i++)
-    {
-      const ShardpixBenchConfig *c = g_ptr_array_index (results->configs, i);
-      double px = x + w * ((c->processes - 1) / (max_p - 1));
-      double py = y + h - h * (c->speedup / max_s);
-
-      if (c->serial || !isfinite (c->speedup))
-        continue;
-      g_string_append_printf (out,
-                              "<circle cx=\"%.2f\" cy=\"%.2f\" r=\"4\" fill=\"#4e79a7\">"
-                              "<title>%s: %.2fx</title></circle>\n"
-                              "<text x=\"%.2f\" y=\"%.2f\">%.2fx</text>\n",
-                              px, py, c->name, c->speedup, px + 6, py - 6, c->speedup);
-    }
+  for (ShardpixMode mode = SHARDPIX_MODE_PROCESSES; mode <= SHARDPIX_MODE_VIPS_THREADS; mode++)
+    svg_speedup_line (out, x, y, w, h, max_p, max_s, results, mode, &legend, labels);
 }
 
 char *
@@ -238,7 +311,7 @@ shardpix_svg_bench (const ShardpixBenchResults *results, GPtrArray *paths, const
   const ShardpixBenchConfig *best = shardpix_bench_best (results);
   const ShardpixBenchPass *pass = best ? shardpix_bench_fastest_pass (best) : NULL;
   int plot_w = SVG_WIDTH - 2 * SVG_MARGIN - 20;
-  int height = 70 + 260 + 50;
+  int height = 70 + 260 + 70;
   SvgLocale locale;
 
   svg_locale_enter (&locale);

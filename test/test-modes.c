@@ -2,6 +2,8 @@
  * as the serial baseline, through the real binary. */
 #include <string.h>
 
+#include <json-glib/json-glib.h>
+
 #include "fixtures.h"
 
 /* A mixed folder, some JPEGs to share between threads, and one file that
@@ -61,6 +63,7 @@ test_usage_errors (FixturesDirs *fx, gconstpointer data)
   const char *report[] = { "run", fx->in, fx->out, "--mode", "threads", "--report", "r.json",
                            NULL };
   const char *many[] = { "run", fx->in, fx->out, "--mode", "threads", "-j", "4000", NULL };
+  const char *bench[] = { "bench", "--modes", "serial,fibers", fx->in, NULL };
   g_autofree char *err = NULL;
 
   g_assert_cmpint (fixtures_run_logged (bogus, NULL, &err), ==, 2);
@@ -68,6 +71,64 @@ test_usage_errors (FixturesDirs *fx, gconstpointer data)
   g_assert_cmpint (fixtures_run_logged (both, NULL, NULL), ==, 2);
   g_assert_cmpint (fixtures_run_logged (report, NULL, NULL), ==, 2);
   g_assert_cmpint (fixtures_run_logged (many, NULL, NULL), ==, 2);
+  g_assert_cmpint (fixtures_run_logged (bench, NULL, NULL), ==, 2);
+}
+
+/* bench --modes: one row and one JSON configuration per mode and N, the
+ * serial baseline first, and one line per mode in the chart. */
+static void
+test_bench_modes (FixturesDirs *fx, gconstpointer data)
+{
+  g_autofree char *json = g_build_filename (fx->root, "bench.json", NULL);
+  g_autofree char *svg = g_build_filename (fx->root, "bench.svg", NULL);
+  g_autofree char *out = NULL;
+  g_autofree char *chart = NULL;
+  g_autoptr (JsonParser) parser = json_parser_new ();
+  g_autoptr (GError) error = NULL;
+  const char *const args[] = { "bench", "--modes", "serial,processes,threads,vips-threads",
+                               "--repeat", "1", "--jobs-list", "1,2", "--size", "64",
+                               "--json", json, "--svg", svg, fx->in, NULL };
+  static const char *const names[] = { "serial", "j1", "threads-j1", "vips-j1",
+                                       "j2", "threads-j2", "vips-j2" };
+  static const char *const modes[] = { "serial", "processes", "threads", "vips-threads",
+                                       "processes", "threads", "vips-threads" };
+  JsonArray *configs;
+
+  for (guint i = 0; i < 4; i++)
+    {
+      g_autofree char *name = g_strdup_printf ("img-%u.jpg", i);
+      g_autofree char *path = g_build_filename (fx->in, name, NULL);
+
+      fixtures_write_image (path, "jpeg", 200 + 20 * i, 150);
+    }
+  g_assert_cmpint (fixtures_run_logged (args, &out, NULL), ==, 0);
+  for (guint i = 0; i < G_N_ELEMENTS (names); i++)
+    {
+      g_autofree char *row = g_strdup_printf ("\n%s ", names[i]);
+      const char *found = strstr (out, row);
+      g_autofree char *rest = NULL;
+
+      g_assert_nonnull (found);
+      rest = g_strdup (found + strlen (row));
+      g_assert_true (g_str_has_prefix (g_strchug (rest), modes[i]));
+    }
+
+  g_assert_true (json_parser_load_from_file (parser, json, &error));
+  g_assert_no_error (error);
+  configs = json_object_get_array_member (json_node_get_object (json_parser_get_root (parser)),
+                                          "configurations");
+  g_assert_cmpuint (json_array_get_length (configs), ==, G_N_ELEMENTS (names));
+  for (guint i = 0; i < G_N_ELEMENTS (names); i++)
+    {
+      JsonObject *config = json_array_get_object_element (configs, i);
+
+      g_assert_cmpstr (json_object_get_string_member (config, "name"), ==, names[i]);
+      g_assert_cmpstr (json_object_get_string_member (config, "mode"), ==, modes[i]);
+    }
+
+  g_assert_true (g_file_get_contents (svg, &chart, NULL, NULL));
+  g_assert_cmpuint (fixtures_count_lines_containing (chart, "<polyline"), ==, 3);
+  g_assert_nonnull (strstr (chart, ">vips-threads</text>"));
 }
 
 #define ADD(path, func) \
@@ -79,5 +140,6 @@ main (int argc, char **argv)
   fixtures_init (&argc, &argv);
   ADD ("/shardpix/modes/identical-outputs", test_identical_outputs);
   ADD ("/shardpix/modes/usage-errors", test_usage_errors);
+  ADD ("/shardpix/modes/bench", test_bench_modes);
   return g_test_run ();
 }
