@@ -335,6 +335,13 @@ cmd_run (int argc, char **argv)
                 SHARDPIX_PIPELINE_MAX_SLOTS - 1);
       goto usage;
     }
+  if ((options.mode == SHARDPIX_MODE_THREADS || options.mode == SHARDPIX_MODE_VIPS_THREADS)
+      && options.max_memory_mb > 0)
+    {
+      cmd_fail (CMD_EXIT_USAGE, "--max-memory limits each worker process: not with --mode %s",
+                options.mode_name);
+      goto usage;
+    }
   if (options.mode != SHARDPIX_MODE_PROCESSES && (options.report_path || options.timeline_path))
     {
       cmd_fail (CMD_EXIT_USAGE,

@@ -63,6 +63,8 @@ test_usage_errors (FixturesDirs *fx, gconstpointer data)
   const char *report[] = { "run", fx->in, fx->out, "--mode", "threads", "--report", "r.json",
                            NULL };
   const char *many[] = { "run", fx->in, fx->out, "--mode", "threads", "-j", "4000", NULL };
+  const char *memory[] = { "run", fx->in, fx->out, "--mode", "vips-threads", "--max-memory",
+                           "500", NULL };
   const char *bench[] = { "bench", "--modes", "serial,fibers", fx->in, NULL };
   g_autofree char *err = NULL;
 
@@ -71,6 +73,7 @@ test_usage_errors (FixturesDirs *fx, gconstpointer data)
   g_assert_cmpint (fixtures_run_logged (both, NULL, NULL), ==, 2);
   g_assert_cmpint (fixtures_run_logged (report, NULL, NULL), ==, 2);
   g_assert_cmpint (fixtures_run_logged (many, NULL, NULL), ==, 2);
+  g_assert_cmpint (fixtures_run_logged (memory, NULL, NULL), ==, 2);
   g_assert_cmpint (fixtures_run_logged (bench, NULL, NULL), ==, 2);
 }
 
