@@ -1,6 +1,9 @@
 /* `run --mode`: processes, threads and libvips threads give the same bytes
  * as the serial baseline, through the real binary. */
+#include <signal.h>
 #include <string.h>
+
+#include <gio/gio.h>
 
 #include <json-glib/json-glib.h>
 
@@ -134,6 +137,82 @@ test_bench_modes (FixturesDirs *fx, gconstpointer data)
   g_assert_nonnull (strstr (chart, ">vips-threads</text>"));
 }
 
+/* Images written so far, and whether a hidden temporary file is among them. */
+static guint
+modes_outputs (const char *dir, gboolean *temp_left)
+{
+  g_autoptr (GPtrArray) files = NULL;
+  guint n = 0;
+
+  *temp_left = FALSE;
+  if (!g_file_test (dir, G_FILE_TEST_IS_DIR))
+    return 0;
+  files = fixtures_list_files (dir);
+  for (guint i = 0; i < files->len; i++)
+    {
+      const char *name = g_ptr_array_index (files, i);
+
+      if (name[0] == '.')
+        *temp_left = TRUE;
+      else
+        n++;
+    }
+  return n;
+}
+
+/* SIGTERM to a `--mode threads` run while three threads write: every
+ * thread's temporary file is removed (one slot each), and --resume finishes
+ * the job with the same bytes as the processes mode. */
+static void
+test_threads_interrupted (FixturesDirs *fx, gconstpointer data)
+{
+  g_autofree char *reference = g_build_filename (fx->root, "reference", NULL);
+  const char *ref_args[] = { "run", fx->in, reference, "--quiet", NULL };
+  const char *resume[] = { "run", fx->in, fx->out, "--mode", "threads", "-j", "3", "--resume",
+                           "--quiet", NULL };
+  const guint moments[] = { 0, 4 };
+
+  for (guint i = 0; i < 12; i++)
+    {
+      g_autofree char *name = g_strdup_printf ("img-%02u.jpg", i);
+      g_autofree char *path = g_build_filename (fx->in, name, NULL);
+
+      fixtures_write_image (path, "jpeg", 900 + 8 * i, 700);
+    }
+  g_assert_cmpint (fixtures_run_logged (ref_args, NULL, NULL), ==, 0);
+
+  for (guint m = 0; m < G_N_ELEMENTS (moments); m++)
+    {
+      const char *argv[] = { g_getenv ("SHARDPIX_BIN"), "run", fx->in, fx->out, "--mode",
+                             "threads", "-j", "3", "--quiet", NULL };
+      g_autoptr (GSubprocess) process = NULL;
+      g_autoptr (GError) error = NULL;
+      g_autofree char *why = NULL;
+      gboolean temp_left;
+      int status;
+
+      fixtures_rmtree (fx->out);
+      process = g_subprocess_newv (argv, G_SUBPROCESS_FLAGS_STDOUT_SILENCE, &error);
+      g_assert_no_error (error);
+      /* No timing asserted: poll until enough outputs or the end. */
+      while (modes_outputs (fx->out, &temp_left) < moments[m]
+             && g_subprocess_get_identifier (process) != NULL)
+        g_usleep (2000);
+      g_subprocess_send_signal (process, SIGTERM);
+      g_assert_true (g_subprocess_wait (process, NULL, &error));
+      status = g_subprocess_get_if_signaled (process) ? 128 + g_subprocess_get_term_sig (process)
+                                                      : g_subprocess_get_exit_status (process);
+      g_test_message ("SIGTERM after %u outputs: exit %d", moments[m], status);
+      /* 0 when the run was over before the signal arrived. */
+      g_assert_true (status == 128 + SIGTERM || status == 0);
+      modes_outputs (fx->out, &temp_left);
+      g_assert_false (temp_left);
+      g_assert_cmpint (fixtures_run_logged (resume, NULL, NULL), ==, 0);
+      if (!fixtures_same_tree (reference, fx->out, &why))
+        g_error ("threads, SIGTERM after %u outputs, then --resume: %s", moments[m], why);
+    }
+}
+
 #define ADD(path, func) \
   g_test_add (path, FixturesDirs, NULL, fixtures_dirs_setup, func, fixtures_dirs_teardown)
 
@@ -144,5 +223,6 @@ main (int argc, char **argv)
   ADD ("/shardpix/modes/identical-outputs", test_identical_outputs);
   ADD ("/shardpix/modes/usage-errors", test_usage_errors);
   ADD ("/shardpix/modes/bench", test_bench_modes);
+  ADD ("/shardpix/modes/threads-interrupted", test_threads_interrupted);
   return g_test_run ();
 }
