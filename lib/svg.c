@@ -167,35 +167,62 @@ svg_mode_colour (ShardpixMode mode)
   return "#999";
 }
 
-/* Where a point's label goes: at @want, or lower until it clears the labels
- * already placed in @labels (x, y pairs) at the same @px. */
-static double
-svg_free_label_y (GArray *labels, double px, double want)
-{
-  gboolean moved = TRUE;
+typedef struct {
+  double px, py;
+  const ShardpixBenchConfig *config;
+} SvgLabel;
 
-  while (moved)
+static int
+svg_label_compare (gconstpointer a, gconstpointer b)
+{
+  const SvgLabel *la = a, *lb = b;
+
+  if (la->px != lb->px)
+    return la->px < lb->px ? -1 : 1;
+  return la->py < lb->py ? -1 : la->py > lb->py;
+}
+
+/* Each point's speedup next to it, top to bottom at each worker count, a
+ * label never over the one above: modes often share a point at 1 worker,
+ * and the order of the labels stays the order of the points. */
+static void
+svg_speedup_labels (GString *out, int x, int y, int w, int h, double max_p, double max_s,
+                    const ShardpixBenchResults *results)
+{
+  g_autoptr (GArray) labels = g_array_new (FALSE, FALSE, sizeof (SvgLabel));
+  double last_px = NAN;
+  double last_y = 0;
+
+  for (guint i = 0; i < results->configs->len; i++)
     {
-      moved = FALSE;
-      for (guint i = 0; i + 1 < labels->len; i += 2)
-        if (fabs (g_array_index (labels, double, i) - px) < 1
-            && fabs (g_array_index (labels, double, i + 1) - want) < 13)
-          {
-            want = g_array_index (labels, double, i + 1) + 13;
-            moved = TRUE;
-          }
+      const ShardpixBenchConfig *c = g_ptr_array_index (results->configs, i);
+      SvgLabel label = { x + w * ((c->processes - 1) / (max_p - 1)),
+                         y + h - h * (c->speedup / max_s), c };
+
+      if (!c->serial && isfinite (c->speedup))
+        g_array_append_val (labels, label);
     }
-  g_array_append_val (labels, px);
-  g_array_append_val (labels, want);
-  return want;
+  g_array_sort (labels, svg_label_compare);
+  for (guint i = 0; i < labels->len; i++)
+    {
+      const SvgLabel *l = &g_array_index (labels, SvgLabel, i);
+      double ly = l->py - 6;
+
+      if (l->px == last_px && ly < last_y + 13)
+        ly = last_y + 13;
+      last_px = l->px;
+      last_y = ly;
+      g_string_append_printf (out, "<text x=\"%.2f\" y=\"%.2f\" fill=\"%s\">%.2fx</text>\n",
+                              l->px + 6, ly, svg_mode_colour (l->config->mode),
+                              l->config->speedup);
+    }
 }
 
 /* One mode's speedups as a line with its points, and its legend entry
  * (number @legend, counted up) in a row under the panel. */
 static void
 svg_speedup_line (GString *out, int x, int y, int w, int h, double max_p, double max_s,
-                  const ShardpixBenchResults *results, ShardpixMode mode, guint *legend,
-                  GArray *labels)
+                  const ShardpixBenchResults *results, ShardpixMode mode, guint *legend)
 {
   const char *colour = svg_mode_colour (mode);
   gboolean first = TRUE;
@@ -223,17 +250,13 @@ svg_speedup_line (GString *out, int x, int y, int w, int h, double max_p, double
       const ShardpixBenchConfig *c = g_ptr_array_index (results->configs, i);
       double px = x + w * ((c->processes - 1) / (max_p - 1));
       double py = y + h - h * (c->speedup / max_s);
-      double ly;
 
       if (c->mode != mode || !isfinite (c->speedup))
         continue;
-      ly = svg_free_label_y (labels, px, py - 6);
       g_string_append_printf (out,
                               "<circle cx=\"%.2f\" cy=\"%.2f\" r=\"4\" fill=\"%s\">"
-                              "<title>%s: %.2fx</title></circle>\n"
-                              "<text x=\"%.2f\" y=\"%.2f\" fill=\"%s\">%.2fx</text>\n",
-                              px, py, colour, c->name, c->speedup, px + 6, ly,
-                              colour, c->speedup);
+                              "<title>%s: %.2fx</title></circle>\n",
+                              px, py, colour, c->name, c->speedup);
     }
   lx = x + 140 * (int) *legend;
   g_string_append_printf (out,
@@ -254,7 +277,6 @@ svg_speedup_panel (GString *out, int x, int y, int w, int h,
   double max_s = 1;
   double step;
   guint legend = 0;
-  g_autoptr (GArray) labels = g_array_new (FALSE, FALSE, sizeof (double));
 
   for (guint i = 0; i < results->configs->len; i++)
     {
@@ -300,7 +322,26 @@ svg_speedup_panel (GString *out, int x, int y, int w, int h,
                           x, y + h - h * (1 / max_s), x + w * ((MIN (max_p, max_s) - 1) / (max_p - 1)),
                           y + h - h * (MIN (max_p, max_s) / max_s));
   for (ShardpixMode mode = SHARDPIX_MODE_PROCESSES; mode <= SHARDPIX_MODE_VIPS_THREADS; mode++)
-    svg_speedup_line (out, x, y, w, h, max_p, max_s, results, mode, &legend, labels);
+    svg_speedup_line (out, x, y, w, h, max_p, max_s, results, mode, &legend);
+  svg_speedup_labels (out, x, y, w, h, max_p, max_s, results);
+}
+
+/* The fastest processes configuration: only those passes record each worker's
+ * images (the in-process modes run as one `run` child). */
+static const ShardpixBenchConfig *
+svg_best_with_timeline (const ShardpixBenchResults *results)
+{
+  const ShardpixBenchConfig *best = NULL;
+
+  for (guint i = 0; i < results->configs->len; i++)
+    {
+      const ShardpixBenchConfig *c = g_ptr_array_index (results->configs, i);
+
+      if (c->mode == SHARDPIX_MODE_PROCESSES && c->passes->len > 0
+          && (best == NULL || c->speedup > best->speedup))
+        best = c;
+    }
+  return best;
 }
 
 char *
@@ -308,7 +349,7 @@ shardpix_svg_bench (const ShardpixBenchResults *results, GPtrArray *paths, const
 {
   GString *out = g_string_new (NULL);
   GString *body = g_string_new (NULL);
-  const ShardpixBenchConfig *best = shardpix_bench_best (results);
+  const ShardpixBenchConfig *best = svg_best_with_timeline (results);
   const ShardpixBenchPass *pass = best ? shardpix_bench_fastest_pass (best) : NULL;
   int plot_w = SVG_WIDTH - 2 * SVG_MARGIN - 20;
   int height = 70 + 260 + 70;
