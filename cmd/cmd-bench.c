@@ -1,8 +1,9 @@
 /* shardpix bench: the same job as `run`, timed as a serial baseline and
  * through the supervisor for several worker counts, passes interleaved. The
- * bench process never initialises libvips: the serial baseline runs as a
- * child (`run --serial`), timed and measured through wait4(); parallel passes
- * run the supervisor here, which only forks workers. */
+ * bench process never initialises libvips: the serial baseline and the
+ * in-process modes run as a child (`run --serial`, `run --mode threads`),
+ * timed and measured through wait4(); process passes run the supervisor
+ * here, which only forks workers. */
 #include <errno.h>
 #include <ftw.h>
 #include <stdio.h>
@@ -19,10 +20,12 @@
 #include "listing.h"
 #include "shard.h"
 #include "spawn.h"
+#include "threads.h"
 
 typedef struct {
   ShardpixJob job;
   char *jobs_list;
+  char *modes;
   int repeat;
   int shards;
   gboolean recursive;
@@ -89,6 +92,29 @@ bench_default_jobs_list (guint cpus)
   return list;
 }
 
+/* "serial,processes,threads,vips-threads", as a bit set of ShardpixMode. */
+static gboolean
+bench_parse_modes (const char *text, guint *modes, GError **error)
+{
+  g_auto (GStrv) parts = g_strsplit (text, ",", -1);
+
+  *modes = 0;
+  for (guint i = 0; parts[i] != NULL; i++)
+    {
+      ShardpixMode mode;
+
+      if (!shardpix_mode_parse (g_strstrip (parts[i]), &mode))
+        {
+          g_set_error (error, SHARDPIX_ERROR, SHARDPIX_ERROR_USAGE,
+                       "invalid --modes '%s': expected serial, processes, threads, "
+                       "vips-threads separated by commas", text);
+          return FALSE;
+        }
+      *modes |= 1u << mode;
+    }
+  return TRUE;
+}
+
 static int
 bench_rm_entry (const char *path, const struct stat *st, int flag, struct FTW *ftw)
 {
@@ -118,11 +144,12 @@ bench_on_result (const ShardpixRecord *result, gpointer data)
   cmd_report_note_failure (bench->failures, result);
 }
 
-/* The baseline: `shardpix run --serial --quiet` as a child, so that libvips
- * starts in it and not here; wall time around spawn and reap, CPU and
- * peak RSS from wait4(). */
+/* The baseline and the in-process modes: `shardpix run --mode M -j N --quiet`
+ * as a child, so that libvips starts in it and not here; wall time around
+ * spawn and reap, CPU and peak RSS from wait4(). */
 static ShardpixBenchPass *
-bench_serial_pass (Bench *bench, const char *out_dir, GError **error)
+bench_child_pass (Bench *bench, const ShardpixBenchConfig *config, const char *out_dir,
+                  GError **error)
 {
   const BenchOptions *options = bench->options;
   g_autoptr (GPtrArray) argv = g_ptr_array_new_with_free_func (g_free);
@@ -135,7 +162,9 @@ bench_serial_pass (Bench *bench, const char *out_dir, GError **error)
 
   g_ptr_array_add (argv, g_strdup (bench->self));
   g_ptr_array_add (argv, g_strdup ("run"));
-  g_ptr_array_add (argv, g_strdup ("--serial"));
+  g_ptr_array_add (argv, g_strdup ("--mode"));
+  g_ptr_array_add (argv, g_strdup (shardpix_mode_name (config->mode)));
+  g_ptr_array_add (argv, g_strdup_printf ("--jobs=%u", config->processes));
   g_ptr_array_add (argv, g_strdup ("--quiet"));
   if (options->recursive)
     g_ptr_array_add (argv, g_strdup ("--recursive"));
@@ -165,7 +194,8 @@ bench_serial_pass (Bench *bench, const char *out_dir, GError **error)
     {
       g_autofree char *how = shardpix_spawn_describe_status (status);
       g_set_error (error, SHARDPIX_ERROR, SHARDPIX_ERROR_CHILD,
-                   "the serial baseline (%s run --serial) failed: %s", bench->self, how);
+                   "the %s pass (%s run --mode %s) failed: %s", config->name, bench->self,
+                   shardpix_mode_name (config->mode), how);
       return NULL;
     }
   return g_steal_pointer (&pass);
@@ -260,8 +290,9 @@ bench_pass (Bench *bench, ShardpixBenchConfig *config, guint round, gboolean tim
   ShardpixBenchPass *pass;
 
   bench_progress (bench, timed ? config->name : "warm-up", round);
-  pass = config->serial ? bench_serial_pass (bench, out_dir, error)
-                        : bench_parallel_pass (bench, config->processes, out_dir, error);
+  pass = config->mode != SHARDPIX_MODE_PROCESSES
+           ? bench_child_pass (bench, config, out_dir, error)
+           : bench_parallel_pass (bench, config->processes, out_dir, error);
   bench_rmtree (out_dir);
   if (pass == NULL)
     return FALSE;
@@ -320,9 +351,12 @@ bench_main (BenchOptions *options)
   ShardpixReportSettings settings = { &options->job, 0, (guint) options->shards,
                                       options->recursive,
                                       options->slice.set ? &options->slice.info : NULL };
+  guint modes = 1u << SHARDPIX_MODE_PROCESSES;
   gboolean ok;
   struct stat st;
 
+  if (options->modes != NULL && !bench_parse_modes (options->modes, &modes, &error))
+    return cmd_fail (CMD_EXIT_USAGE, "%s", error->message);
   jobs_list = options->jobs_list ? bench_parse_jobs_list (options->jobs_list, &error)
                                  : bench_default_jobs_list (cpus);
   if (jobs_list == NULL)
@@ -349,12 +383,16 @@ bench_main (BenchOptions *options)
     }
   bench.progress = isatty (STDERR_FILENO);
 
-  shardpix_bench_add_config (results, TRUE, 1);
+  /* The serial baseline always: every speedup is against it. */
+  shardpix_bench_add_config (results, SHARDPIX_MODE_SERIAL, 1);
   for (guint i = 0; i < jobs_list->len; i++)
     {
       guint jobs = g_array_index (jobs_list, guint, i);
 
-      shardpix_bench_add_config (results, FALSE, jobs);
+      for (ShardpixMode mode = SHARDPIX_MODE_PROCESSES; mode <= SHARDPIX_MODE_VIPS_THREADS;
+           mode++)
+        if (modes & (1u << mode))
+          shardpix_bench_add_config (results, mode, jobs);
       settings.jobs = MAX (settings.jobs, jobs);
     }
   bench.total_passes = 1 + results->configs->len * options->repeat;
@@ -391,6 +429,9 @@ cmd_bench (int argc, char **argv)
     { "jobs-list", 0, 0, G_OPTION_ARG_STRING, &options.jobs_list,
       "Worker counts to time, e.g. 1,2,4 (default: 1, 2, 4, ... up to twice the CPUs)",
       "N,N,..." },
+    { "modes", 0, 0, G_OPTION_ARG_STRING, &options.modes,
+      "Ways to run the job, each timed for every N: serial (always), processes, threads, "
+      "vips-threads (default: serial,processes)", "M,M,..." },
     { "repeat", 0, 0, G_OPTION_ARG_INT, &options.repeat,
       "Timed passes of each configuration (default 3)", "R" },
     { "shards", 0, 0, G_OPTION_ARG_INT, &options.shards,
@@ -436,6 +477,7 @@ cmd_bench (int argc, char **argv)
 out:
   shardpix_job_clear (&options.job);
   g_free (options.jobs_list);
+  g_free (options.modes);
   g_free (options.json_path);
   g_free (options.svg_path);
   cmd_slice_clear (&options.slice);

@@ -16,6 +16,7 @@
 #include "resume.h"
 #include "shard.h"
 #include "supervisor.h"
+#include "threads.h"
 #include "worker.h"
 
 typedef struct {
@@ -28,6 +29,8 @@ typedef struct {
   gint64 max_memory_mb;
   gboolean resume;
   gboolean serial;
+  char *mode_name;
+  ShardpixMode mode;
   gboolean recursive;
   gboolean quiet;
   gboolean verbose;
@@ -133,8 +136,10 @@ run_progress_new (const RunOptions *options, guint total)
                            options->verbose);
 }
 
+/* --serial and the modes that never fork: libvips is started here, in this
+ * process, so nothing may fork after it. */
 static int
-run_serial (const RunOptions *options, ShardpixListing *listing, ShardpixTotals *totals)
+run_in_process (const RunOptions *options, ShardpixListing *listing, ShardpixTotals *totals)
 {
   g_autoptr (GError) error = NULL;
   g_autofree guint *indexes = g_new (guint, MAX (listing->paths->len, 1));
@@ -142,15 +147,24 @@ run_serial (const RunOptions *options, ShardpixListing *listing, ShardpixTotals 
   RunContext context = { options, listing->paths, progress };
   g_auto (ShardpixRecord) done = { 0 };
   gint64 started_us = g_get_monotonic_time ();
+  const char *const *rels = (const char *const *) listing->paths->pdata;
+  int vips_threads = options->mode == SHARDPIX_MODE_VIPS_THREADS ? options->jobs
+                     : options->mode == SHARDPIX_MODE_THREADS   ? 1
+                                                                 : options->job.threads;
 
-  if (!shardpix_pipeline_init ("shardpix", options->job.threads, &error))
+  if (!shardpix_pipeline_init ("shardpix", vips_threads, &error))
     return cmd_fail (CMD_EXIT_WORKER, "%s", error->message);
   cmd_quiet_vips_warnings ();
   shardpix_worker_install_signal_handlers ();
   for (guint i = 0; i < listing->paths->len; i++)
     indexes[i] = i;
-  shardpix_worker_process (&options->job, indexes, (const char *const *) listing->paths->pdata,
-                           listing->paths->len, started_us, run_on_result, &context, &done);
+  if (options->mode == SHARDPIX_MODE_THREADS)
+    shardpix_threads_process (&options->job, indexes, rels, listing->paths->len,
+                              (guint) options->jobs, started_us, run_on_result, &context,
+                              &done);
+  else
+    shardpix_worker_process (&options->job, indexes, rels, listing->paths->len, started_us,
+                             run_on_result, &context, &done);
   cmd_progress_finish (progress);
   totals->n_ok = done.n_ok;
   totals->n_failed = done.n_failed;
@@ -270,7 +284,10 @@ cmd_run (int argc, char **argv)
       "count: equal-count shards; bytes: shards of equal bytes; dynamic: workers "
       "take the next files as they finish (default)", "HOW" },
     { "serial", 0, 0, G_OPTION_ARG_NONE, &options.serial,
-      "Process everything in this process, no workers: the baseline", NULL },
+      "Process everything in this process, no workers: the baseline (--mode serial)", NULL },
+    { "mode", 0, 0, G_OPTION_ARG_STRING, &options.mode_name,
+      "processes (default): N worker processes; threads: N threads in this process; "
+      "vips-threads: one image at a time, N libvips threads; serial", "MODE" },
     { "recursive", 'r', 0, G_OPTION_ARG_NONE, &options.recursive,
       "Walk subfolders and mirror them under OUTPUT_DIR", NULL },
     { "timeout", 0, 0, G_OPTION_ARG_INT, &options.timeout_s,
@@ -321,9 +338,31 @@ cmd_run (int argc, char **argv)
                 "--jobs must be 1 to 4096, --shards, --timeout and --max-memory positive");
       goto usage;
     }
-  if (options.serial && (options.report_path || options.timeline_path))
+  options.mode = options.serial ? SHARDPIX_MODE_SERIAL : SHARDPIX_MODE_PROCESSES;
+  if (options.mode_name != NULL
+      && (options.serial || !shardpix_mode_parse (options.mode_name, &options.mode)))
     {
-      cmd_fail (CMD_EXIT_USAGE, "--report and --timeline record workers: not with --serial");
+      cmd_fail (CMD_EXIT_USAGE, "--mode must be processes, threads, vips-threads or serial, "
+                                "without --serial");
+      goto usage;
+    }
+  if (options.mode == SHARDPIX_MODE_THREADS && options.jobs >= SHARDPIX_PIPELINE_MAX_SLOTS)
+    {
+      cmd_fail (CMD_EXIT_USAGE, "--mode threads takes at most %d --jobs",
+                SHARDPIX_PIPELINE_MAX_SLOTS - 1);
+      goto usage;
+    }
+  if ((options.mode == SHARDPIX_MODE_THREADS || options.mode == SHARDPIX_MODE_VIPS_THREADS)
+      && options.max_memory_mb > 0)
+    {
+      cmd_fail (CMD_EXIT_USAGE, "--max-memory limits each worker process: not with --mode %s",
+                options.mode_name);
+      goto usage;
+    }
+  if (options.mode != SHARDPIX_MODE_PROCESSES && (options.report_path || options.timeline_path))
+    {
+      cmd_fail (CMD_EXIT_USAGE,
+                "--report and --timeline record worker processes: only with --mode processes");
       goto usage;
     }
   options.balance = SHARDPIX_BALANCE_DEFAULT;
@@ -367,13 +406,14 @@ cmd_run (int argc, char **argv)
   totals.n_skipped = listing->n_skipped;
   if (options.resume)
     totals.n_resumed = shardpix_resume_filter (&options.job, listing->paths);
-  status = options.serial ? run_serial (&options, listing, &totals)
-                          : run_parallel (&options, listing, &totals);
+  status = options.mode == SHARDPIX_MODE_PROCESSES ? run_parallel (&options, listing, &totals)
+                                                  : run_in_process (&options, listing, &totals);
   totals.wall_us = g_get_monotonic_time () - started_us;
   totals_text = shardpix_report_totals (&totals);
   fputs (totals_text, stdout);
   shardpix_job_clear (&options.job);
   g_free (options.worker_exe);
+  g_free (options.mode_name);
   g_free (options.report_path);
   g_free (options.timeline_path);
   cmd_slice_clear (&options.slice);
@@ -383,6 +423,7 @@ cmd_run (int argc, char **argv)
 usage:
   shardpix_job_clear (&options.job);
   g_free (options.worker_exe);
+  g_free (options.mode_name);
   g_free (options.report_path);
   g_free (options.timeline_path);
   cmd_slice_clear (&options.slice);

@@ -43,13 +43,28 @@ shardpix_bench_pass_free (ShardpixBenchPass *pass)
 }
 
 ShardpixBenchConfig *
-shardpix_bench_add_config (ShardpixBenchResults *results, gboolean serial, guint processes)
+shardpix_bench_add_config (ShardpixBenchResults *results, ShardpixMode mode, guint workers)
 {
   ShardpixBenchConfig *config = g_new0 (ShardpixBenchConfig, 1);
 
-  config->serial = serial;
-  config->processes = serial ? 1 : processes;
-  config->name = serial ? g_strdup ("serial") : g_strdup_printf ("j%u", processes);
+  config->mode = mode;
+  config->serial = mode == SHARDPIX_MODE_SERIAL;
+  config->processes = config->serial ? 1 : workers;
+  switch (mode)
+    {
+    case SHARDPIX_MODE_SERIAL:
+      config->name = g_strdup ("serial");
+      break;
+    case SHARDPIX_MODE_PROCESSES:
+      config->name = g_strdup_printf ("j%u", workers);
+      break;
+    case SHARDPIX_MODE_THREADS:
+      config->name = g_strdup_printf ("threads-j%u", workers);
+      break;
+    case SHARDPIX_MODE_VIPS_THREADS:
+      config->name = g_strdup_printf ("vips-j%u", workers);
+      break;
+    }
   config->passes = g_ptr_array_new_with_free_func ((GDestroyNotify) shardpix_bench_pass_free);
   g_ptr_array_add (results->configs, config);
   return config;
@@ -140,7 +155,8 @@ shardpix_bench_table (const ShardpixBenchResults *results)
   GString *out = g_string_new (NULL);
   const ShardpixBenchConfig *best = shardpix_bench_best (results);
 
-  g_string_append_printf (out, "%-8s %5s %9s %15s %8s %9s %7s %10s %10s\n", "config", "procs",
+  g_string_append_printf (out, "%-11s %-12s %5s %9s %15s %8s %9s %7s %10s %10s\n", "config",
+                          "mode", "N",
                           "wall s", "min-max s", "CPU s", "images/s", "speedup",
                           "efficiency", "Karp-Flatt");
   for (guint i = 0; i < results->configs->len; i++)
@@ -149,7 +165,8 @@ shardpix_bench_table (const ShardpixBenchResults *results)
       g_autofree char *range = g_strdup_printf ("%.2f-%.2f", config->wall_min_s,
                                                 config->wall_max_s);
 
-      g_string_append_printf (out, "%-8s %5u", config->name, config->processes);
+      g_string_append_printf (out, "%-11s %-12s %5u", config->name,
+                              shardpix_mode_name (config->mode), config->processes);
       bench_append_number (out, 9, 2, config->wall_median_s);
       g_string_append_printf (out, " %15s", range);
       bench_append_number (out, 8, 2, config->cpu_median_s);
@@ -161,9 +178,9 @@ shardpix_bench_table (const ShardpixBenchResults *results)
     }
   if (best != NULL)
     g_string_append_printf (out,
-                            "best: %s (%u process%s): %.2fx the serial baseline, "
+                            "best: %s (%s, %u): %.2fx the serial baseline, "
                             "efficiency %.2f, %.1f images/s\n",
-                            best->name, best->processes, best->processes == 1 ? "" : "es",
+                            best->name, shardpix_mode_name (best->mode), best->processes,
                             best->speedup, best->efficiency, best->images_per_s);
   return g_string_free (out, FALSE);
 }

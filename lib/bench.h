@@ -6,6 +6,7 @@
 #include <glib.h>
 
 #include "supervisor.h"
+#include "threads.h"
 
 G_BEGIN_DECLS
 
@@ -21,9 +22,10 @@ typedef struct {
 } ShardpixBenchPass;
 
 typedef struct {
-  char *name;              /* "serial", "j1", "j2", ... */
-  guint processes;         /* 1 for the serial baseline */
-  gboolean serial;
+  char *name;              /* "serial", "j1", "j2", ..., "threads-j2", "vips-j2" */
+  ShardpixMode mode;
+  guint processes;         /* workers: processes, threads or libvips threads; 1 for serial */
+  gboolean serial;         /* mode == SHARDPIX_MODE_SERIAL */
   GPtrArray *passes;       /* ShardpixBenchPass *, in run order */
 
   /* Filled by shardpix_bench_summarise(); NAN where undefined. */
@@ -45,9 +47,10 @@ typedef struct {
 ShardpixBenchResults *shardpix_bench_results_new (void);
 void shardpix_bench_results_free (ShardpixBenchResults *results);
 
-/* Appends a configuration with no passes and returns it (owned by @results). */
-ShardpixBenchConfig *shardpix_bench_add_config (ShardpixBenchResults *results, gboolean serial,
-                                                guint processes);
+/* Appends a configuration of @mode with @workers workers and no passes and
+ * returns it (owned by @results). */
+ShardpixBenchConfig *shardpix_bench_add_config (ShardpixBenchResults *results, ShardpixMode mode,
+                                                guint workers);
 
 /* Takes ownership of @pass. */
 void shardpix_bench_add_pass (ShardpixBenchConfig *config, ShardpixBenchPass *pass);

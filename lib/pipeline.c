@@ -14,11 +14,19 @@
 #include "error.h"
 #include "protocol.h"
 
-/* Read by a signal handler: a fixed buffer, never reallocated. */
-static char pipeline_temp[PATH_MAX];
+/* Read by a signal handler: fixed buffers, never reallocated, one per
+ * thread that processes images (slot 0: the process's only one). */
+static char pipeline_temp[SHARDPIX_PIPELINE_MAX_SLOTS][PATH_MAX];
+static _Thread_local guint pipeline_slot;
 
-/* The first libvips warning of the current image, or "". */
-static char pipeline_warning[256];
+/* The first libvips warning of the current image, or "". Warnings raised on
+ * libvips' own threads land in the shared buffer: it belongs to the image
+ * only while one image at a time is processed. */
+static char pipeline_warning_shared[256];
+static _Thread_local char pipeline_warning_local[256];
+static _Thread_local gboolean pipeline_busy;
+static gboolean pipeline_concurrent;
+G_LOCK_DEFINE_STATIC (pipeline_warning);
 
 /* The loaders this tool means to read. Everything else libvips could sniff
  * from the content (SVG, PDF, MATLAB, FITS, ImageMagick, raw matrix text)
@@ -57,7 +65,28 @@ shardpix_pipeline_shutdown (void)
 const char *
 shardpix_pipeline_current_temp (void)
 {
-  return pipeline_temp;
+  return pipeline_temp[pipeline_slot];
+}
+
+void
+shardpix_pipeline_unlink_temps (void)
+{
+  for (guint i = 0; i < SHARDPIX_PIPELINE_MAX_SLOTS; i++)
+    if (pipeline_temp[i][0] != '\0')
+      unlink (pipeline_temp[i]);
+}
+
+void
+shardpix_pipeline_set_concurrent (gboolean concurrent)
+{
+  pipeline_concurrent = concurrent;
+}
+
+void
+shardpix_pipeline_set_slot (guint slot)
+{
+  g_return_if_fail (slot < SHARDPIX_PIPELINE_MAX_SLOTS);
+  pipeline_slot = slot;
 }
 
 void
@@ -65,8 +94,28 @@ shardpix_pipeline_note_warning (const char *message)
 {
   /* The first one is the cause ("IDAT: CRC error"), later ones its
    * consequences ("error in tile 0 x 10"). */
-  if (pipeline_warning[0] == '\0')
-    g_strlcpy (pipeline_warning, message, sizeof pipeline_warning);
+  if (pipeline_busy)
+    {
+      if (pipeline_warning_local[0] == '\0')
+        g_strlcpy (pipeline_warning_local, message, sizeof pipeline_warning_local);
+      return;
+    }
+  G_LOCK (pipeline_warning);
+  if (pipeline_warning_shared[0] == '\0')
+    g_strlcpy (pipeline_warning_shared, message, sizeof pipeline_warning_shared);
+  G_UNLOCK (pipeline_warning);
+}
+
+/* The image's first warning: its own thread's, else libvips' threads' when
+ * no other image shares them. */
+static void
+pipeline_take_warning (char *warning, gsize size)
+{
+  g_strlcpy (warning, pipeline_warning_local, size);
+  G_LOCK (pipeline_warning);
+  if (warning[0] == '\0' && !pipeline_concurrent)
+    g_strlcpy (warning, pipeline_warning_shared, size);
+  G_UNLOCK (pipeline_warning);
 }
 
 /* libvips stacks messages from every layer: the first says what was wrong
@@ -75,8 +124,11 @@ shardpix_pipeline_note_warning (const char *message)
 static gboolean
 pipeline_vips_error (GError **error, const char *what)
 {
-  g_autofree char *text = g_strstrip (g_strdup (vips_error_buffer ()));
+  g_autofree char *text = g_strstrip (vips_error_buffer_copy ());
   char *newline = strchr (text, '\n');
+  char pipeline_warning[256];
+
+  pipeline_take_warning (pipeline_warning, sizeof pipeline_warning);
 
   if (newline != NULL)
     *newline = '\0';
@@ -91,7 +143,6 @@ pipeline_vips_error (GError **error, const char *what)
   else
     g_set_error (error, SHARDPIX_ERROR, SHARDPIX_ERROR_IMAGE, "%s: %s (%s)", what, text,
                  pipeline_warning);
-  vips_error_clear ();
   return FALSE;
 }
 
@@ -345,9 +396,10 @@ pipeline_write_output (const ShardpixJob *job, VipsImage *image, const char *rel
   g_autofree char *dir = g_path_get_dirname (dest);
   g_autofree char *suffix = shardpix_job_save_suffix (job, rel);
   struct stat existing;
+  char *slot = pipeline_temp[pipeline_slot];
   int fd;
 
-  if (strlen (temp) >= sizeof pipeline_temp)
+  if (strlen (temp) >= PATH_MAX)
     {
       g_set_error (error, SHARDPIX_ERROR, SHARDPIX_ERROR_IMAGE, "output path too long");
       return FALSE;
@@ -361,12 +413,12 @@ pipeline_write_output (const ShardpixJob *job, VipsImage *image, const char *rel
       return FALSE;
     }
 
-  g_strlcpy (pipeline_temp, temp, sizeof pipeline_temp);
+  g_strlcpy (slot, temp, PATH_MAX);
   fd = pipeline_create_temp (temp, error);
   if (fd < 0)
     {
       pipeline_output_error (errno, -1, error, dir);
-      pipeline_temp[0] = '\0';
+      slot[0] = '\0';
       return FALSE;
     }
   if (!pipeline_save (job, image, suffix, fd, error))
@@ -398,14 +450,14 @@ pipeline_write_output (const ShardpixJob *job, VipsImage *image, const char *rel
       shardpix_error_errno (errno, error, "cannot rename output into place");
       goto fail;
     }
-  pipeline_temp[0] = '\0';
+  slot[0] = '\0';
   return TRUE;
 
 fail:
   if (fd >= 0)
     close (fd);
   unlink (temp);
-  pipeline_temp[0] = '\0';
+  slot[0] = '\0';
   return FALSE;
 }
 
@@ -419,15 +471,23 @@ shardpix_pipeline_process (const ShardpixJob *job, const char *rel, guint index,
   int fd;
   gboolean ok;
 
-  pipeline_warning[0] = '\0';
+  pipeline_warning_local[0] = '\0';
+  G_LOCK (pipeline_warning);
+  pipeline_warning_shared[0] = '\0';
+  G_UNLOCK (pipeline_warning);
+  pipeline_busy = TRUE;
   fd = pipeline_open_input (path, &st, error);
   if (fd < 0)
-    return FALSE;
+    {
+      pipeline_busy = FALSE;
+      return FALSE;
+    }
   image = pipeline_transform (job, fd, error);
   /* The pixels are pulled from the input while saving, so the descriptor
    * stays open until the output is written. */
   ok = image != NULL && pipeline_write_output (job, image, rel, index, &st, error);
   g_clear_object (&image);
   close (fd);
+  pipeline_busy = FALSE;
   return ok;
 }

@@ -308,6 +308,7 @@ shardpix_report_json_bench (const ShardpixReportSettings *settings,
 
       json_builder_begin_object (b);
       json_add_string (b, "name", config->name);
+      json_add_string (b, "mode", shardpix_mode_name (config->mode));
       json_add_int (b, "processes", config->processes);
       json_add_bool (b, "serial", config->serial);
       json_add_double (b, "wall_median_s", config->wall_median_s);

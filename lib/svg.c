@@ -149,6 +149,125 @@ shardpix_svg_timeline (const ShardpixRunReport *report, GPtrArray *paths, const 
   return g_string_free (out, FALSE);
 }
 
+/* The colour of each mode's line in the speedup panel. */
+static const char *
+svg_mode_colour (ShardpixMode mode)
+{
+  switch (mode)
+    {
+    case SHARDPIX_MODE_PROCESSES:
+      return "#4e79a7";
+    case SHARDPIX_MODE_THREADS:
+      return "#e15759";
+    case SHARDPIX_MODE_VIPS_THREADS:
+      return "#59a14f";
+    case SHARDPIX_MODE_SERIAL:
+      break;
+    }
+  return "#999";
+}
+
+typedef struct {
+  double px, py;
+  const ShardpixBenchConfig *config;
+} SvgLabel;
+
+static int
+svg_label_compare (gconstpointer a, gconstpointer b)
+{
+  const SvgLabel *la = a, *lb = b;
+
+  if (la->px != lb->px)
+    return la->px < lb->px ? -1 : 1;
+  return la->py < lb->py ? -1 : la->py > lb->py;
+}
+
+/* Each point's speedup next to it, top to bottom at each worker count, a
+ * label never over the one above: modes often share a point at 1 worker,
+ * and the order of the labels stays the order of the points. */
+static void
+svg_speedup_labels (GString *out, int x, int y, int w, int h, double max_p, double max_s,
+                    const ShardpixBenchResults *results)
+{
+  g_autoptr (GArray) labels = g_array_new (FALSE, FALSE, sizeof (SvgLabel));
+  double last_px = NAN;
+  double last_y = 0;
+
+  for (guint i = 0; i < results->configs->len; i++)
+    {
+      const ShardpixBenchConfig *c = g_ptr_array_index (results->configs, i);
+      SvgLabel label = { x + w * ((c->processes - 1) / (max_p - 1)),
+                         y + h - h * (c->speedup / max_s), c };
+
+      if (!c->serial && isfinite (c->speedup))
+        g_array_append_val (labels, label);
+    }
+  g_array_sort (labels, svg_label_compare);
+  for (guint i = 0; i < labels->len; i++)
+    {
+      const SvgLabel *l = &g_array_index (labels, SvgLabel, i);
+      double ly = l->py - 6;
+
+      if (l->px == last_px && ly < last_y + 13)
+        ly = last_y + 13;
+      last_px = l->px;
+      last_y = ly;
+      g_string_append_printf (out, "<text x=\"%.2f\" y=\"%.2f\" fill=\"%s\">%.2fx</text>\n",
+                              l->px + 6, ly, svg_mode_colour (l->config->mode),
+                              l->config->speedup);
+    }
+}
+
+/* One mode's speedups as a line with its points, and its legend entry
+ * (number @legend, counted up) in a row under the panel. */
+static void
+svg_speedup_line (GString *out, int x, int y, int w, int h, double max_p, double max_s,
+                  const ShardpixBenchResults *results, ShardpixMode mode, guint *legend)
+{
+  const char *colour = svg_mode_colour (mode);
+  gboolean first = TRUE;
+  int lx;
+
+  for (guint i = 0; i < results->configs->len; i++)
+    {
+      const ShardpixBenchConfig *c = g_ptr_array_index (results->configs, i);
+
+      if (c->mode != mode || !isfinite (c->speedup))
+        continue;
+      if (first)
+        g_string_append_printf (out, "<polyline fill=\"none\" stroke=\"%s\" "
+                                "stroke-width=\"2\" points=\"", colour);
+      g_string_append_printf (out, "%s%.2f,%.2f", first ? "" : " ",
+                              x + w * ((c->processes - 1) / (max_p - 1)),
+                              y + h - h * (c->speedup / max_s));
+      first = FALSE;
+    }
+  if (first)
+    return;
+  g_string_append (out, "\"/>\n");
+  for (guint i = 0; i < results->configs->len; i++)
+    {
+      const ShardpixBenchConfig *c = g_ptr_array_index (results->configs, i);
+      double px = x + w * ((c->processes - 1) / (max_p - 1));
+      double py = y + h - h * (c->speedup / max_s);
+
+      if (c->mode != mode || !isfinite (c->speedup))
+        continue;
+      g_string_append_printf (out,
+                              "<circle cx=\"%.2f\" cy=\"%.2f\" r=\"4\" fill=\"%s\">"
+                              "<title>%s: %.2fx</title></circle>\n",
+                              px, py, colour, c->name, c->speedup);
+    }
+  lx = x + 140 * (int) *legend;
+  g_string_append_printf (out,
+                          "<line x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\" stroke=\"%s\" "
+                          "stroke-width=\"3\"/>\n"
+                          "<text x=\"%d\" y=\"%d\">%s</text>\n",
+                          lx, y + h + 50, lx + 24, y + h + 50, colour, lx + 30, y + h + 54,
+                          shardpix_mode_name (mode));
+  (*legend)++;
+}
+
 /* Speedup against process count in the box (@x, @y, @w, @h). */
 static void
 svg_speedup_panel (GString *out, int x, int y, int w, int h,
@@ -157,7 +276,7 @@ svg_speedup_panel (GString *out, int x, int y, int w, int h,
   double max_p = 1;
   double max_s = 1;
   double step;
-  gboolean first = TRUE;
+  guint legend = 0;
 
   for (guint i = 0; i < results->configs->len; i++)
     {
@@ -193,41 +312,36 @@ svg_speedup_panel (GString *out, int x, int y, int w, int h,
                               "<text x=\"%.2f\" y=\"%d\" text-anchor=\"middle\">%u</text>\n", px,
                               y + h + 16, c->processes);
     }
-  g_string_append_printf (out, "<text x=\"%d\" y=\"%d\" text-anchor=\"middle\">worker "
-                          "processes</text>\n", x + w / 2, y + h + 32);
+  g_string_append_printf (out, "<text x=\"%d\" y=\"%d\" text-anchor=\"middle\">workers "
+                          "(processes, threads or libvips threads)</text>\n", x + w / 2,
+                          y + h + 32);
   /* Ideal: speedup p on p processes. */
   g_string_append_printf (out,
                           "<line x1=\"%d\" y1=\"%.2f\" x2=\"%.2f\" y2=\"%.2f\" stroke=\"#999\" "
                           "stroke-dasharray=\"6 4\"/>\n",
                           x, y + h - h * (1 / max_s), x + w * ((MIN (max_p, max_s) - 1) / (max_p - 1)),
                           y + h - h * (MIN (max_p, max_s) / max_s));
-  g_string_append (out, "<polyline fill=\"none\" stroke=\"#4e79a7\" stroke-width=\"2\" points=\"");
+  for (ShardpixMode mode = SHARDPIX_MODE_PROCESSES; mode <= SHARDPIX_MODE_VIPS_THREADS; mode++)
+    svg_speedup_line (out, x, y, w, h, max_p, max_s, results, mode, &legend);
+  svg_speedup_labels (out, x, y, w, h, max_p, max_s, results);
+}
+
+/* The fastest processes configuration: only those passes record each worker's
+ * images (the in-process modes run as one `run` child). */
+static const ShardpixBenchConfig *
+svg_best_with_timeline (const ShardpixBenchResults *results)
+{
+  const ShardpixBenchConfig *best = NULL;
+
   for (guint i = 0; i < results->configs->len; i++)
     {
       const ShardpixBenchConfig *c = g_ptr_array_index (results->configs, i);
 
-      if (c->serial || !isfinite (c->speedup))
-        continue;
-      g_string_append_printf (out, "%s%.2f,%.2f", first ? "" : " ",
-                              x + w * ((c->processes - 1) / (max_p - 1)),
-                              y + h - h * (c->speedup / max_s));
-      first = FALSE;
+      if (c->mode == SHARDPIX_MODE_PROCESSES && c->passes->len > 0
+          && (best == NULL || c->speedup > best->speedup))
+        best = c;
     }
-  g_string_append (out, "\"/>\n");
-  for (guint i = 0; i < results->configs->len; i++)
-    {
-      const ShardpixBenchConfig *c = g_ptr_array_index (results->configs, i);
-      double px = x + w * ((c->processes - 1) / (max_p - 1));
-      double py = y + h - h * (c->speedup / max_s);
-
-      if (c->serial || !isfinite (c->speedup))
-        continue;
-      g_string_append_printf (out,
-                              "<circle cx=\"%.2f\" cy=\"%.2f\" r=\"4\" fill=\"#4e79a7\">"
-                              "<title>%s: %.2fx</title></circle>\n"
-                              "<text x=\"%.2f\" y=\"%.2f\">%.2fx</text>\n",
-                              px, py, c->name, c->speedup, px + 6, py - 6, c->speedup);
-    }
+  return best;
 }
 
 char *
@@ -235,10 +349,10 @@ shardpix_svg_bench (const ShardpixBenchResults *results, GPtrArray *paths, const
 {
   GString *out = g_string_new (NULL);
   GString *body = g_string_new (NULL);
-  const ShardpixBenchConfig *best = shardpix_bench_best (results);
+  const ShardpixBenchConfig *best = svg_best_with_timeline (results);
   const ShardpixBenchPass *pass = best ? shardpix_bench_fastest_pass (best) : NULL;
   int plot_w = SVG_WIDTH - 2 * SVG_MARGIN - 20;
-  int height = 70 + 260 + 50;
+  int height = 70 + 260 + 70;
   SvgLocale locale;
 
   svg_locale_enter (&locale);

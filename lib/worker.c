@@ -11,10 +11,7 @@
 static void
 worker_on_signal (int signo)
 {
-  const char *temp = shardpix_pipeline_current_temp ();
-
-  if (temp[0] != '\0')
-    unlink (temp);
+  shardpix_pipeline_unlink_temps ();
   _exit (128 + signo);
 }
 
