@@ -118,6 +118,15 @@ pipeline_take_warning (char *warning, gsize size)
   G_UNLOCK (pipeline_warning);
 }
 
+static char *
+pipeline_hide_descriptor_path (char *text)
+{
+  g_autofree char *owned = text;
+  g_autoptr (GRegex) descriptor = g_regex_new ("\"?/proc/self/fd/[0-9]+\"?", 0, 0, NULL);
+
+  return g_regex_replace_literal (descriptor, owned, -1, 0, "input", 0, NULL);
+}
+
 /* libvips stacks messages from every layer: the first says what was wrong
  * with the file ("libpng read error"), the later ones what failed because
  * of it ("unable to write to target"). A loader's warning says more. */
@@ -132,6 +141,9 @@ pipeline_vips_error (GError **error, const char *what)
 
   if (newline != NULL)
     *newline = '\0';
+  /* libvips names the descriptor path we gave it; the caller prefixes the
+   * real file name, so say "input" rather than "/proc/self/fd/5". */
+  text = pipeline_hide_descriptor_path (g_steal_pointer (&text));
   if (*text == '\0' && *pipeline_warning == '\0')
     g_set_error (error, SHARDPIX_ERROR, SHARDPIX_ERROR_IMAGE, "%s: unknown libvips error",
                  what);

@@ -8,55 +8,7 @@
 
 #include "fixtures.h"
 
-typedef struct {
-  char *root;
-  char *in;
-  char *out;
-} Fixture;
-
-static void
-fixture_setup (Fixture *fx, gconstpointer data)
-{
-  fx->root = fixtures_mkdtemp ();
-  fx->in = g_build_filename (fx->root, "in", NULL);
-  fx->out = g_build_filename (fx->root, "out", NULL);
-  g_assert_cmpint (g_mkdir (fx->in, 0755), ==, 0);
-}
-
-static void
-fixture_teardown (Fixture *fx, gconstpointer data)
-{
-  fixtures_rmtree (fx->root);
-  g_free (fx->root);
-  g_free (fx->in);
-  g_free (fx->out);
-}
-
-static int
-run (const char *const *args, char **out, char **err)
-{
-  g_autofree char *o = NULL;
-  g_autofree char *e = NULL;
-  int status = fixtures_run_shardpix (args, &o, &e);
-
-  g_test_message ("exit %d\nstdout:\n%s\nstderr:\n%s", status, o, e);
-  if (out)
-    *out = g_steal_pointer (&o);
-  if (err)
-    *err = g_steal_pointer (&e);
-  return status;
-}
-
-static guint
-count_lines_containing (const char *text, const char *needle)
-{
-  g_auto (GStrv) lines = g_strsplit (text, "\n", -1);
-  guint n = 0;
-
-  for (guint i = 0; lines[i]; i++)
-    n += strstr (lines[i], needle) != NULL;
-  return n;
-}
+typedef FixturesDirs Fixture;
 
 static void
 assert_no_hidden_files (const char *dir)
@@ -115,7 +67,7 @@ test_mixed_folder (Fixture *fx, gconstpointer data)
 
   fixtures_write_mixed_folder (fx->in);
   inputs = fixtures_list_files (fx->in);
-  g_assert_cmpint (run (args, &out, NULL), ==, 0);
+  g_assert_cmpint (fixtures_run_logged (args, &out, NULL), ==, 0);
   outputs = fixtures_list_files (fx->out);
   g_assert_cmpuint (outputs->len, ==, inputs->len);
 
@@ -147,7 +99,7 @@ test_mixed_folder (Fixture *fx, gconstpointer data)
     }
   /* The per-child table: one row per worker, each with how it exited. */
   g_assert_nonnull (strstr (out, "maxrss MB"));
-  g_assert_cmpuint (count_lines_containing (out, "exit 0"), ==, 2);
+  g_assert_cmpuint (fixtures_count_lines_containing (out, "exit 0"), ==, 2);
   g_assert_nonnull (strstr (out, "failed 0"));
 }
 
@@ -167,7 +119,7 @@ test_identical_outputs (Fixture *fx, gconstpointer data)
 
       fixtures_write_image (path, i % 2 ? "jpeg-progressive" : "jpeg", 300 + 37 * i, 200);
     }
-  g_assert_cmpint (run (base, NULL, NULL), ==, 0);
+  g_assert_cmpint (fixtures_run_logged (base, NULL, NULL), ==, 0);
 
   for (int jobs = 1; jobs <= 4; jobs++)
     for (int shards = 1; shards <= 7; shards++)
@@ -179,7 +131,7 @@ test_identical_outputs (Fixture *fx, gconstpointer data)
         const char *args[] = { "run", fx->in, dir, "-j", j, "--shards", s, "--size", "100",
                                "--quiet", NULL };
 
-        g_assert_cmpint (run (args, NULL, NULL), ==, 0);
+        g_assert_cmpint (fixtures_run_logged (args, NULL, NULL), ==, 0);
         if (!fixtures_same_tree (serial, dir, &why))
           g_error ("-j %d --shards %d differs from --serial: %s", jobs, shards, why);
       }
@@ -193,7 +145,7 @@ test_identical_outputs (Fixture *fx, gconstpointer data)
       const char *args[] = { "run", fx->in, dir, "-j", "2", "--balance", balance, "--size",
                              "100", "--quiet", b < 3 ? NULL : "--shards", "5", NULL };
 
-      g_assert_cmpint (run (args, NULL, NULL), ==, 0);
+      g_assert_cmpint (fixtures_run_logged (args, NULL, NULL), ==, 0);
       if (!fixtures_same_tree (serial, dir, &why))
         g_error ("--balance %s (%u) differs from --serial: %s", balance, b, why);
     }
@@ -215,9 +167,9 @@ test_bad_inputs (Fixture *fx, gconstpointer data)
   fixtures_write_truncated (whole, cut, (gsize) st.st_size * 2 / 3);
   fixtures_write_bytes (text, "just some text\n", 15);
 
-  g_assert_cmpint (run (args, NULL, &err), ==, 1);
-  g_assert_cmpuint (count_lines_containing (err, "cut.jpg: "), ==, 1);
-  g_assert_cmpuint (count_lines_containing (err, "notes.png: "), ==, 1);
+  g_assert_cmpint (fixtures_run_logged (args, NULL, &err), ==, 1);
+  g_assert_cmpuint (fixtures_count_lines_containing (err, "cut.jpg: "), ==, 1);
+  g_assert_cmpuint (fixtures_count_lines_containing (err, "notes.png: "), ==, 1);
   outputs = fixtures_list_files (fx->out);
   /* Seven good images of the mixed folder, nothing for the two bad ones. */
   g_assert_cmpuint (outputs->len, ==, 7);
@@ -240,8 +192,8 @@ test_output_inside_input_refused (Fixture *fx, gconstpointer data)
 
   fixtures_write_mixed_folder (fx->in);
   files = fixtures_list_files (fx->in);
-  g_assert_cmpint (run (same, NULL, NULL), ==, 2);
-  g_assert_cmpint (run (nested, NULL, &err), ==, 2);
+  g_assert_cmpint (fixtures_run_logged (same, NULL, NULL), ==, 2);
+  g_assert_cmpint (fixtures_run_logged (nested, NULL, &err), ==, 2);
   g_assert_nonnull (strstr (err, "inside"));
   /* Nothing was created in the input. */
   g_assert_false (g_file_test (inside, G_FILE_TEST_EXISTS));
@@ -269,7 +221,7 @@ test_usage_errors (Fixture *fx, gconstpointer data)
     {
       g_autofree char *err = NULL;
 
-      g_assert_cmpint (run (cases[i], NULL, &err), ==, 2);
+      g_assert_cmpint (fixtures_run_logged (cases[i], NULL, &err), ==, 2);
       g_assert_nonnull (strstr (err, "shardpix: "));
     }
 }
@@ -287,10 +239,10 @@ test_recursive_mirrors (Fixture *fx, gconstpointer data)
   g_assert_cmpint (g_mkdir_with_parents (deep, 0755), ==, 0);
   fixtures_write_image (a, "jpeg", 320, 200);
   fixtures_write_image (b, "png", 200, 320);
-  g_assert_cmpint (run (flat, NULL, NULL), ==, 0);
+  g_assert_cmpint (fixtures_run_logged (flat, NULL, NULL), ==, 0);
   outputs = fixtures_list_files (fx->out);
   g_assert_cmpuint (outputs->len, ==, 1);
-  g_assert_cmpint (run (rec, NULL, NULL), ==, 0);
+  g_assert_cmpint (fixtures_run_logged (rec, NULL, NULL), ==, 0);
   g_clear_pointer (&outputs, g_ptr_array_unref);
   outputs = fixtures_list_files (fx->out);
   g_assert_cmpuint (outputs->len, ==, 2);
@@ -324,7 +276,7 @@ test_awkward_names (Fixture *fx, gconstpointer data)
     fixtures_write_bytes (bracket, "not an image", 12);
   }
   /* "x.png[fail_on=none]" does not end in an image extension: skipped. */
-  g_assert_cmpint (run (args, NULL, &err), ==, 0);
+  g_assert_cmpint (fixtures_run_logged (args, NULL, &err), ==, 0);
   outputs = fixtures_list_files (fx->out);
   g_assert_cmpuint (outputs->len, ==, 5);
   for (guint i = 0; i < 4; i++)
@@ -351,16 +303,17 @@ test_dead_worker_poison (Fixture *fx, gconstpointer data)
       g_autofree char *path = g_build_filename (fx->in, names[i], NULL);
       fixtures_write_bytes (path, "x", 1);
     }
-  g_assert_cmpint (run (args, &out, &err), ==, 1);
+  g_assert_cmpint (fixtures_run_logged (args, &out, &err), ==, 1);
   g_assert_nonnull (strstr (err, "killed by SIGKILL before finishing its shard on b-crash.jpg; "
                                  "retrying it alone"));
-  g_assert_cmpuint (count_lines_containing (err, "b-crash.jpg: poison file"), ==, 1);
+  g_assert_cmpuint (fixtures_count_lines_containing (err, "b-crash.jpg: poison file"), ==, 1);
   g_assert_nonnull (strstr (err, "1 file(s) retried after a worker died, 1 poison"));
   g_assert_null (strstr (err, "undone"));
   g_assert_nonnull (strstr (out, "ok 2  failed 1"));
 }
 
-#define ADD(path, func) g_test_add (path, Fixture, NULL, fixture_setup, func, fixture_teardown)
+#define ADD(path, func) \
+  g_test_add (path, Fixture, NULL, fixtures_dirs_setup, func, fixtures_dirs_teardown)
 
 int
 main (int argc, char **argv)
