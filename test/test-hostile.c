@@ -11,29 +11,21 @@
 #include "fixtures.h"
 
 typedef struct {
-  char *root;
-  char *in;
-  char *out;
+  FixturesDirs dirs;
   GPtrArray *strings; /* paths handed out by hostile_path() */
 } Fixture;
 
 static void
 fixture_setup (Fixture *fx, gconstpointer data)
 {
-  fx->root = fixtures_mkdtemp ();
-  fx->in = g_build_filename (fx->root, "in", NULL);
-  fx->out = g_build_filename (fx->root, "out", NULL);
-  g_assert_cmpint (g_mkdir (fx->in, 0755), ==, 0);
+  fixtures_dirs_setup (&fx->dirs, data);
   fx->strings = g_ptr_array_new_with_free_func (g_free);
 }
 
 static void
 fixture_teardown (Fixture *fx, gconstpointer data)
 {
-  fixtures_rmtree (fx->root);
-  g_free (fx->root);
-  g_free (fx->in);
-  g_free (fx->out);
+  fixtures_dirs_teardown (&fx->dirs, data);
   g_ptr_array_unref (fx->strings);
 }
 
@@ -41,7 +33,7 @@ fixture_teardown (Fixture *fx, gconstpointer data)
 static const char *
 hostile_path (Fixture *fx, const char *name)
 {
-  char *path = g_build_filename (fx->in, name, NULL);
+  char *path = g_build_filename (fx->dirs.in, name, NULL);
 
   g_ptr_array_add (fx->strings, path);
   return path;
@@ -285,8 +277,8 @@ count_lines_with (const char *text, const char *prefix, char **line)
 static void
 test_corpus (Fixture *fx, gconstpointer data)
 {
-  g_autofree char *outside = g_build_filename (fx->root, "outside.jpg", NULL);
-  const char *args[] = { "run", fx->in, fx->out, "-j", "2", "--timeout", "60", NULL };
+  g_autofree char *outside = g_build_filename (fx->dirs.root, "outside.jpg", NULL);
+  const char *args[] = { "run", fx->dirs.in, fx->dirs.out, "-j", "2", "--timeout", "60", NULL };
   g_autofree char *out = NULL;
   g_autofree char *err = NULL;
   g_autoptr (GPtrArray) inputs = NULL;
@@ -303,7 +295,7 @@ test_corpus (Fixture *fx, gconstpointer data)
   for (guint i = 0; i < G_N_ELEMENTS (hostile_failed); i++)
     {
       g_autofree char *prefix = g_strdup_printf ("shardpix: %s: ", hostile_failed[i].name);
-      g_autofree char *path = g_build_filename (fx->out, hostile_failed[i].name, NULL);
+      g_autofree char *path = g_build_filename (fx->dirs.out, hostile_failed[i].name, NULL);
       g_autofree char *line = NULL;
 
       if (count_lines_with (err, prefix, &line) != 1)
@@ -314,12 +306,12 @@ test_corpus (Fixture *fx, gconstpointer data)
       g_assert_false (g_file_test (path, G_FILE_TEST_EXISTS));
     }
   /* Every "ok-" entry and the awkward names are produced, nothing else. */
-  inputs = fixtures_list_files (fx->in);
-  outputs = fixtures_list_files (fx->out);
+  inputs = fixtures_list_files (fx->dirs.in);
+  outputs = fixtures_list_files (fx->dirs.out);
   for (guint i = 0; i < inputs->len; i++)
     {
       const char *rel = g_ptr_array_index (inputs, i);
-      g_autofree char *dst = g_build_filename (fx->out, rel, NULL);
+      g_autofree char *dst = g_build_filename (fx->dirs.out, rel, NULL);
       gboolean bad = FALSE;
 
       for (guint j = 0; j < G_N_ELEMENTS (hostile_failed); j++)
@@ -345,7 +337,7 @@ test_corpus (Fixture *fx, gconstpointer data)
     }
   /* The EXIF orientation was applied: 400x300 turned on its side. */
   {
-    g_autofree char *rotated = g_build_filename (fx->out, "ok-exif-rotated.jpg", NULL);
+    g_autofree char *rotated = g_build_filename (fx->dirs.out, "ok-exif-rotated.jpg", NULL);
     g_autoptr (VipsImage) image = vips_image_new_from_file (rotated, NULL);
 
     g_assert_nonnull (image);
@@ -360,7 +352,7 @@ test_corpus (Fixture *fx, gconstpointer data)
 static void
 test_memory_limit (Fixture *fx, gconstpointer data)
 {
-  const char *args[] = { "run", fx->in, fx->out, "-j", "1", "--max-pixels", "0",
+  const char *args[] = { "run", fx->dirs.in, fx->dirs.out, "-j", "1", "--max-pixels", "0",
                          "--max-memory", "1024", "--timeout", "600", NULL };
   const char *path = hostile_path (fx, "bomb.jpg");
   g_autoptr (VipsImage) black = NULL;

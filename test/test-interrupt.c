@@ -15,23 +15,18 @@
 #define INTERRUPT_N_IMAGES 24
 
 typedef struct {
-  char *root;
-  char *in;
-  char *out;
+  FixturesDirs dirs;
   char *mount; /* a tmpfs mounted by the test, or NULL */
 } Fixture;
 
 static void
 fixture_setup (Fixture *fx, gconstpointer data)
 {
-  fx->root = fixtures_mkdtemp ();
-  fx->in = g_build_filename (fx->root, "in", NULL);
-  fx->out = g_build_filename (fx->root, "out", NULL);
-  g_assert_cmpint (g_mkdir (fx->in, 0755), ==, 0);
+  fixtures_dirs_setup (&fx->dirs, data);
   for (guint i = 0; i < INTERRUPT_N_IMAGES; i++)
     {
       g_autofree char *name = g_strdup_printf ("img-%02u.%s", i, i % 3 ? "jpg" : "png");
-      g_autofree char *path = g_build_filename (fx->in, name, NULL);
+      g_autofree char *path = g_build_filename (fx->dirs.in, name, NULL);
 
       fixtures_write_image (path, i % 3 ? "jpeg" : "png", 480 + 8 * i, 360);
     }
@@ -43,10 +38,7 @@ fixture_teardown (Fixture *fx, gconstpointer data)
   if (fx->mount != NULL)
     umount2 (fx->mount, MNT_DETACH);
   g_free (fx->mount);
-  fixtures_rmtree (fx->root);
-  g_free (fx->root);
-  g_free (fx->in);
-  g_free (fx->out);
+  fixtures_dirs_teardown (&fx->dirs, data);
 }
 
 static GSubprocess *
@@ -144,7 +136,7 @@ first_child (pid_t pid)
 static void
 run_reference (Fixture *fx, const char *dir)
 {
-  const char *args[] = { "run", fx->in, dir, "-j", "2", "--quiet", NULL };
+  const char *args[] = { "run", fx->dirs.in, dir, "-j", "2", "--quiet", NULL };
 
   g_assert_cmpint (fixtures_run_shardpix (args, NULL, NULL), ==, 0);
 }
@@ -154,8 +146,8 @@ run_reference (Fixture *fx, const char *dir)
 static void
 test_kill_worker (Fixture *fx, gconstpointer data)
 {
-  g_autofree char *reference = g_build_filename (fx->root, "reference", NULL);
-  const char *args[] = { "run", fx->in, fx->out, "-j", "2", "--shards", "2", NULL };
+  g_autofree char *reference = g_build_filename (fx->dirs.root, "reference", NULL);
+  const char *args[] = { "run", fx->dirs.in, fx->dirs.out, "-j", "2", "--shards", "2", NULL };
   g_autoptr (GSubprocess) process = NULL;
   g_autofree char *err = NULL;
   g_autofree char *why = NULL;
@@ -167,7 +159,7 @@ test_kill_worker (Fixture *fx, gconstpointer data)
   run_pid = (pid_t) g_ascii_strtoll (g_subprocess_get_identifier (process), NULL, 10);
   /* Two outputs in: both workers are past their start and far from the end
    * of their twelve files. */
-  wait_for_outputs (process, fx->out, 2);
+  wait_for_outputs (process, fx->dirs.out, 2);
   while (worker == 0 && g_subprocess_get_identifier (process) != NULL)
     worker = first_child (run_pid);
   g_assert_cmpint (worker, >, 0);
@@ -184,8 +176,8 @@ test_kill_worker (Fixture *fx, gconstpointer data)
   g_assert_nonnull (strstr (err, "retrying it alone"));
   g_assert_nonnull (strstr (err, "alone: ok"));
   g_assert_nonnull (strstr (err, "1 file(s) retried after a worker died, 0 poison"));
-  assert_no_temp_files (fx->out);
-  if (!fixtures_same_tree (reference, fx->out, &why))
+  assert_no_temp_files (fx->dirs.out);
+  if (!fixtures_same_tree (reference, fx->dirs.out, &why))
     g_error ("after a killed worker: %s", why);
 }
 
@@ -194,8 +186,8 @@ test_kill_worker (Fixture *fx, gconstpointer data)
 static void
 interrupt_and_resume (Fixture *fx, const char *reference, guint n)
 {
-  const char *args[] = { "run", fx->in, fx->out, "-j", "2", NULL };
-  const char *resume[] = { "run", fx->in, fx->out, "-j", "2", "--resume", NULL };
+  const char *args[] = { "run", fx->dirs.in, fx->dirs.out, "-j", "2", NULL };
+  const char *resume[] = { "run", fx->dirs.in, fx->dirs.out, "-j", "2", "--resume", NULL };
   g_autoptr (GSubprocess) process = NULL;
   g_autofree char *err = NULL;
   g_autofree char *resume_out = NULL;
@@ -203,16 +195,16 @@ interrupt_and_resume (Fixture *fx, const char *reference, guint n)
   guint before;
   int status;
 
-  if (g_file_test (fx->out, G_FILE_TEST_EXISTS))
-    fixtures_rmtree (fx->out);
+  if (g_file_test (fx->dirs.out, G_FILE_TEST_EXISTS))
+    fixtures_rmtree (fx->dirs.out);
   process = start_shardpix (args);
-  wait_for_outputs (process, fx->out, n);
+  wait_for_outputs (process, fx->dirs.out, n);
   g_subprocess_send_signal (process, SIGINT);
   status = finish_shardpix (process, &err);
   /* 0 when the run was over before the signal arrived. */
   g_assert_true (status == 130 || status == 0);
-  assert_no_temp_files (fx->out);
-  before = count_outputs (fx->out);
+  assert_no_temp_files (fx->dirs.out);
+  before = count_outputs (fx->dirs.out);
   g_test_message ("SIGINT after %u outputs: exit %d, %u outputs", n, status, before);
 
   g_assert_cmpint (fixtures_run_shardpix (resume, &resume_out, NULL), ==, 0);
@@ -223,15 +215,15 @@ interrupt_and_resume (Fixture *fx, const char *reference, guint n)
 
       g_assert_nonnull (strstr (resume_out, resumed));
     }
-  assert_no_temp_files (fx->out);
-  if (!fixtures_same_tree (reference, fx->out, &why))
+  assert_no_temp_files (fx->dirs.out);
+  if (!fixtures_same_tree (reference, fx->dirs.out, &why))
     g_error ("SIGINT after %u outputs, then --resume: %s", n, why);
 }
 
 static void
 test_interrupt_resume (Fixture *fx, gconstpointer data)
 {
-  g_autofree char *reference = g_build_filename (fx->root, "reference", NULL);
+  g_autofree char *reference = g_build_filename (fx->dirs.root, "reference", NULL);
   const guint moments[] = { 0, 1, INTERRUPT_N_IMAGES / 2, INTERRUPT_N_IMAGES - 2 };
 
   run_reference (fx, reference);
@@ -243,11 +235,11 @@ test_interrupt_resume (Fixture *fx, gconstpointer data)
 static void
 test_resume_stale (Fixture *fx, gconstpointer data)
 {
-  const char *args[] = { "run", fx->in, fx->out, "-j", "2", "--resume", NULL };
-  g_autofree char *input = g_build_filename (fx->in, "img-01.jpg", NULL);
+  const char *args[] = { "run", fx->dirs.in, fx->dirs.out, "-j", "2", "--resume", NULL };
+  g_autofree char *input = g_build_filename (fx->dirs.in, "img-01.jpg", NULL);
   g_autofree char *out = NULL;
   struct timespec times[2] = { { 0, UTIME_OMIT }, { 0, 0 } };
-  g_autofree char *output = g_build_filename (fx->out, "img-01.jpg", NULL);
+  g_autofree char *output = g_build_filename (fx->dirs.out, "img-01.jpg", NULL);
 
   g_assert_cmpint (fixtures_run_shardpix (args, NULL, NULL), ==, 0);
   /* The output is now from 1970: older than its input. */
@@ -262,9 +254,9 @@ test_resume_stale (Fixture *fx, gconstpointer data)
 static void
 test_disk_full (Fixture *fx, gconstpointer data)
 {
-  g_autofree char *small = g_build_filename (fx->root, "small", NULL);
+  g_autofree char *small = g_build_filename (fx->dirs.root, "small", NULL);
   g_autofree char *out = g_build_filename (small, "out", NULL);
-  const char *args[] = { "run", fx->in, out, "-j", "2", "--size", "2000", NULL };
+  const char *args[] = { "run", fx->dirs.in, out, "-j", "2", "--size", "2000", NULL };
   g_autoptr (GSubprocess) process = NULL;
   g_autofree char *err = NULL;
 
