@@ -271,7 +271,6 @@ run_parallel (const RunOptions *options, ShardpixListing *listing, ShardpixTotal
 int
 cmd_run (int argc, char **argv)
 {
-  g_auto (ShardpixJob) unused = { 0 };
   RunOptions options = { .jobs = (int) g_get_num_processors (), .shards = 0,
                          .timeout_s = 120 };
   const GOptionEntry entries[] = {
@@ -318,7 +317,6 @@ cmd_run (int argc, char **argv)
   gint64 started_us;
   int status;
 
-  (void) unused;
   shardpix_job_init (&options.job);
   /* One list in --help: the image options are what users look for. */
   g_option_context_set_main_group (context, shardpix_job_option_group (&options.job));
