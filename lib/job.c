@@ -23,6 +23,11 @@ static const char *const crop_names[] = {
   [SHARDPIX_CROP_ENTROPY] = "entropy",
 };
 
+static const char *const gray_names[] = {
+  [SHARDPIX_GRAY_REC601] = "rec601",
+  [SHARDPIX_GRAY_LINEAR] = "linear",
+};
+
 void
 shardpix_job_init (ShardpixJob *job)
 {
@@ -137,6 +142,27 @@ shardpix_job_crop_name (ShardpixCrop crop)
 }
 
 gboolean
+shardpix_job_parse_gray (const char *text, ShardpixGray *gray, GError **error)
+{
+  for (guint i = 0; i < G_N_ELEMENTS (gray_names); i++)
+    if (g_strcmp0 (text, gray_names[i]) == 0)
+      {
+        *gray = (ShardpixGray) i;
+        return TRUE;
+      }
+  g_set_error (error, SHARDPIX_ERROR, SHARDPIX_ERROR_USAGE,
+               "invalid --gray '%s': expected rec601 or linear", text ? text : "");
+  return FALSE;
+}
+
+const char *
+shardpix_job_gray_name (ShardpixGray gray)
+{
+  g_return_val_if_fail ((guint) gray < G_N_ELEMENTS (gray_names), "?");
+  return gray_names[gray];
+}
+
+gboolean
 shardpix_job_parse_fail_on (const char *text, ShardpixFailOn *fail_on, GError **error)
 {
   for (guint i = 0; i < G_N_ELEMENTS (fail_on_names); i++)
@@ -212,6 +238,9 @@ shardpix_job_append_args (const ShardpixJob *job, GPtrArray *argv)
     g_ptr_array_add (argv, g_strdup ("--keep-metadata"));
   if (job->color)
     g_ptr_array_add (argv, g_strdup ("--color"));
+  g_ptr_array_add (argv, g_strdup_printf ("--gray=%s", shardpix_job_gray_name (job->gray)));
+  if (job->no_fast_paths)
+    g_ptr_array_add (argv, g_strdup ("--no-fast-paths"));
   /* "=": a template is a value even when it starts with '-'. */
   if (job->output_name != NULL)
     g_ptr_array_add (argv, g_strdup_printf ("--output-name=%s", job->output_name));
@@ -233,6 +262,14 @@ job_option_crop (const char *name, const char *value, gpointer data, GError **er
   ShardpixJob *job = data;
 
   return shardpix_job_parse_crop (value, &job->crop, error);
+}
+
+static gboolean
+job_option_gray (const char *name, const char *value, gpointer data, GError **error)
+{
+  ShardpixJob *job = data;
+
+  return shardpix_job_parse_gray (value, &job->gray, error);
 }
 
 static gboolean
@@ -260,6 +297,14 @@ shardpix_job_option_group (ShardpixJob *job)
       "Keep EXIF, XMP, IPTC and ICC metadata (default: stripped)", NULL },
     { "color", 0, 0, G_OPTION_ARG_NONE, &job->color,
       "Keep colour: skip the grayscale step", NULL },
+    { "gray", 0, 0, G_OPTION_ARG_CALLBACK, job_option_gray,
+      "How grey is computed: rec601 (default): 0.299 R + 0.587 G + 0.114 B on the stored "
+      "values, JPEG's own Y, as Pillow and OpenCV; linear: libvips' b-w, luminance in "
+      "linear light",
+      "FORMULA" },
+    { "no-fast-paths", 0, 0, G_OPTION_ARG_NONE, &job->no_fast_paths,
+      "Decode every image through libvips, not shardpix's grey JPEG and PNG decoders",
+      NULL },
     { "output-name", 'o', 0, G_OPTION_ARG_FILENAME, &job->output_name,
       "Name outputs like vipsthumbnail -o: %s is the input name without extension, "
       "[...] are libvips save options (default: the input's name)", "'tn_%s.webp[Q=80]'" },

@@ -23,6 +23,15 @@ typedef enum {
   SHARDPIX_CROP_ENTROPY,
 } ShardpixCrop;
 
+/* --gray: how colour becomes grey. REC601 weighs the stored values
+ * (0.299 R + 0.587 G + 0.114 B): JPEG's own Y channel, and what Pillow and
+ * OpenCV compute. LINEAR is libvips' b-w, luminance in linear light; the
+ * two differ by tens of levels on saturated colours. */
+typedef enum {
+  SHARDPIX_GRAY_REC601,
+  SHARDPIX_GRAY_LINEAR,
+} ShardpixGray;
+
 typedef struct {
   char *input_dir;
   char *output_dir;
@@ -37,6 +46,8 @@ typedef struct {
   gboolean no_rotate;     /* keep pixels as stored, ignore EXIF orientation */
   gboolean keep_metadata;
   gboolean color;         /* skip the grayscale step */
+  ShardpixGray gray;
+  gboolean no_fast_paths; /* always decode through libvips (see fastload.h) */
   char *output_name;      /* "tn_%s.webp[Q=80]" (see naming.h), or NULL: same name */
   char *format;           /* --format, folded into output_name when finished */
   gint64 max_pixels; /* refuse images whose header declares more; 0: no limit */
@@ -58,6 +69,8 @@ gboolean shardpix_job_parse_box (const char *text, int *width, int *height,
                                  gboolean *force, GError **error);
 gboolean shardpix_job_parse_crop (const char *text, ShardpixCrop *crop, GError **error);
 const char *shardpix_job_crop_name (ShardpixCrop crop);
+gboolean shardpix_job_parse_gray (const char *text, ShardpixGray *gray, GError **error);
+const char *shardpix_job_gray_name (ShardpixGray gray);
 gboolean shardpix_job_parse_fail_on (const char *text, ShardpixFailOn *fail_on,
                                      GError **error);
 const char *shardpix_job_fail_on_name (ShardpixFailOn fail_on);

@@ -12,6 +12,7 @@
 #include "vips-autoptr.h"
 
 #include "error.h"
+#include "gray.h"
 #include "protocol.h"
 
 /* Read by a signal handler: fixed buffers, never reallocated, one per
@@ -294,8 +295,8 @@ pipeline_transform (const ShardpixJob *job, int fd, GError **error)
     }
   if (job->color)
     return g_steal_pointer (&thumb);
-  if (vips_colourspace (thumb, &out, VIPS_INTERPRETATION_B_W, NULL) != 0)
-    return pipeline_vips_error (error, "cannot convert to grayscale"), NULL;
+  if (!shardpix_gray_convert (thumb, job->gray, &out, error))
+    return NULL;
   /* The colour profile kept with --keep-metadata no longer describes
    * these pixels. */
   if (job->keep_metadata && vips_image_get_typeof (out, VIPS_META_ICC_NAME) != 0)

@@ -76,7 +76,7 @@ static void
 assert_settings (JsonObject *settings)
 {
   static const char *const members[] = { "input_dir", "width", "height", "quality", "threads",
-                                         "fail_on", "jobs", "shards", "recursive", NULL };
+                                         "fail_on", "gray", "fast_paths", "jobs", "shards", "recursive", NULL };
 
   assert_members (settings, members);
   g_assert_cmpint (json_object_get_int_member (settings, "width"), ==, 64);

@@ -271,6 +271,56 @@ test_small_paths_agree (Fixture *fx, gconstpointer data)
   }
 }
 
+/* Saturated colours are where the two formulas part: pure red is 0.299 x 255
+ * in Rec.601, but libvips' b-w of it (a linear-light luminance of about
+ * 0.21, coded back to sRGB) is about 125. */
+static void
+test_gray_formulas (Fixture *fx, gconstpointer data)
+{
+  struct {
+    ShardpixGray gray;
+    double expected;
+  } cases[] = {
+    { SHARDPIX_GRAY_REC601, 0.299 * 255 },
+    { SHARDPIX_GRAY_LINEAR, 0 },
+  };
+  g_autofree char *src = in_path (fx, "red.png");
+  g_autofree char *dst = g_build_filename (fx->out, "red.png", NULL);
+  g_autoptr (VipsImage) plane = NULL;
+  g_autoptr (VipsImage) red = NULL;
+  g_autoptr (VipsImage) cast = NULL;
+
+  g_assert_cmpint (vips_black (&plane, 400, 300, "bands", 3, NULL), ==, 0);
+  g_assert_cmpint (vips_linear (plane, &red, (double[]){ 1, 1, 1 }, (double[]){ 255, 0, 0 },
+                                3, NULL), ==, 0);
+  g_assert_cmpint (vips_cast (red, &cast, VIPS_FORMAT_UCHAR, NULL), ==, 0);
+  g_assert_cmpint (vips_pngsave (cast, src, NULL), ==, 0);
+  {
+    g_autoptr (VipsImage) bw = NULL;
+
+    g_assert_cmpint (vips_colourspace (cast, &bw, VIPS_INTERPRETATION_B_W, NULL), ==, 0);
+    g_assert_cmpint (vips_avg (bw, &cases[1].expected, NULL), ==, 0);
+    g_assert_cmpfloat (cases[1].expected - cases[0].expected, >, 30);
+  }
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autoptr (GError) error = NULL;
+      g_autoptr (VipsImage) image = NULL;
+      double mean;
+
+      fx->job.gray = cases[i].gray;
+      g_assert_true (shardpix_pipeline_process (&fx->job, "red.png", i, &error));
+      g_assert_no_error (error);
+      image = vips_image_new_from_file (dst, "access", VIPS_ACCESS_SEQUENTIAL, NULL);
+      g_assert_nonnull (image);
+      g_assert_cmpint (image->Bands, ==, 1);
+      g_assert_cmpint (vips_avg (image, &mean, NULL), ==, 0);
+      g_assert_cmpfloat_with_epsilon (mean, cases[i].expected, 1.0);
+      g_clear_object (&image);
+      unlink (dst);
+    }
+}
+
 #define ADD(path, func) g_test_add (path, Fixture, NULL, fixture_setup, func, fixture_teardown)
 
 int
@@ -288,5 +338,6 @@ main (int argc, char **argv)
   ADD ("/shardpix/pipeline/16-bit", test_sixteen_bit_becomes_eight);
   ADD ("/shardpix/pipeline/planted-symlink", test_planted_symlink_not_followed);
   ADD ("/shardpix/pipeline/small-paths-agree", test_small_paths_agree);
+  ADD ("/shardpix/pipeline/gray-formulas", test_gray_formulas);
   return g_test_run ();
 }
