@@ -12,6 +12,7 @@
 #include "vips-autoptr.h"
 
 #include "error.h"
+#include "fastload.h"
 #include "gray.h"
 #include "protocol.h"
 
@@ -254,19 +255,77 @@ pipeline_fits_unshrunk (const ShardpixJob *job, const VipsImage *image)
   return MAX (image->Xsize, image->Ysize) <= MIN (job->width, job->height);
 }
 
+/* A fast decoder's grey, pre-shrunk image, or NULL for the libvips path. */
 static VipsImage *
-pipeline_transform (const ShardpixJob *job, int fd, GError **error)
+pipeline_fastload (const ShardpixJob *job, int fd, const struct stat *st)
+{
+  VipsImage *image;
+
+  if (!shardpix_fastload_applies (job))
+    return NULL;
+  image = shardpix_fastload_jpeg (fd, st, job);
+  return image;
+}
+
+/* Fitting inside the box, the output size depends on the size the resize
+ * starts from, by rounding: ask vips_thumbnail_image() what it would give
+ * for the size libvips' own loader hands over (a lazy black image of that
+ * size computes no pixel). When the fast image's own thumbnail comes out a
+ * pixel off, stretch it to that size instead, by a fraction of a percent. */
+static gboolean
+pipeline_thumbnail_fast (const ShardpixJob *job, VipsImage *fast, VipsImage **thumb)
+{
+  VipsSize size = job->force ? VIPS_SIZE_FORCE : job->enlarge ? VIPS_SIZE_BOTH : VIPS_SIZE_DOWN;
+  g_autoptr (VipsImage) black = NULL;
+  g_autoptr (VipsImage) sized = NULL;
+  int width, height, orientation;
+
+  if (job->force || job->crop != SHARDPIX_CROP_NONE)
+    return vips_thumbnail_image (fast, thumb, job->width, "height", job->height, "size", size,
+                                 "crop", pipeline_crop (job->crop), "no_rotate",
+                                 job->no_rotate, NULL)
+           == 0;
+  if (vips_image_get_int (fast, SHARDPIX_FASTLOAD_WIDTH, &width) != 0
+      || vips_image_get_int (fast, SHARDPIX_FASTLOAD_HEIGHT, &height) != 0
+      || vips_black (&black, width, height, NULL) != 0)
+    return FALSE;
+  if (vips_image_get_typeof (fast, VIPS_META_ORIENTATION) != 0
+      && vips_image_get_int (fast, VIPS_META_ORIENTATION, &orientation) == 0)
+    vips_image_set_int (black, VIPS_META_ORIENTATION, orientation);
+  if (vips_thumbnail_image (black, &sized, job->width, "height", job->height, "size", size,
+                            "no_rotate", job->no_rotate, NULL)
+      != 0)
+    return FALSE;
+  if (vips_thumbnail_image (fast, thumb, job->width, "height", job->height, "size", size,
+                            "no_rotate", job->no_rotate, NULL)
+      != 0)
+    return FALSE;
+  if ((*thumb)->Xsize == sized->Xsize && (*thumb)->Ysize == sized->Ysize)
+    return TRUE;
+  g_clear_object (thumb);
+  return vips_thumbnail_image (fast, thumb, sized->Xsize, "height", sized->Ysize, "size",
+                               VIPS_SIZE_FORCE, "no_rotate", job->no_rotate, NULL)
+         == 0;
+}
+
+static VipsImage *
+pipeline_transform (const ShardpixJob *job, int fd, const struct stat *st, GError **error)
 {
   g_autofree char *source = g_strdup_printf ("/proc/self/fd/%d", fd);
   g_autoptr (VipsImage) header = NULL;
   g_autoptr (VipsImage) thumb = NULL;
   g_autoptr (VipsImage) out = NULL;
   VipsSize size = job->force ? VIPS_SIZE_FORCE : job->enlarge ? VIPS_SIZE_BOTH : VIPS_SIZE_DOWN;
+  g_autoptr (VipsImage) fast = pipeline_fastload (job, fd, st);
 
-  if (!pipeline_check_pixels (job, source, &header, error))
+  if (fast != NULL)
+    {
+      if (!pipeline_thumbnail_fast (job, fast, &thumb))
+        return pipeline_vips_error (error, "cannot convert image"), NULL;
+    }
+  else if (!pipeline_check_pixels (job, source, &header, error))
     return NULL;
-
-  if (header != NULL && pipeline_fits_unshrunk (job, header))
+  else if (header != NULL && pipeline_fits_unshrunk (job, header))
     {
       if (vips_thumbnail_image (header, &thumb, job->width, "height", job->height, "size",
                                 size, "crop", pipeline_crop (job->crop), "no_rotate",
@@ -495,7 +554,7 @@ shardpix_pipeline_process (const ShardpixJob *job, const char *rel, guint index,
       pipeline_busy = FALSE;
       return FALSE;
     }
-  image = pipeline_transform (job, fd, error);
+  image = pipeline_transform (job, fd, &st, error);
   /* The pixels are pulled from the input while saving, so the descriptor
    * stays open until the output is written. */
   ok = image != NULL && pipeline_write_output (job, image, rel, index, &st, error);

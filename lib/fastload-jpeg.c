@@ -1,0 +1,361 @@
+#include "fastload.h"
+
+#include <errno.h>
+#include <setjmp.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <jpeglib.h>
+
+/* Bigger inputs are left to libvips, which streams them instead of reading
+ * them whole. */
+#define FASTLOAD_JPEG_MAX_BYTES (G_GINT64_CONSTANT (256) << 20)
+
+typedef struct {
+  struct jpeg_error_mgr pub;
+  jmp_buf escape;
+  gboolean warned;
+} FastloadJpegErrors;
+
+static void
+fastload_jpeg_error_exit (j_common_ptr cinfo)
+{
+  FastloadJpegErrors *errors = (FastloadJpegErrors *) cinfo->err;
+
+  longjmp (errors->escape, 1);
+}
+
+/* Any warning (premature end, corrupt data) sends the file to libvips,
+ * which decides with the job's fail_on level and words the message. */
+static void
+fastload_jpeg_emit_message (j_common_ptr cinfo, int level)
+{
+  FastloadJpegErrors *errors = (FastloadJpegErrors *) cinfo->err;
+
+  if (level < 0)
+    errors->warned = TRUE;
+}
+
+static guint8 *
+fastload_jpeg_read_all (int fd, gsize size)
+{
+  g_autofree guint8 *data = g_malloc (size);
+  gsize done = 0;
+
+  while (done < size)
+    {
+      ssize_t got = pread (fd, data + done, size - done, (off_t) done);
+
+      if (got < 0 && errno == EINTR)
+        continue;
+      if (got <= 0)
+        return NULL;
+      done += (gsize) got;
+    }
+  return g_steal_pointer (&data);
+}
+
+static guint
+fastload_be16 (const guint8 *p)
+{
+  return (guint) p[0] << 8 | p[1];
+}
+
+/* Where the entropy-coded data that starts at @from ends: at the first
+ * marker, which is 0xFF followed by neither a stuffed 0x00, a restart
+ * marker nor another fill 0xFF. */
+static gsize
+fastload_jpeg_entropy_end (const guint8 *data, gsize len, gsize from)
+{
+  for (gsize i = from; i + 1 < len; i++)
+    if (data[i] == 0xFF && data[i + 1] != 0x00 && data[i + 1] != 0xFF
+        && (data[i + 1] < 0xD0 || data[i + 1] > 0xD7))
+      return i;
+  return len;
+}
+
+GBytes *
+shardpix_fastload_jpeg_dc_only (const guint8 *data, gsize len)
+{
+  g_autoptr (GByteArray) out = g_byte_array_sized_new (MIN (len, 1u << 20));
+  gsize pos = 2;
+
+  if (len < 4 || data[0] != 0xFF || data[1] != 0xD8)
+    return NULL;
+  g_byte_array_append (out, data, 2);
+  while (pos + 1 < len)
+    {
+      guint marker;
+      gsize segment;
+
+      if (data[pos] != 0xFF)
+        return NULL;
+      while (pos + 1 < len && data[pos + 1] == 0xFF)
+        pos++;
+      if (pos + 1 >= len)
+        return NULL;
+      marker = data[pos + 1];
+      if (marker == 0xD9)
+        {
+          g_byte_array_append (out, data + pos, 2);
+          return g_byte_array_free_to_bytes (g_steal_pointer (&out));
+        }
+      if (marker == 0x01 || (marker >= 0xD0 && marker <= 0xD7))
+        {
+          pos += 2;
+          continue;
+        }
+      if (pos + 4 > len)
+        return NULL;
+      segment = 2 + fastload_be16 (data + pos + 2);
+      if (pos + segment > len || segment < 4)
+        return NULL;
+      if (marker == 0xDA)
+        {
+          /* Ns, Ns x (Cs, Td|Ta), then Ss: 0 for a DC scan. */
+          guint components = data[pos + 4];
+          gsize ss_at = pos + 5 + 2 * (gsize) components;
+          gsize end;
+
+          if (ss_at >= pos + segment)
+            return NULL;
+          end = fastload_jpeg_entropy_end (data, len, pos + segment);
+          if (end >= len)
+            return NULL;
+          if (data[ss_at] == 0)
+            g_byte_array_append (out, data + pos, (guint) (end - pos));
+          pos = end;
+          continue;
+        }
+      g_byte_array_append (out, data + pos, (guint) segment);
+      pos += segment;
+    }
+  /* No EOI: a truncated file, for libvips to judge. */
+  return NULL;
+}
+
+/* The EXIF orientation (1-8) from an APP1 segment, or 1. */
+static int
+fastload_jpeg_orientation (j_decompress_ptr cinfo)
+{
+  for (jpeg_saved_marker_ptr m = cinfo->marker_list; m != NULL; m = m->next)
+    {
+      const guint8 *tiff = m->data + 6;
+      gsize len = m->data_length;
+      gboolean big;
+      guint32 ifd;
+      guint entries;
+
+      if (m->marker != JPEG_APP0 + 1 || len < 6 + 8 || memcmp (m->data, "Exif\0\0", 6) != 0)
+        continue;
+      len -= 6;
+      if (memcmp (tiff, "II*\0", 4) != 0 && memcmp (tiff, "MM\0*", 4) != 0)
+        return 1;
+      big = tiff[0] == 'M';
+#define U16(p) (big ? (guint) (p)[0] << 8 | (p)[1] : (guint) (p)[1] << 8 | (p)[0])
+#define U32(p) (big ? (guint32) U16 (p) << 16 | U16 ((p) + 2) : (guint32) U16 ((p) + 2) << 16 | U16 (p))
+      ifd = U32 (tiff + 4);
+      if (ifd > len - 2)
+        return 1;
+      entries = U16 (tiff + ifd);
+      for (guint i = 0; i < entries && ifd + 2 + 12 * (gsize) (i + 1) <= len; i++)
+        {
+          const guint8 *entry = tiff + ifd + 2 + 12 * i;
+
+          if (U16 (entry) == 0x0112 && U16 (entry + 2) == 3)
+            {
+              guint value = U16 (entry + 8);
+
+              return value >= 1 && value <= 8 ? (int) value : 1;
+            }
+        }
+#undef U32
+#undef U16
+      return 1;
+    }
+  return 1;
+}
+
+/* How much the box asks to shrink, as vips_thumbnail() computes it. */
+static double
+fastload_jpeg_shrink (const ShardpixJob *job, int width, int height)
+{
+  double hshrink = (double) width / job->width;
+  double vshrink = (double) height / job->height;
+  gboolean fill = job->force || job->crop != SHARDPIX_CROP_NONE;
+  return fill ? MIN (hshrink, vshrink) : MAX (hshrink, vshrink);
+}
+
+/* The shrink-on-load vips_thumbnail() picks for @shrink (8.14): it leaves
+ * at least a factor of 2 to its resize. */
+static int
+fastload_jpeg_libvips_denominator (double shrink)
+{
+  return shrink >= 16 ? 8 : shrink >= 8 ? 4 : shrink >= 4 ? 2 : 1;
+}
+
+/* 1/8 whenever the box allows it, since that is where a progressive JPEG
+ * needs its DC scans alone and the 8x8 block mean is a box filter for the
+ * final reduce; below that, libvips' own choice, so that the two paths
+ * resample alike. */
+static int
+fastload_jpeg_denominator (double shrink)
+{
+  return shrink >= 8 ? 8 : fastload_jpeg_libvips_denominator (shrink);
+}
+
+typedef struct {
+  struct jpeg_decompress_struct cinfo;
+  FastloadJpegErrors errors;
+  VipsImage *image;
+  GBytes *dc_only;
+  /* Set after setjmp(), so kept here rather than in locals. */
+  int denominator;
+  int orientation;
+  double shrink; /* what the box asks for */
+} FastloadJpegDecode;
+
+/* libjpeg rounds a scaled size up, libvips' loader down, dropping the last
+ * partial block: do as libvips does. */
+static VipsImage *
+fastload_jpeg_finish (FastloadJpegDecode *d)
+{
+  int width = (int) (d->cinfo.image_width / (unsigned int) d->denominator);
+  int height = (int) (d->cinfo.image_height / (unsigned int) d->denominator);
+  int libvips = fastload_jpeg_libvips_denominator (d->shrink);
+  VipsImage *image = NULL;
+
+  if (width < 1 || height < 1 || width > d->image->Xsize || height > d->image->Ysize)
+    return NULL;
+  if (width == d->image->Xsize && height == d->image->Ysize)
+    image = g_steal_pointer (&d->image);
+  else if (vips_extract_area (d->image, &image, 0, 0, width, height, NULL) != 0)
+    return NULL;
+  if (d->orientation != 1)
+    vips_image_set_int (image, VIPS_META_ORIENTATION, d->orientation);
+  vips_image_set_int (image, SHARDPIX_FASTLOAD_WIDTH, (int) d->cinfo.image_width / libvips);
+  vips_image_set_int (image, SHARDPIX_FASTLOAD_HEIGHT, (int) d->cinfo.image_height / libvips);
+  return image;
+}
+
+/* Decodes @data as luminance scaled by 1/@denominator (0: chosen for @job),
+ * from its DC scans only when @dc_only and that is all 1/8 needs. */
+static VipsImage *
+fastload_jpeg_decode (FastloadJpegDecode *d, const guint8 *data, gsize len,
+                      const ShardpixJob *job, int denominator, gboolean dc_only)
+{
+  struct jpeg_decompress_struct *cinfo = &d->cinfo;
+
+  cinfo->err = jpeg_std_error (&d->errors.pub);
+  d->errors.pub.error_exit = fastload_jpeg_error_exit;
+  d->errors.pub.emit_message = fastload_jpeg_emit_message;
+  if (setjmp (d->errors.escape) != 0)
+    return NULL;
+  jpeg_create_decompress (cinfo);
+  jpeg_save_markers (cinfo, JPEG_APP0 + 1, 0xFFFF);
+  jpeg_mem_src (cinfo, data, (unsigned long) len);
+  if (jpeg_read_header (cinfo, TRUE) != JPEG_HEADER_OK || cinfo->data_precision != 8)
+    return NULL;
+  if (cinfo->jpeg_color_space != JCS_GRAYSCALE && cinfo->jpeg_color_space != JCS_YCbCr
+      && cinfo->jpeg_color_space != JCS_RGB)
+    return NULL;
+  if (job != NULL && job->max_pixels != 0
+      && (gint64) cinfo->image_width * cinfo->image_height > job->max_pixels)
+    return NULL;
+  d->orientation = fastload_jpeg_orientation (cinfo);
+  d->denominator = denominator;
+  if (d->denominator == 0)
+    {
+      gboolean turned = d->orientation >= 5 && !job->no_rotate;
+
+      d->shrink = fastload_jpeg_shrink (
+          job, (int) (turned ? cinfo->image_height : cinfo->image_width),
+          (int) (turned ? cinfo->image_width : cinfo->image_height));
+      d->denominator = fastload_jpeg_denominator (d->shrink);
+    }
+  else
+    d->shrink = d->denominator;
+  if (dc_only && d->denominator == 8 && cinfo->progressive_mode)
+    {
+      d->dc_only = shardpix_fastload_jpeg_dc_only (data, len);
+      if (d->dc_only == NULL)
+        return NULL;
+      jpeg_abort_decompress (cinfo);
+      jpeg_mem_src (cinfo, g_bytes_get_data (d->dc_only, NULL),
+                    (unsigned long) g_bytes_get_size (d->dc_only));
+      if (jpeg_read_header (cinfo, TRUE) != JPEG_HEADER_OK)
+        return NULL;
+    }
+  cinfo->scale_num = 1;
+  cinfo->scale_denom = (unsigned int) d->denominator;
+  cinfo->out_color_space = JCS_GRAYSCALE;
+  cinfo->dct_method = JDCT_ISLOW;
+  /* Smoothing guesses the AC coefficients of an unfinished progressive
+   * image; the DC-only stream looks unfinished but is all 1/8 uses. */
+  cinfo->do_block_smoothing = FALSE;
+  jpeg_start_decompress (cinfo);
+
+  d->image = vips_image_new_memory ();
+  vips_image_init_fields (d->image, (int) cinfo->output_width, (int) cinfo->output_height, 1,
+                          VIPS_FORMAT_UCHAR, VIPS_CODING_NONE, VIPS_INTERPRETATION_B_W, 1.0,
+                          1.0);
+  if (vips_image_write_prepare (d->image) != 0)
+    return NULL;
+  while (cinfo->output_scanline < cinfo->output_height)
+    {
+      JSAMPROW row = VIPS_IMAGE_ADDR (d->image, 0, cinfo->output_scanline);
+
+      jpeg_read_scanlines (cinfo, &row, 1);
+    }
+  jpeg_finish_decompress (cinfo);
+  if (d->errors.warned)
+    return NULL;
+  return fastload_jpeg_finish (d);
+}
+
+/* On the heap: what setjmp returns to must not live in registers. */
+static VipsImage *
+fastload_jpeg_run (const guint8 *data, gsize len, const ShardpixJob *job, int denominator,
+                   gboolean dc_only)
+{
+  FastloadJpegDecode *d = g_new0 (FastloadJpegDecode, 1);
+  VipsImage *image = fastload_jpeg_decode (d, data, len, job, denominator, dc_only);
+
+  jpeg_destroy_decompress (&d->cinfo);
+  g_clear_object (&d->image);
+  g_clear_pointer (&d->dc_only, g_bytes_unref);
+  g_free (d);
+  vips_error_clear ();
+  return image;
+}
+
+VipsImage *
+shardpix_fastload_jpeg_decode_buffer (const guint8 *data, gsize len, int denominator,
+                                      gboolean dc_only)
+{
+  return fastload_jpeg_run (data, len, NULL, denominator, dc_only);
+}
+
+gboolean
+shardpix_fastload_applies (const ShardpixJob *job)
+{
+  return !job->no_fast_paths && !job->color && job->gray == SHARDPIX_GRAY_REC601
+         && !job->keep_metadata
+         && (job->fail_on == SHARDPIX_FAIL_ON_NONE || job->fail_on == SHARDPIX_FAIL_ON_TRUNCATED);
+}
+
+VipsImage *
+shardpix_fastload_jpeg (int fd, const struct stat *st, const ShardpixJob *job)
+{
+  g_autofree guint8 *data = NULL;
+  guint8 head[2];
+
+  if (st->st_size < 4 || st->st_size > FASTLOAD_JPEG_MAX_BYTES
+      || pread (fd, head, sizeof head, 0) != sizeof head || head[0] != 0xFF || head[1] != 0xD8)
+    return NULL;
+  data = fastload_jpeg_read_all (fd, (gsize) st->st_size);
+  if (data == NULL)
+    return NULL;
+  return fastload_jpeg_run (data, (gsize) st->st_size, job, 0, TRUE);
+}

@@ -1,0 +1,342 @@
+/* The grey JPEG decoder against libvips' own path, on real JPEGs written by
+ * libvips: same size, pixels within the stated tolerance, and a fall back to
+ * libvips for everything it does not handle. */
+#include <fcntl.h>
+#include <math.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <vips/vips.h>
+
+#include "fastload.h"
+#include "fixtures.h"
+#include "pipeline.h"
+#include "vips-autoptr.h"
+
+/* docs/performance.md: what "the same thumbnail" means for a fast path.
+ * Where both paths shrink on load alike, the difference is rounding (under
+ * a level); where the fast one shrinks by 8 and libvips by 4, resampling
+ * differs too, most on pixel-level noise like these fixtures'. */
+#define TOLERANCE_MEAN_LEVELS 6.0
+#define TOLERANCE_PSNR_DB 30.0
+
+typedef struct {
+  char *in;
+  char *out;
+  ShardpixJob job;
+} Fixture;
+
+static void
+fixture_setup (Fixture *fx, gconstpointer data)
+{
+  fx->in = fixtures_mkdtemp ();
+  fx->out = fixtures_mkdtemp ();
+  shardpix_job_init (&fx->job);
+  fx->job.input_dir = g_strdup (fx->in);
+  fx->job.output_dir = g_strdup (fx->out);
+  /* Lossless outputs: only the decoding paths differ. */
+  fx->job.output_name = g_strdup ("%s.png");
+}
+
+static void
+fixture_teardown (Fixture *fx, gconstpointer data)
+{
+  fixtures_rmtree (fx->in);
+  fixtures_rmtree (fx->out);
+  g_free (fx->in);
+  g_free (fx->out);
+  shardpix_job_clear (&fx->job);
+}
+
+/* Hard edges on top of the fixtures' ramps and noise: blocks of 37x23
+ * pixels, alternately dark and light, different in each band, so that
+ * chroma and luma both have detail at every scale. */
+static VipsImage *
+photo_like (int width, int height)
+{
+  const double block[] = { 1.0 / 37, 1.0 / 23 };
+  const double bands[] = { 90, 40, 140 };
+  const double zero[] = { 0, 0, 0 };
+  g_autofree char *dir = fixtures_mkdtemp ();
+  g_autofree char *texture_path = g_build_filename (dir, "t.png", NULL);
+  g_autoptr (VipsImage) texture = NULL;
+  g_autoptr (VipsImage) xy = NULL;
+  g_autoptr (VipsImage) scaled = NULL;
+  g_autoptr (VipsImage) floored = NULL;
+  g_autoptr (VipsImage) sum = NULL;
+  g_autoptr (VipsImage) parity = NULL;
+  g_autoptr (VipsImage) edges = NULL;
+  g_autoptr (VipsImage) mixed = NULL;
+  VipsImage *out = NULL;
+
+  fixtures_write_image (texture_path, "png", width, height);
+  texture = vips_image_new_from_file (texture_path, "access", VIPS_ACCESS_RANDOM, NULL);
+  g_assert_nonnull (texture);
+  g_assert_cmpint (vips_xyz (&xy, width, height, NULL), ==, 0);
+  g_assert_cmpint (vips_linear (xy, &scaled, block, (double[]){ 0, 0 }, 2, NULL), ==, 0);
+  g_assert_cmpint (vips_floor (scaled, &floored, NULL), ==, 0);
+  g_assert_cmpint (vips_bandbool (floored, &sum, VIPS_OPERATION_BOOLEAN_EOR, NULL), ==, 0);
+  g_assert_cmpint (vips_remainder_const1 (sum, &parity, 2, NULL), ==, 0);
+  g_assert_cmpint (vips_linear (parity, &edges, bands, zero, 3, NULL), ==, 0);
+  g_assert_cmpint (vips_add (texture, edges, &mixed, NULL), ==, 0);
+  g_assert_cmpint (vips_cast (mixed, &out, VIPS_FORMAT_UCHAR, NULL), ==, 0);
+  out->Type = VIPS_INTERPRETATION_sRGB;
+  /* The pixels must be computed before the texture file goes. */
+  g_assert_cmpint (vips_image_wio_input (out), ==, 0);
+  fixtures_rmtree (dir);
+  return out;
+}
+
+static void
+write_jpeg (const char *path, int width, int height, gboolean progressive,
+            gboolean subsample, int orientation)
+{
+  g_autoptr (VipsImage) image = photo_like (width, height);
+
+  int result;
+
+  if (orientation != 0)
+    vips_image_set_int (image, VIPS_META_ORIENTATION, orientation);
+  result = vips_jpegsave (image, path, "Q", 85, "interlace", progressive, "subsample_mode",
+                          subsample ? VIPS_FOREIGN_SUBSAMPLE_ON : VIPS_FOREIGN_SUBSAMPLE_OFF,
+                          NULL);
+  if (result != 0)
+    g_error ("jpegsave %s: %s", path, vips_error_buffer ());
+}
+
+static VipsImage *
+process (Fixture *fx, const char *name, gboolean fast)
+{
+  g_autoptr (GError) error = NULL;
+  g_autofree char *stem = g_strndup (name, strlen (name) - 4);
+  g_autofree char *out_name = g_strconcat (stem, ".png", NULL);
+  g_autofree char *out = g_build_filename (fx->out, out_name, NULL);
+  g_autofree char *kept = g_strdup_printf ("%s.%s.png", out, fast ? "fast" : "vips");
+  VipsImage *image;
+
+  fx->job.no_fast_paths = !fast;
+  g_assert_true (shardpix_pipeline_process (&fx->job, name, 0, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (rename (out, kept), ==, 0);
+  image = vips_image_new_from_file (kept, "access", VIPS_ACCESS_RANDOM, NULL);
+  g_assert_nonnull (image);
+  return image;
+}
+
+static void
+assert_close (VipsImage *fast, VipsImage *vips, const char *what)
+{
+  g_autoptr (VipsImage) diff = NULL;
+  g_autoptr (VipsImage) magnitude = NULL;
+  g_autoptr (VipsImage) square = NULL;
+  double mean, mse, psnr;
+
+  g_assert_cmpint (fast->Xsize, ==, vips->Xsize);
+  g_assert_cmpint (fast->Ysize, ==, vips->Ysize);
+  g_assert_cmpint (fast->Bands, ==, vips->Bands);
+  g_assert_cmpint (vips_subtract (fast, vips, &diff, NULL), ==, 0);
+  g_assert_cmpint (vips_abs (diff, &magnitude, NULL), ==, 0);
+  g_assert_cmpint (vips_avg (magnitude, &mean, NULL), ==, 0);
+  g_assert_cmpint (vips_multiply (diff, diff, &square, NULL), ==, 0);
+  g_assert_cmpint (vips_avg (square, &mse, NULL), ==, 0);
+  psnr = mse > 0 ? 10 * log10 (255.0 * 255.0 / mse) : 99;
+  g_test_message ("%s: %dx%d, mean %.2f levels, PSNR %.1f dB", what, fast->Xsize,
+                  fast->Ysize, mean, psnr);
+  g_assert_cmpfloat (mean, <=, TOLERANCE_MEAN_LEVELS);
+  g_assert_cmpfloat (psnr, >=, TOLERANCE_PSNR_DB);
+}
+
+/* Every shrink-on-load factor (1/8 with and without the DC-only stream, 1/4,
+ * 1/2, none), both scan orders and both chroma layouts. */
+static void
+test_matches_libvips (Fixture *fx, gconstpointer data)
+{
+  static const struct {
+    int width, height;
+  } sizes[] = { { 3000, 2000 }, { 1500, 1000 }, { 800, 533 }, { 300, 200 }, { 200, 3100 } };
+
+  for (guint s = 0; s < G_N_ELEMENTS (sizes); s++)
+    for (int progressive = 0; progressive < 2; progressive++)
+      for (int subsample = 0; subsample < 2; subsample++)
+        {
+          g_autofree char *name = g_strdup_printf ("%dx%d-%s-%s.jpg", sizes[s].width,
+                                                   sizes[s].height,
+                                                   progressive ? "prog" : "base",
+                                                   subsample ? "420" : "444");
+          g_autofree char *path = g_build_filename (fx->in, name, NULL);
+          g_autoptr (VipsImage) fast = NULL;
+          g_autoptr (VipsImage) vips = NULL;
+
+          write_jpeg (path, sizes[s].width, sizes[s].height, progressive, subsample, 0);
+          fast = process (fx, name, TRUE);
+          vips = process (fx, name, FALSE);
+          assert_close (fast, vips, name);
+        }
+}
+
+/* EXIF orientation 6 (turn 90 degrees clockwise) goes to the thumbnail as
+ * metadata, so that the box is fitted to the turned image. */
+static void
+test_orientation (Fixture *fx, gconstpointer data)
+{
+  g_autofree char *path = g_build_filename (fx->in, "turned.jpg", NULL);
+  g_autoptr (VipsImage) fast = NULL;
+  g_autoptr (VipsImage) vips = NULL;
+
+  fx->job.width = 300;
+  fx->job.height = 100;
+  write_jpeg (path, 2400, 1600, TRUE, TRUE, 6);
+  fast = process (fx, "turned.jpg", TRUE);
+  vips = process (fx, "turned.jpg", FALSE);
+  g_assert_cmpint (fast->Ysize, ==, 100);
+  g_assert_cmpint (fast->Xsize, <, fast->Ysize);
+  assert_close (fast, vips, "orientation 6");
+}
+
+static GBytes *
+read_file (const char *path)
+{
+  g_autoptr (GError) error = NULL;
+  char *data = NULL;
+  gsize len = 0;
+
+  g_assert_true (g_file_get_contents (path, &data, &len, &error));
+  g_assert_no_error (error);
+  return g_bytes_new_take (data, len);
+}
+
+/* At 1/8, libjpeg's 1x1 inverse DCT reads the DC coefficient alone: the
+ * stream without the AC scans must decode to exactly the same pixels. */
+static void
+test_dc_only_exact (Fixture *fx, gconstpointer data)
+{
+  g_autofree char *path = g_build_filename (fx->in, "prog.jpg", NULL);
+  g_autoptr (GBytes) bytes = NULL;
+  g_autoptr (GBytes) dc = NULL;
+  g_autoptr (VipsImage) whole = NULL;
+  g_autoptr (VipsImage) dc_only = NULL;
+  const guint8 *raw;
+  gsize len;
+
+  write_jpeg (path, 1203, 805, TRUE, TRUE, 0);
+  bytes = read_file (path);
+  raw = g_bytes_get_data (bytes, &len);
+  dc = shardpix_fastload_jpeg_dc_only (raw, len);
+  g_assert_nonnull (dc);
+  /* The AC scans are most of a JPEG. */
+  g_assert_cmpuint (g_bytes_get_size (dc), <, len / 3);
+  whole = shardpix_fastload_jpeg_decode_buffer (raw, len, 8, FALSE);
+  dc_only = shardpix_fastload_jpeg_decode_buffer (raw, len, 8, TRUE);
+  g_assert_nonnull (whole);
+  g_assert_nonnull (dc_only);
+  g_assert_cmpint (whole->Xsize, ==, 1203 / 8);
+  g_assert_cmpint (whole->Ysize, ==, 805 / 8);
+  g_assert_cmpint (dc_only->Xsize, ==, whole->Xsize);
+  g_assert_cmpint (dc_only->Ysize, ==, whole->Ysize);
+  {
+    gsize dc_size = 0, whole_size = 0;
+    g_autofree void *dc_pixels = vips_image_write_to_memory (dc_only, &dc_size);
+    g_autofree void *whole_pixels = vips_image_write_to_memory (whole, &whole_size);
+
+    g_assert_cmpmem (dc_pixels, dc_size, whole_pixels, whole_size);
+  }
+  /* A stream cut short has no EOI: not for the fast path. */
+  g_assert_null (shardpix_fastload_jpeg_dc_only (raw, len / 2));
+  g_assert_null (shardpix_fastload_jpeg_dc_only (raw, 3));
+}
+
+static VipsImage *
+try_fast (Fixture *fx, const char *path)
+{
+  struct stat st;
+  int fd = open (path, O_RDONLY);
+  VipsImage *image;
+
+  g_assert_cmpint (fd, >=, 0);
+  g_assert_cmpint (fstat (fd, &st), ==, 0);
+  image = shardpix_fastload_jpeg (fd, &st, &fx->job);
+  close (fd);
+  return image;
+}
+
+/* Whatever the fast path does not handle goes to libvips: the caller sees
+ * NULL, never an error of the fast path's own. */
+static void
+test_falls_back (Fixture *fx, gconstpointer data)
+{
+  g_autofree char *good = g_build_filename (fx->in, "good.jpg", NULL);
+  g_autofree char *cut = g_build_filename (fx->in, "cut.jpg", NULL);
+  g_autofree char *cut_prog = g_build_filename (fx->in, "cut-prog.jpg", NULL);
+  g_autofree char *prog = g_build_filename (fx->in, "prog.jpg", NULL);
+  g_autofree char *cmyk = g_build_filename (fx->in, "cmyk.jpg", NULL);
+  g_autofree char *png = g_build_filename (fx->in, "png.jpg", NULL);
+  g_autofree char *empty = g_build_filename (fx->in, "empty.jpg", NULL);
+  struct stat st;
+
+  write_jpeg (good, 2000, 1500, FALSE, TRUE, 0);
+  write_jpeg (prog, 2000, 1500, TRUE, TRUE, 0);
+  {
+    g_autoptr (VipsImage) fast = try_fast (fx, good);
+
+    g_assert_nonnull (fast);
+    g_assert_cmpint (fast->Bands, ==, 1);
+  }
+  g_assert_cmpint (stat (good, &st), ==, 0);
+  fixtures_write_truncated (good, cut, (gsize) st.st_size * 2 / 3);
+  g_assert_null (try_fast (fx, cut));
+  g_assert_cmpint (stat (prog, &st), ==, 0);
+  fixtures_write_truncated (prog, cut_prog, (gsize) st.st_size * 2 / 3);
+  g_assert_null (try_fast (fx, cut_prog));
+  {
+    g_autoptr (VipsImage) rgb = photo_like (400, 300);
+    g_autoptr (VipsImage) converted = NULL;
+
+    g_assert_cmpint (vips_colourspace (rgb, &converted, VIPS_INTERPRETATION_CMYK, NULL), ==, 0);
+    g_assert_cmpint (vips_jpegsave (converted, cmyk, NULL), ==, 0);
+    g_assert_null (try_fast (fx, cmyk));
+  }
+  fixtures_write_image (png, "png", 300, 200);
+  g_assert_null (try_fast (fx, png));
+  fixtures_write_bytes (empty, "", 0);
+  g_assert_null (try_fast (fx, empty));
+  /* A file over --max-pixels is refused by the libvips path, in its words. */
+  fx->job.max_pixels = 2000 * 1500 - 1;
+  g_assert_null (try_fast (fx, good));
+  g_assert_null (try_fast (fx, prog));
+}
+
+/* The fast path is for the default job only: anything else is libvips'. */
+static void
+test_applies (Fixture *fx, gconstpointer data)
+{
+  g_assert_true (shardpix_fastload_applies (&fx->job));
+  fx->job.gray = SHARDPIX_GRAY_LINEAR;
+  g_assert_false (shardpix_fastload_applies (&fx->job));
+  fx->job.gray = SHARDPIX_GRAY_REC601;
+  fx->job.color = TRUE;
+  g_assert_false (shardpix_fastload_applies (&fx->job));
+  fx->job.color = FALSE;
+  fx->job.keep_metadata = TRUE;
+  g_assert_false (shardpix_fastload_applies (&fx->job));
+  fx->job.keep_metadata = FALSE;
+  fx->job.fail_on = SHARDPIX_FAIL_ON_WARNING;
+  g_assert_false (shardpix_fastload_applies (&fx->job));
+  fx->job.fail_on = SHARDPIX_FAIL_ON_TRUNCATED;
+  fx->job.no_fast_paths = TRUE;
+  g_assert_false (shardpix_fastload_applies (&fx->job));
+}
+
+#define ADD(path, func) g_test_add (path, Fixture, NULL, fixture_setup, func, fixture_teardown)
+
+int
+main (int argc, char **argv)
+{
+  fixtures_init (&argc, &argv);
+  g_assert_true (shardpix_pipeline_init (argv[0], 1, NULL));
+  ADD ("/shardpix/fastload-jpeg/matches-libvips", test_matches_libvips);
+  ADD ("/shardpix/fastload-jpeg/orientation", test_orientation);
+  ADD ("/shardpix/fastload-jpeg/dc-only-exact", test_dc_only_exact);
+  ADD ("/shardpix/fastload-jpeg/falls-back", test_falls_back);
+  ADD ("/shardpix/fastload-jpeg/applies", test_applies);
+  return g_test_run ();
+}
