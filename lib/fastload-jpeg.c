@@ -1,16 +1,11 @@
 #include "fastload.h"
 
-#include <errno.h>
 #include <setjmp.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
 
 #include <jpeglib.h>
-
-/* Bigger inputs are left to libvips, which streams them instead of reading
- * them whole. */
-#define FASTLOAD_JPEG_MAX_BYTES (G_GINT64_CONSTANT (256) << 20)
 
 typedef struct {
   struct jpeg_error_mgr pub;
@@ -35,25 +30,6 @@ fastload_jpeg_emit_message (j_common_ptr cinfo, int level)
 
   if (level < 0)
     errors->warned = TRUE;
-}
-
-static guint8 *
-fastload_jpeg_read_all (int fd, gsize size)
-{
-  g_autofree guint8 *data = g_malloc (size);
-  gsize done = 0;
-
-  while (done < size)
-    {
-      ssize_t got = pread (fd, data + done, size - done, (off_t) done);
-
-      if (got < 0 && errno == EINTR)
-        continue;
-      if (got <= 0)
-        return NULL;
-      done += (gsize) got;
-    }
-  return g_steal_pointer (&data);
 }
 
 static guint
@@ -140,51 +116,9 @@ static int
 fastload_jpeg_orientation (j_decompress_ptr cinfo)
 {
   for (jpeg_saved_marker_ptr m = cinfo->marker_list; m != NULL; m = m->next)
-    {
-      const guint8 *tiff = m->data + 6;
-      gsize len = m->data_length;
-      gboolean big;
-      guint32 ifd;
-      guint entries;
-
-      if (m->marker != JPEG_APP0 + 1 || len < 6 + 8 || memcmp (m->data, "Exif\0\0", 6) != 0)
-        continue;
-      len -= 6;
-      if (memcmp (tiff, "II*\0", 4) != 0 && memcmp (tiff, "MM\0*", 4) != 0)
-        return 1;
-      big = tiff[0] == 'M';
-#define U16(p) (big ? (guint) (p)[0] << 8 | (p)[1] : (guint) (p)[1] << 8 | (p)[0])
-#define U32(p) (big ? (guint32) U16 (p) << 16 | U16 ((p) + 2) : (guint32) U16 ((p) + 2) << 16 | U16 (p))
-      ifd = U32 (tiff + 4);
-      if (ifd > len - 2)
-        return 1;
-      entries = U16 (tiff + ifd);
-      for (guint i = 0; i < entries && ifd + 2 + 12 * (gsize) (i + 1) <= len; i++)
-        {
-          const guint8 *entry = tiff + ifd + 2 + 12 * i;
-
-          if (U16 (entry) == 0x0112 && U16 (entry + 2) == 3)
-            {
-              guint value = U16 (entry + 8);
-
-              return value >= 1 && value <= 8 ? (int) value : 1;
-            }
-        }
-#undef U32
-#undef U16
-      return 1;
-    }
+    if (m->marker == JPEG_APP0 + 1 && m->data_length > 6 && memcmp (m->data, "Exif\0\0", 6) == 0)
+      return shardpix_fastload_exif_orientation (m->data + 6, m->data_length - 6);
   return 1;
-}
-
-/* How much the box asks to shrink, as vips_thumbnail() computes it. */
-static double
-fastload_jpeg_shrink (const ShardpixJob *job, int width, int height)
-{
-  double hshrink = (double) width / job->width;
-  double vshrink = (double) height / job->height;
-  gboolean fill = job->force || job->crop != SHARDPIX_CROP_NONE;
-  return fill ? MIN (hshrink, vshrink) : MAX (hshrink, vshrink);
 }
 
 /* The shrink-on-load vips_thumbnail() picks for @shrink (8.14): it leaves
@@ -269,7 +203,7 @@ fastload_jpeg_decode (FastloadJpegDecode *d, const guint8 *data, gsize len,
     {
       gboolean turned = d->orientation >= 5 && !job->no_rotate;
 
-      d->shrink = fastload_jpeg_shrink (
+      d->shrink = shardpix_fastload_shrink (
           job, (int) (turned ? cinfo->image_height : cinfo->image_width),
           (int) (turned ? cinfo->image_width : cinfo->image_height));
       d->denominator = fastload_jpeg_denominator (d->shrink);
@@ -337,24 +271,15 @@ shardpix_fastload_jpeg_decode_buffer (const guint8 *data, gsize len, int denomin
   return fastload_jpeg_run (data, len, NULL, denominator, dc_only);
 }
 
-gboolean
-shardpix_fastload_applies (const ShardpixJob *job)
-{
-  return !job->no_fast_paths && !job->color && job->gray == SHARDPIX_GRAY_REC601
-         && !job->keep_metadata
-         && (job->fail_on == SHARDPIX_FAIL_ON_NONE || job->fail_on == SHARDPIX_FAIL_ON_TRUNCATED);
-}
-
 VipsImage *
 shardpix_fastload_jpeg (int fd, const struct stat *st, const ShardpixJob *job)
 {
   g_autofree guint8 *data = NULL;
   guint8 head[2];
 
-  if (st->st_size < 4 || st->st_size > FASTLOAD_JPEG_MAX_BYTES
-      || pread (fd, head, sizeof head, 0) != sizeof head || head[0] != 0xFF || head[1] != 0xD8)
+  if (st->st_size < 4 || pread (fd, head, sizeof head, 0) != sizeof head || head[0] != 0xFF || head[1] != 0xD8)
     return NULL;
-  data = fastload_jpeg_read_all (fd, (gsize) st->st_size);
+  data = shardpix_fastload_read (fd, st);
   if (data == NULL)
     return NULL;
   return fastload_jpeg_run (data, (gsize) st->st_size, job, 0, TRUE);

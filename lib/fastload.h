@@ -29,10 +29,24 @@ G_BEGIN_DECLS
 /* Whether @job is the case the fast decoders serve. */
 gboolean shardpix_fastload_applies (const ShardpixJob *job);
 
+/* What the decoders share. The whole file (NULL if it cannot be read, or
+ * is empty or too large to read whole), and how much the box asks to
+ * shrink a @width x @height image (already turned by its orientation), as
+ * vips_thumbnail() computes it. */
+guint8 *shardpix_fastload_read (int fd, const struct stat *st);
+double shardpix_fastload_shrink (const ShardpixJob *job, int width, int height);
+/* The orientation tag (1-8) of EXIF data that starts at its TIFF header
+ * ("II*\0" or "MM\0*"), or 1 when it has none. */
+int shardpix_fastload_exif_orientation (const guint8 *tiff, gsize len);
+
 /* libjpeg-turbo asked for luminance only (JPEG's Y is Rec.601 luma) and DCT
  * scaling; for a progressive JPEG scaled by 1/8, only its DC scans are
  * decoded, which are all an 8x8 block's mean depends on. */
 VipsImage *shardpix_fastload_jpeg (int fd, const struct stat *st, const ShardpixJob *job);
+
+/* libwebp asked for Y (and alpha) only, scaled straight to the box as
+ * libvips' loader does; Y is limited-range, so it is stretched to 0-255. */
+VipsImage *shardpix_fastload_webp (int fd, const struct stat *st, const ShardpixJob *job);
 
 /* Exposed for the tests. The DC scans of a progressive JPEG and every
  * segment around them, without the AC scans: NULL unless @data is a

@@ -264,6 +264,8 @@ pipeline_fastload (const ShardpixJob *job, int fd, const struct stat *st)
   if (!shardpix_fastload_applies (job))
     return NULL;
   image = shardpix_fastload_jpeg (fd, st, job);
+  if (image == NULL)
+    image = shardpix_fastload_webp (fd, st, job);
   return image;
 }
 

@@ -1,8 +1,9 @@
-/* The grey JPEG decoder against libvips' own path, on real JPEGs written by
- * libvips: same size, pixels within the stated tolerance, and a fall back to
- * libvips for everything it does not handle. */
+/* The grey JPEG and WebP decoders against libvips' own path, on real files
+ * written by libvips: same size, pixels within the stated tolerance, and a
+ * fall back to libvips for everything they do not handle. */
 #include <fcntl.h>
 #include <math.h>
+#include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -108,7 +109,7 @@ static VipsImage *
 process (Fixture *fx, const char *name, gboolean fast)
 {
   g_autoptr (GError) error = NULL;
-  g_autofree char *stem = g_strndup (name, strlen (name) - 4);
+  g_autofree char *stem = g_strndup (name, (gsize) (strrchr (name, '.') - name));
   g_autofree char *out_name = g_strconcat (stem, ".png", NULL);
   g_autofree char *out = g_build_filename (fx->out, out_name, NULL);
   g_autofree char *kept = g_strdup_printf ("%s.%s.png", out, fast ? "fast" : "vips");
@@ -123,14 +124,29 @@ process (Fixture *fx, const char *name, gboolean fast)
   return image;
 }
 
+/* Under transparency the grey is invisible, and the two paths weigh it
+ * differently when they shrink: compare what is seen, premultiplied. */
 static void
-assert_close (VipsImage *fast, VipsImage *vips, const char *what)
+assert_close (VipsImage *fast_image, VipsImage *vips_image, const char *what)
 {
+  g_autoptr (VipsImage) fast = NULL;
+  g_autoptr (VipsImage) vips = NULL;
   g_autoptr (VipsImage) diff = NULL;
   g_autoptr (VipsImage) magnitude = NULL;
   g_autoptr (VipsImage) square = NULL;
   double mean, mse, psnr;
 
+  g_assert_cmpint (fast_image->Bands, ==, vips_image->Bands);
+  if (fast_image->Bands == 2)
+    {
+      g_assert_cmpint (vips_premultiply (fast_image, &fast, NULL), ==, 0);
+      g_assert_cmpint (vips_premultiply (vips_image, &vips, NULL), ==, 0);
+    }
+  else
+    {
+      fast = g_object_ref (fast_image);
+      vips = g_object_ref (vips_image);
+    }
   g_assert_cmpint (fast->Xsize, ==, vips->Xsize);
   g_assert_cmpint (fast->Ysize, ==, vips->Ysize);
   g_assert_cmpint (fast->Bands, ==, vips->Bands);
@@ -245,6 +261,80 @@ test_dc_only_exact (Fixture *fx, gconstpointer data)
   g_assert_null (shardpix_fastload_jpeg_dc_only (raw, 3));
 }
 
+static void
+write_webp (const char *path, int width, int height, gboolean alpha, gboolean lossless,
+            int orientation)
+{
+  g_autoptr (VipsImage) rgb = photo_like (width, height);
+  g_autoptr (VipsImage) image = NULL;
+  int result;
+
+  if (alpha)
+    {
+      g_autoptr (VipsImage) xy = NULL;
+      g_autoptr (VipsImage) ramp = NULL;
+      g_autoptr (VipsImage) a = NULL;
+
+      g_assert_cmpint (vips_xyz (&xy, width, height, NULL), ==, 0);
+      g_assert_cmpint (vips_extract_band (xy, &ramp, 0, NULL), ==, 0);
+      g_assert_cmpint (vips_linear1 (ramp, &a, 255.0 / width, 0, NULL), ==, 0);
+      g_assert_cmpint (vips_bandjoin2 (rgb, a, &image, NULL), ==, 0);
+      g_assert_cmpint (vips_cast (image, &image, VIPS_FORMAT_UCHAR, NULL), ==, 0);
+    }
+  else
+    image = g_object_ref (rgb);
+  if (orientation != 0)
+    vips_image_set_int (image, VIPS_META_ORIENTATION, orientation);
+  result = vips_webpsave (image, path, "Q", 85, "lossless", lossless, NULL);
+  if (result != 0)
+    g_error ("webpsave %s: %s", path, vips_error_buffer ());
+}
+
+/* libvips' WebP loader scales to the box in libwebp, as the fast one does:
+ * only the colour-to-grey step differs, by rounding. The last case is
+ * turned by its EXIF orientation. */
+static void
+test_webp_matches_libvips (Fixture *fx, gconstpointer data)
+{
+  static const struct {
+    int width, height;
+    gboolean alpha, lossless;
+  } cases[] = {
+    { 2000, 1333, FALSE, FALSE }, { 700, 1000, FALSE, TRUE }, { 1200, 800, TRUE, FALSE },
+    { 200, 150, FALSE, FALSE }, { 1600, 900, FALSE, FALSE },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autofree char *name = g_strdup_printf ("%dx%d-%s-%s.webp", cases[i].width,
+                                               cases[i].height,
+                                               cases[i].alpha ? "alpha" : "opaque",
+                                               cases[i].lossless ? "lossless" : "lossy");
+      g_autofree char *path = g_build_filename (fx->in, name, NULL);
+      g_autoptr (VipsImage) fast = NULL;
+      g_autoptr (VipsImage) vips = NULL;
+
+      write_webp (path, cases[i].width, cases[i].height, cases[i].alpha, cases[i].lossless,
+                  i == G_N_ELEMENTS (cases) - 1 ? 6 : 0);
+      {
+        struct stat st;
+        int fd = open (path, O_RDONLY);
+        g_autoptr (VipsImage) direct = NULL;
+
+        g_assert_cmpint (fstat (fd, &st), ==, 0);
+        direct = shardpix_fastload_webp (fd, &st, &fx->job);
+        close (fd);
+        g_assert_nonnull (direct);
+        g_assert_cmpint (direct->Bands, ==, cases[i].alpha ? 2 : 1);
+      }
+      fast = process (fx, name, TRUE);
+      vips = process (fx, name, FALSE);
+      assert_close (fast, vips, name);
+      if (i == G_N_ELEMENTS (cases) - 1)
+        g_assert_cmpint (fast->Xsize, <, fast->Ysize);
+    }
+}
+
 static VipsImage *
 try_fast (Fixture *fx, const char *path)
 {
@@ -254,7 +344,8 @@ try_fast (Fixture *fx, const char *path)
 
   g_assert_cmpint (fd, >=, 0);
   g_assert_cmpint (fstat (fd, &st), ==, 0);
-  image = shardpix_fastload_jpeg (fd, &st, &fx->job);
+  image = g_str_has_suffix (path, ".webp") ? shardpix_fastload_webp (fd, &st, &fx->job)
+                                           : shardpix_fastload_jpeg (fd, &st, &fx->job);
   close (fd);
   return image;
 }
@@ -305,6 +396,40 @@ test_falls_back (Fixture *fx, gconstpointer data)
   g_assert_null (try_fast (fx, prog));
 }
 
+static void
+test_webp_falls_back (Fixture *fx, gconstpointer data)
+{
+  g_autofree char *good = g_build_filename (fx->in, "good.webp", NULL);
+  g_autofree char *cut = g_build_filename (fx->in, "cut.webp", NULL);
+  g_autofree char *jpeg = g_build_filename (fx->in, "jpeg.webp", NULL);
+  g_autofree char *animated = g_build_filename (fx->in, "animated.webp", NULL);
+  struct stat st;
+
+  write_webp (good, 1000, 700, FALSE, FALSE, 0);
+  g_assert_cmpint (stat (good, &st), ==, 0);
+  fixtures_write_truncated (good, cut, (gsize) st.st_size / 2);
+  g_assert_null (try_fast (fx, cut));
+  {
+    /* Two frames stacked, as libvips writes an animation. */
+    g_autoptr (VipsImage) image = photo_like (300, 400);
+
+    vips_image_set_int (image, VIPS_META_PAGE_HEIGHT, 200);
+    vips_image_set_int (image, VIPS_META_N_PAGES, 2);
+    g_assert_cmpint (vips_webpsave (image, animated, NULL), ==, 0);
+    g_assert_null (try_fast (fx, animated));
+  }
+  write_jpeg (jpeg, 300, 200, FALSE, FALSE, 0);
+  g_assert_null (try_fast (fx, jpeg));
+  fx->job.max_pixels = 1000 * 700 - 1;
+  g_assert_null (try_fast (fx, good));
+  fx->job.max_pixels = 1000 * 700;
+  {
+    g_autoptr (VipsImage) fast = try_fast (fx, good);
+
+    g_assert_nonnull (fast);
+  }
+}
+
 /* The fast path is for the default job only: anything else is libvips'. */
 static void
 test_applies (Fixture *fx, gconstpointer data)
@@ -333,10 +458,12 @@ main (int argc, char **argv)
 {
   fixtures_init (&argc, &argv);
   g_assert_true (shardpix_pipeline_init (argv[0], 1, NULL));
-  ADD ("/shardpix/fastload-jpeg/matches-libvips", test_matches_libvips);
-  ADD ("/shardpix/fastload-jpeg/orientation", test_orientation);
-  ADD ("/shardpix/fastload-jpeg/dc-only-exact", test_dc_only_exact);
-  ADD ("/shardpix/fastload-jpeg/falls-back", test_falls_back);
-  ADD ("/shardpix/fastload-jpeg/applies", test_applies);
+  ADD ("/shardpix/fastload/jpeg-matches-libvips", test_matches_libvips);
+  ADD ("/shardpix/fastload/jpeg-orientation", test_orientation);
+  ADD ("/shardpix/fastload/jpeg-dc-only-exact", test_dc_only_exact);
+  ADD ("/shardpix/fastload/jpeg-falls-back", test_falls_back);
+  ADD ("/shardpix/fastload/applies", test_applies);
+  ADD ("/shardpix/fastload/webp-matches-libvips", test_webp_matches_libvips);
+  ADD ("/shardpix/fastload/webp-falls-back", test_webp_falls_back);
   return g_test_run ();
 }
