@@ -7,6 +7,8 @@
 
 #include <jpeglib.h>
 
+#include "jpeg-dc.h"
+
 typedef struct {
   struct jpeg_error_mgr pub;
   jmp_buf escape;
@@ -30,85 +32,6 @@ fastload_jpeg_emit_message (j_common_ptr cinfo, int level)
 
   if (level < 0)
     errors->warned = TRUE;
-}
-
-static guint
-fastload_be16 (const guint8 *p)
-{
-  return (guint) p[0] << 8 | p[1];
-}
-
-/* Where the entropy-coded data that starts at @from ends: at the first
- * marker, which is 0xFF followed by neither a stuffed 0x00, a restart
- * marker nor another fill 0xFF. */
-static gsize
-fastload_jpeg_entropy_end (const guint8 *data, gsize len, gsize from)
-{
-  for (gsize i = from; i + 1 < len; i++)
-    if (data[i] == 0xFF && data[i + 1] != 0x00 && data[i + 1] != 0xFF
-        && (data[i + 1] < 0xD0 || data[i + 1] > 0xD7))
-      return i;
-  return len;
-}
-
-GBytes *
-shardpix_fastload_jpeg_dc_only (const guint8 *data, gsize len)
-{
-  g_autoptr (GByteArray) out = g_byte_array_sized_new (MIN (len, 1u << 20));
-  gsize pos = 2;
-
-  if (len < 4 || data[0] != 0xFF || data[1] != 0xD8)
-    return NULL;
-  g_byte_array_append (out, data, 2);
-  while (pos + 1 < len)
-    {
-      guint marker;
-      gsize segment;
-
-      if (data[pos] != 0xFF)
-        return NULL;
-      while (pos + 1 < len && data[pos + 1] == 0xFF)
-        pos++;
-      if (pos + 1 >= len)
-        return NULL;
-      marker = data[pos + 1];
-      if (marker == 0xD9)
-        {
-          g_byte_array_append (out, data + pos, 2);
-          return g_byte_array_free_to_bytes (g_steal_pointer (&out));
-        }
-      if (marker == 0x01 || (marker >= 0xD0 && marker <= 0xD7))
-        {
-          pos += 2;
-          continue;
-        }
-      if (pos + 4 > len)
-        return NULL;
-      segment = 2 + fastload_be16 (data + pos + 2);
-      if (pos + segment > len || segment < 4)
-        return NULL;
-      if (marker == 0xDA)
-        {
-          /* Ns, Ns x (Cs, Td|Ta), then Ss: 0 for a DC scan. */
-          guint components = data[pos + 4];
-          gsize ss_at = pos + 5 + 2 * (gsize) components;
-          gsize end;
-
-          if (ss_at >= pos + segment)
-            return NULL;
-          end = fastload_jpeg_entropy_end (data, len, pos + segment);
-          if (end >= len)
-            return NULL;
-          if (data[ss_at] == 0)
-            g_byte_array_append (out, data + pos, (guint) (end - pos));
-          pos = end;
-          continue;
-        }
-      g_byte_array_append (out, data + pos, (guint) segment);
-      pos += segment;
-    }
-  /* No EOI: a truncated file, for libvips to judge. */
-  return NULL;
 }
 
 /* The EXIF orientation (1-8) from an APP1 segment, or 1. */
@@ -143,7 +66,6 @@ typedef struct {
   struct jpeg_decompress_struct cinfo;
   FastloadJpegErrors errors;
   VipsImage *image;
-  GBytes *dc_only;
   /* Set after setjmp(), so kept here rather than in locals. */
   int denominator;
   int orientation;
@@ -173,11 +95,11 @@ fastload_jpeg_finish (FastloadJpegDecode *d)
   return image;
 }
 
-/* Decodes @data as luminance scaled by 1/@denominator (0: chosen for @job),
- * from its DC scans only when @dc_only and that is all 1/8 needs. */
+/* Decodes @data as luminance scaled by 1/@denominator (0: chosen for @job);
+ * with @dc_scans, a progressive JPEG at 1/8 by jpeg-dc.h. */
 static VipsImage *
 fastload_jpeg_decode (FastloadJpegDecode *d, const guint8 *data, gsize len,
-                      const ShardpixJob *job, int denominator, gboolean dc_only)
+                      const ShardpixJob *job, int denominator, gboolean dc_scans)
 {
   struct jpeg_decompress_struct *cinfo = &d->cinfo;
 
@@ -210,23 +132,18 @@ fastload_jpeg_decode (FastloadJpegDecode *d, const guint8 *data, gsize len,
     }
   else
     d->shrink = d->denominator;
-  if (dc_only && d->denominator == 8 && cinfo->progressive_mode)
+  if (dc_scans && d->denominator == 8 && cinfo->progressive_mode && !cinfo->arith_code
+      && cinfo->jpeg_color_space != JCS_RGB)
     {
-      d->dc_only = shardpix_fastload_jpeg_dc_only (data, len);
-      if (d->dc_only == NULL)
-        return NULL;
-      jpeg_abort_decompress (cinfo);
-      jpeg_mem_src (cinfo, g_bytes_get_data (d->dc_only, NULL),
-                    (unsigned long) g_bytes_get_size (d->dc_only));
-      if (jpeg_read_header (cinfo, TRUE) != JPEG_HEADER_OK)
-        return NULL;
+      d->image = shardpix_jpeg_dc_luma (data, len);
+      return d->image != NULL ? fastload_jpeg_finish (d) : NULL;
     }
   cinfo->scale_num = 1;
   cinfo->scale_denom = (unsigned int) d->denominator;
   cinfo->out_color_space = JCS_GRAYSCALE;
   cinfo->dct_method = JDCT_ISLOW;
   /* Smoothing guesses the AC coefficients of an unfinished progressive
-   * image; the DC-only stream looks unfinished but is all 1/8 uses. */
+   * image: a complete one has none to guess, and jpeg-dc.h does without. */
   cinfo->do_block_smoothing = FALSE;
   jpeg_start_decompress (cinfo);
 
@@ -251,24 +168,22 @@ fastload_jpeg_decode (FastloadJpegDecode *d, const guint8 *data, gsize len,
 /* On the heap: what setjmp returns to must not live in registers. */
 static VipsImage *
 fastload_jpeg_run (const guint8 *data, gsize len, const ShardpixJob *job, int denominator,
-                   gboolean dc_only)
+                   gboolean dc_scans)
 {
   FastloadJpegDecode *d = g_new0 (FastloadJpegDecode, 1);
-  VipsImage *image = fastload_jpeg_decode (d, data, len, job, denominator, dc_only);
+  VipsImage *image = fastload_jpeg_decode (d, data, len, job, denominator, dc_scans);
 
   jpeg_destroy_decompress (&d->cinfo);
   g_clear_object (&d->image);
-  g_clear_pointer (&d->dc_only, g_bytes_unref);
   g_free (d);
   vips_error_clear ();
   return image;
 }
 
 VipsImage *
-shardpix_fastload_jpeg_decode_buffer (const guint8 *data, gsize len, int denominator,
-                                      gboolean dc_only)
+shardpix_fastload_jpeg_decode_buffer (const guint8 *data, gsize len, int denominator)
 {
-  return fastload_jpeg_run (data, len, NULL, denominator, dc_only);
+  return fastload_jpeg_run (data, len, NULL, denominator, FALSE);
 }
 
 VipsImage *

@@ -40,21 +40,17 @@ double shardpix_fastload_shrink (const ShardpixJob *job, int width, int height);
 int shardpix_fastload_exif_orientation (const guint8 *tiff, gsize len);
 
 /* libjpeg-turbo asked for luminance only (JPEG's Y is Rec.601 luma) and DCT
- * scaling; for a progressive JPEG scaled by 1/8, only its DC scans are
- * decoded, which are all an 8x8 block's mean depends on. */
+ * scaling; a progressive JPEG scaled by 1/8 is read from its DC scans
+ * alone (jpeg-dc.h). */
 VipsImage *shardpix_fastload_jpeg (int fd, const struct stat *st, const ShardpixJob *job);
 
 /* libwebp asked for Y (and alpha) only, scaled straight to the box as
  * libvips' loader does; Y is limited-range, so it is stretched to 0-255. */
 VipsImage *shardpix_fastload_webp (int fd, const struct stat *st, const ShardpixJob *job);
 
-/* Exposed for the tests. The DC scans of a progressive JPEG and every
- * segment around them, without the AC scans: NULL unless @data is a
- * complete JPEG (up to its EOI). */
-GBytes *shardpix_fastload_jpeg_dc_only (const guint8 *data, gsize len);
-/* @data's luminance at 1/@denominator, from its DC scans alone if
- * @dc_only and @denominator is 8. NULL as above. */
+/* Exposed for the tests: @data's luminance at 1/@denominator, decoded by
+ * libjpeg whatever the file (no DC-scan shortcut); NULL as above. */
 VipsImage *shardpix_fastload_jpeg_decode_buffer (const guint8 *data, gsize len,
-                                                 int denominator, gboolean dc_only);
+                                                 int denominator);
 
 G_END_DECLS

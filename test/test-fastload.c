@@ -11,6 +11,7 @@
 
 #include "fastload.h"
 #include "fixtures.h"
+#include "jpeg-dc.h"
 #include "pipeline.h"
 #include "vips-autoptr.h"
 
@@ -221,44 +222,67 @@ read_file (const char *path)
   return g_bytes_new_take (data, len);
 }
 
-/* At 1/8, libjpeg's 1x1 inverse DCT reads the DC coefficient alone: the
- * stream without the AC scans must decode to exactly the same pixels. */
+/* At 1/8, libjpeg's 1x1 inverse DCT reads the DC coefficient alone: the DC
+ * scans decoded by jpeg-dc.h must give exactly libjpeg's pixels, whatever
+ * the chroma layout, restart interval or scan script. */
 static void
-test_dc_only_exact (Fixture *fx, gconstpointer data)
+test_dc_scans_exact (Fixture *fx, gconstpointer data)
 {
-  g_autofree char *path = g_build_filename (fx->in, "prog.jpg", NULL);
-  g_autoptr (GBytes) bytes = NULL;
-  g_autoptr (GBytes) dc = NULL;
-  g_autoptr (VipsImage) whole = NULL;
-  g_autoptr (VipsImage) dc_only = NULL;
-  const guint8 *raw;
-  gsize len;
+  static const struct {
+    int width, height;
+    gboolean subsample;
+    int restart;
+  } cases[] = {
+    { 1203, 805, TRUE, 0 }, { 1203, 805, FALSE, 0 }, { 640, 480, TRUE, 7 },
+    { 333, 1000, FALSE, 1 }, { 17, 9, TRUE, 0 },
+  };
 
-  write_jpeg (path, 1203, 805, TRUE, TRUE, 0);
-  bytes = read_file (path);
-  raw = g_bytes_get_data (bytes, &len);
-  dc = shardpix_fastload_jpeg_dc_only (raw, len);
-  g_assert_nonnull (dc);
-  /* The AC scans are most of a JPEG. */
-  g_assert_cmpuint (g_bytes_get_size (dc), <, len / 3);
-  whole = shardpix_fastload_jpeg_decode_buffer (raw, len, 8, FALSE);
-  dc_only = shardpix_fastload_jpeg_decode_buffer (raw, len, 8, TRUE);
-  g_assert_nonnull (whole);
-  g_assert_nonnull (dc_only);
-  g_assert_cmpint (whole->Xsize, ==, 1203 / 8);
-  g_assert_cmpint (whole->Ysize, ==, 805 / 8);
-  g_assert_cmpint (dc_only->Xsize, ==, whole->Xsize);
-  g_assert_cmpint (dc_only->Ysize, ==, whole->Ysize);
-  {
-    gsize dc_size = 0, whole_size = 0;
-    g_autofree void *dc_pixels = vips_image_write_to_memory (dc_only, &dc_size);
-    g_autofree void *whole_pixels = vips_image_write_to_memory (whole, &whole_size);
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autofree char *path = g_build_filename (fx->in, "prog.jpg", NULL);
+      g_autoptr (VipsImage) image = photo_like (cases[i].width, cases[i].height);
+      g_autoptr (GBytes) bytes = NULL;
+      g_autoptr (VipsImage) libjpeg = NULL;
+      g_autoptr (VipsImage) dc = NULL;
+      g_autoptr (VipsImage) cropped = NULL;
+      const guint8 *raw;
+      gsize len, libjpeg_size = 0, dc_size = 0;
+      g_autofree void *libjpeg_pixels = NULL;
+      g_autofree void *dc_pixels = NULL;
 
-    g_assert_cmpmem (dc_pixels, dc_size, whole_pixels, whole_size);
-  }
-  /* A stream cut short has no EOI: not for the fast path. */
-  g_assert_null (shardpix_fastload_jpeg_dc_only (raw, len / 2));
-  g_assert_null (shardpix_fastload_jpeg_dc_only (raw, 3));
+      g_assert_cmpint (vips_jpegsave (image, path, "Q", 85, "interlace", TRUE,
+                                      "subsample_mode",
+                                      cases[i].subsample ? VIPS_FOREIGN_SUBSAMPLE_ON
+                                                         : VIPS_FOREIGN_SUBSAMPLE_OFF,
+                                      "restart_interval", cases[i].restart, NULL),
+                       ==, 0);
+      bytes = read_file (path);
+      raw = g_bytes_get_data (bytes, &len);
+      libjpeg = shardpix_fastload_jpeg_decode_buffer (raw, len, 8);
+      dc = shardpix_jpeg_dc_luma (raw, len);
+      g_assert_nonnull (libjpeg);
+      g_assert_nonnull (dc);
+      g_assert_cmpint (dc->Xsize, ==, (cases[i].width + 7) / 8);
+      g_assert_cmpint (dc->Ysize, ==, (cases[i].height + 7) / 8);
+      /* The fast path keeps whole blocks only, as libvips does. */
+      g_assert_cmpint (libjpeg->Xsize, ==, MAX (1, cases[i].width / 8));
+      g_assert_cmpint (libjpeg->Ysize, ==, MAX (1, cases[i].height / 8));
+      g_assert_cmpint (vips_extract_area (dc, &cropped, 0, 0, libjpeg->Xsize, libjpeg->Ysize,
+                                          NULL),
+                       ==, 0);
+      libjpeg_pixels = vips_image_write_to_memory (libjpeg, &libjpeg_size);
+      dc_pixels = vips_image_write_to_memory (cropped, &dc_size);
+      g_assert_cmpmem (dc_pixels, dc_size, libjpeg_pixels, libjpeg_size);
+      /* Cut short, or not progressive: not for this decoder. */
+      g_assert_null (shardpix_jpeg_dc_luma (raw, len / 2));
+      g_assert_null (shardpix_jpeg_dc_luma (raw, 3));
+      g_assert_cmpint (vips_jpegsave (image, path, NULL), ==, 0);
+      g_clear_pointer (&bytes, g_bytes_unref);
+      bytes = read_file (path);
+      raw = g_bytes_get_data (bytes, &len);
+      g_assert_null (shardpix_jpeg_dc_luma (raw, len));
+      unlink (path);
+    }
 }
 
 static void
@@ -460,7 +484,7 @@ main (int argc, char **argv)
   g_assert_true (shardpix_pipeline_init (argv[0], 1, NULL));
   ADD ("/shardpix/fastload/jpeg-matches-libvips", test_matches_libvips);
   ADD ("/shardpix/fastload/jpeg-orientation", test_orientation);
-  ADD ("/shardpix/fastload/jpeg-dc-only-exact", test_dc_only_exact);
+  ADD ("/shardpix/fastload/jpeg-dc-scans-exact", test_dc_scans_exact);
   ADD ("/shardpix/fastload/jpeg-falls-back", test_falls_back);
   ADD ("/shardpix/fastload/applies", test_applies);
   ADD ("/shardpix/fastload/webp-matches-libvips", test_webp_matches_libvips);
