@@ -117,6 +117,9 @@ jpeg_dc_table_build (JpegDcTable *t, const guint8 *counts, const guint8 *values,
       guint n = counts[len - 1];
 
       t->valoffset[len] = (gint32) k - code;
+      /* More codes than the length has room for: not a prefix code. */
+      if (code + (gint32) n > (1 << len))
+        return FALSE;
       for (guint i = 0; i < n; i++, k++, code++)
         if (len <= 9)
           {
@@ -129,8 +132,6 @@ jpeg_dc_table_build (JpegDcTable *t, const guint8 *counts, const guint8 *values,
               }
           }
       t->maxcode[len] = n > 0 ? code - 1 : -1;
-      if (code > (1 << len))
-        return FALSE;
       code <<= 1;
     }
   t->maxcode[17] = G_MAXINT32;

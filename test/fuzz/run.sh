@@ -10,7 +10,7 @@ cd "$(dirname "$0")/../.."
 BUILD_DIR=${FUZZ_BUILD_DIR:-build-fuzz}
 SECONDS_EACH=${FUZZ_SECONDS:-60}
 targets=("$@")
-[ ${#targets[@]} -gt 0 ] || targets=(protocol options)
+[ ${#targets[@]} -gt 0 ] || targets=(protocol options jpeg-dc)
 
 if [ ! -f "$BUILD_DIR/build.ninja" ]; then
   CC=clang meson setup "$BUILD_DIR" -Dfuzz=true -Dtests=false -Db_lundef=false \
@@ -22,12 +22,14 @@ passed=0 failed=0
 for t in "${targets[@]}"; do
   corpus="$BUILD_DIR/corpus-$t"
   mkdir -p "$corpus"
-  dict=()
+  dict=() seeds=()
   [ -f "test/fuzz/$t.dict" ] && dict=("-dict=test/fuzz/$t.dict")
+  # Checked-in seeds are read, never written: new inputs go to $corpus.
+  [ -d "test/fuzz/seeds-$t" ] && seeds=("test/fuzz/seeds-$t")
   echo "fuzz $t: ${SECONDS_EACH} s"
   if UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
      "$BUILD_DIR/test/fuzz/fuzz-$t" "${dict[@]}" -max_total_time="$SECONDS_EACH" \
-       -artifact_prefix="$BUILD_DIR/crash-$t-" -print_final_stats=1 "$corpus" 2>"$BUILD_DIR/fuzz-$t.log"; then
+       -artifact_prefix="$BUILD_DIR/crash-$t-" -print_final_stats=1 "$corpus" "${seeds[@]}" 2>"$BUILD_DIR/fuzz-$t.log"; then
     tail -n 3 "$BUILD_DIR/fuzz-$t.log"
     echo "ok fuzz $t"
     passed=$((passed + 1))
