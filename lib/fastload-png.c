@@ -46,6 +46,8 @@ typedef struct
   png_structp png;
   png_infop info;
   gboolean warned;
+  gboolean no_rotate;
+  gboolean turned; /* an eXIf says the image is not upright */
 
   guint width;
   guint height;
@@ -287,6 +289,78 @@ fastload_png_make_output (FastloadPng *self, guint out_height, gboolean alpha)
   return TRUE;
 }
 
+static guint
+fastload_png_get16 (const guint8 *p, gboolean big_endian)
+{
+  return big_endian ? (guint)p[0] << 8 | p[1] : (guint)p[1] << 8 | p[0];
+}
+
+static guint32
+fastload_png_get32 (const guint8 *p, gboolean big_endian)
+{
+  return big_endian
+             ? (guint32)fastload_png_get16 (p, TRUE) << 16 | fastload_png_get16 (p + 2, TRUE)
+             : (guint32)fastload_png_get16 (p + 2, FALSE) << 16 | fastload_png_get16 (p, FALSE);
+}
+
+/* The orientation tag (1-8) in the first IFD of an eXIf chunk (a TIFF
+ * file, where libvips looks), 1 without one, 0 if it cannot be read. */
+static guint
+fastload_png_exif_orientation (const guint8 *exif, gsize len)
+{
+  gboolean big_endian;
+  guint32 ifd;
+  guint entries;
+
+  if (len < 8)
+    return 0;
+  if (memcmp (exif, "MM\0*", 4) == 0)
+    big_endian = TRUE;
+  else if (memcmp (exif, "II*\0", 4) == 0)
+    big_endian = FALSE;
+  else
+    return 0;
+  ifd = fastload_png_get32 (exif + 4, big_endian);
+  if (ifd < 8 || ifd > len - 2)
+    return 0;
+  entries = fastload_png_get16 (exif + ifd, big_endian);
+  if (entries > (len - ifd - 2) / 12)
+    return 0;
+  for (guint i = 0; i < entries; i++)
+    {
+      const guint8 *entry = exif + ifd + 2 + 12 * i;
+      guint orientation;
+
+      if (fastload_png_get16 (entry, big_endian) != 0x0112)
+        continue;
+      /* One SHORT, held in the entry itself. */
+      if (fastload_png_get16 (entry + 2, big_endian) != 3
+          || fastload_png_get32 (entry + 4, big_endian) != 1)
+        return 0;
+      orientation = fastload_png_get16 (entry + 8, big_endian);
+      return orientation >= 1 && orientation <= 8 ? orientation : 0;
+    }
+  return 1;
+}
+
+/* Every ancillary chunk we skip comes here, which is how every eXIf chunk
+ * is seen: a file with two (real ones have) would otherwise make libpng
+ * warn. vips_thumbnail turns the image for any orientation but 1, and the
+ * image we return has no EXIF. A critical chunk libpng does not know is an
+ * error (0: not handled). */
+static int
+fastload_png_read_chunk (png_structp png, png_unknown_chunkp chunk)
+{
+  FastloadPng *self = png_get_user_chunk_ptr (png);
+
+  if ((chunk->name[0] & 0x20) == 0)
+    return 0;
+  if (memcmp (chunk->name, "eXIf", 4) == 0 && !self->no_rotate
+      && fastload_png_exif_orientation (chunk->data, chunk->size) != 1)
+    self->turned = TRUE;
+  return 1;
+}
+
 /* Any libpng error longjmps out of here (see fastload_png_run()). */
 static gboolean
 fastload_png_decode (FastloadPng *self, const ShardpixJob *job)
@@ -301,14 +375,19 @@ fastload_png_decode (FastloadPng *self, const ShardpixJob *job)
   guint rows = 0;
   int oy = 0;
 
+  self->no_rotate = job->no_rotate;
   png_set_read_fn (self->png, self, fastload_png_read);
+  /* As libvips' loader: the CRC of every chunk already catches damage, and
+   * the zlib checksum costs a tenth of the decoding. */
+  png_set_option (self->png, PNG_IGNORE_ADLER32, PNG_OPTION_ON);
   png_set_keep_unknown_chunks (self->png, PNG_HANDLE_CHUNK_NEVER, fastload_png_ignored,
                                (int)(sizeof fastload_png_ignored / 5));
+  png_set_keep_unknown_chunks (self->png, PNG_HANDLE_CHUNK_ALWAYS, (png_const_bytep) "eXIf", 1);
+  png_set_read_user_chunk_fn (self->png, self, fastload_png_read_chunk);
   png_read_info (self->png, self->info);
   png_get_IHDR (self->png, self->info, &width, &height, &depth, &colour, &interlace, NULL, NULL);
-  /* Adam7 needs the whole image in memory; EXIF may rotate it. */
-  if (interlace != PNG_INTERLACE_NONE || png_get_valid (self->png, self->info, PNG_INFO_eXIf)
-      || self->warned)
+  /* Adam7 needs the whole image in memory. */
+  if (interlace != PNG_INTERLACE_NONE || self->turned || self->warned)
     return FALSE;
   if (job->max_pixels > 0 && (gint64)width * height > job->max_pixels)
     return FALSE;
@@ -352,9 +431,9 @@ fastload_png_decode (FastloadPng *self, const ShardpixJob *job)
         }
     }
   /* Reads up to IEND, so that a damaged or missing end of file, or an
-   * eXIf after the pixels, also goes to libvips. */
+   * eXIf after the pixels that turns them, also goes to libvips. */
   png_read_end (self->png, self->info);
-  return !self->warned && !png_get_valid (self->png, self->info, PNG_INFO_eXIf);
+  return !self->warned && !self->turned;
 }
 
 /* Nothing here is a local that changes after setjmp(). */

@@ -445,6 +445,80 @@ test_declines_too_many_pixels (Fixture *fx, gconstpointer data)
   g_assert_nonnull (image);
 }
 
+static guint32
+png_crc (const guint8 *data, gsize len)
+{
+  guint32 crc = 0xffffffff;
+
+  for (gsize i = 0; i < len; i++)
+    {
+      crc ^= data[i];
+      for (int bit = 0; bit < 8; bit++)
+        crc = crc & 1 ? 0xedb88320 ^ (crc >> 1) : crc >> 1;
+    }
+  return ~crc;
+}
+
+/* Inserts before the first IDAT an eXIf chunk (a big-endian TIFF header
+ * and one IFD) whose orientation tag says @orientation. */
+static void
+insert_exif (const char *path, guint orientation)
+{
+  const guint8 chunk_head[] = { 0, 0, 0, 26, 'e', 'X', 'I', 'f' };
+  const guint8 tiff[26] = { 'M',  'M',  0, 42, 0, 0, 0, 8, 0, 1,
+                            0x01, 0x12, 0, 3,  0, 0, 0, 1, 0, (guint8)orientation };
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GByteArray) out = g_byte_array_new ();
+  g_autofree guint8 *bytes = NULL;
+  guint8 typed[30];
+  guint32 crc;
+  gsize len;
+  gsize idat;
+
+  g_file_get_contents (path, (char **)&bytes, &len, &error);
+  g_assert_no_error (error);
+  idat = find_chunk (bytes, len, "IDAT");
+  g_assert_cmpuint (idat, >, 0);
+  memcpy (typed, chunk_head + 4, 4);
+  memcpy (typed + 4, tiff, sizeof tiff);
+  crc = GUINT32_TO_BE (png_crc (typed, sizeof typed));
+  g_byte_array_append (out, bytes, (guint)idat);
+  g_byte_array_append (out, chunk_head, sizeof chunk_head);
+  g_byte_array_append (out, tiff, sizeof tiff);
+  g_byte_array_append (out, (const guint8 *)&crc, 4);
+  g_byte_array_append (out, bytes + idat, (guint)(len - idat));
+  fixtures_write_bytes (path, out->data, out->len);
+}
+
+/* EXIF orientation 6 turns the image on the libvips path: the fast path
+ * must leave it to libvips, unless the job ignores orientation. With
+ * orientation 1, as most real PNGs with eXIf say, nothing turns. */
+static void
+test_exif_orientation (Fixture *fx, gconstpointer data)
+{
+  g_autofree char *turned = write_rgb (fx, "turned.png");
+  g_autofree char *upright = write_rgb (fx, "upright.png");
+  g_autoptr (VipsImage) libvips_turned = NULL;
+  g_autoptr (VipsImage) ignored = NULL;
+  g_autoptr (VipsImage) expected = NULL;
+  g_autoptr (VipsImage) got = NULL;
+
+  insert_exif (turned, 6);
+  check_vips (vips_thumbnail (turned, &libvips_turned, 256, "height", 256, NULL));
+  g_assert_cmpint (libvips_turned->Xsize, <, libvips_turned->Ysize);
+  assert_declined (fx, turned);
+  fx->job.no_rotate = TRUE;
+  ignored = fast_load (&fx->job, turned);
+  g_assert_nonnull (ignored);
+  g_assert_cmpint (ignored->Xsize, >, ignored->Ysize);
+  fx->job.no_rotate = FALSE;
+
+  insert_exif (upright, 1);
+  expected = reference_thumbnail (&fx->job, upright);
+  got = fast_thumbnail (&fx->job, upright);
+  assert_close (expected, got, "orientation 1");
+}
+
 /* Colour output and kept metadata are not the fast path's job. */
 static void
 test_declines_other_jobs (Fixture *fx, gconstpointer data)
@@ -477,6 +551,7 @@ main (int argc, char **argv)
   g_test_add ("/shardpix/fastload-png/" path, Fixture, NULL, fixture_setup, fn, fixture_teardown)
   ADD ("shrink-factor", test_shrink_factor);
   ADD ("fill-modes", test_fill_modes);
+  ADD ("exif-orientation", test_exif_orientation);
   ADD ("declines/interlaced", test_declines_interlaced);
   ADD ("declines/truncated", test_declines_truncated);
   ADD ("declines/bad-crc", test_declines_bad_crc);
