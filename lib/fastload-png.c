@@ -78,7 +78,7 @@ fastload_png_read (png_structp png, png_bytep data, size_t length)
           if (got <= 0)
             png_error (png, "truncated");
           self->offset += got;
-          self->len = (gsize)got;
+          self->len = (gsize) got;
           self->pos = 0;
         }
       n = MIN (length, self->len - self->pos);
@@ -113,8 +113,8 @@ static void
 fastload_png_thumbnail_size (const ShardpixJob *job, guint width, guint height, int *out_width,
                              int *out_height)
 {
-  double hshrink = (double)width / job->width;
-  double vshrink = (double)height / job->height;
+  double hshrink = (double) width / job->width;
+  double vshrink = (double) height / job->height;
 
   if (!job->force)
     {
@@ -130,8 +130,8 @@ fastload_png_thumbnail_size (const ShardpixJob *job, guint width, guint height, 
     }
   hshrink = MIN (hshrink, width);
   vshrink = MIN (vshrink, height);
-  *out_width = (int)VIPS_ROUND_UINT (width * (1.0 / hshrink));
-  *out_height = (int)VIPS_ROUND_UINT (height * (1.0 / vshrink));
+  *out_width = (int) VIPS_ROUND_UINT (width * (1.0 / hshrink));
+  *out_height = (int) VIPS_ROUND_UINT (height * (1.0 / vshrink));
 }
 
 /* How far, in output pixels, the far edge of the thumbnail moves when
@@ -143,7 +143,7 @@ fastload_png_drift (guint side, guint shrink, int thumbnail_side)
 {
   guint boxes = (side + shrink - 1) / shrink;
 
-  return (double)(boxes * shrink - side) / side * thumbnail_side;
+  return (double) (boxes * shrink - side) / side * thumbnail_side;
 }
 
 /* Whether the image shrunk by @shrink gives the thumbnail the whole image
@@ -171,11 +171,11 @@ fastload_png_shrink_fits (const ShardpixJob *job, guint width, guint height, gui
 static guint
 fastload_png_choose_shrink (const ShardpixJob *job, guint width, guint height)
 {
-  double hshrink = (double)width / job->width;
-  double vshrink = (double)height / job->height;
+  double hshrink = (double) width / job->width;
+  double vshrink = (double) height / job->height;
   gboolean fill = job->force || job->crop != SHARDPIX_CROP_NONE;
   double needed = fill ? MIN (hshrink, vshrink) : MAX (hshrink, vshrink);
-  guint shrink = (guint)CLAMP (needed / 2, 1.0, FASTLOAD_PNG_MAX_SHRINK);
+  guint shrink = (guint) CLAMP (needed / 2, 1.0, FASTLOAD_PNG_MAX_SHRINK);
 
   while (shrink > 1 && !fastload_png_shrink_fits (job, width, height, shrink))
     shrink--;
@@ -186,7 +186,7 @@ static inline guint32
 fastload_png_luma (const guint8 *p, int colours)
 {
   if (colours == 1)
-    return (guint32)p[0] << 16;
+    return (guint32) p[0] << 16;
   return FASTLOAD_PNG_R * p[0] + FASTLOAD_PNG_G * p[1] + FASTLOAD_PNG_B * p[2];
 }
 
@@ -200,24 +200,42 @@ fastload_png_add_row (FastloadPng *self, const int channels)
   const int colours = channels <= 2 ? 1 : 3;
   const gboolean alpha = channels % 2 == 0;
   const guint8 *p = self->row;
+  const guint8 *end = p + (gsize) self->width * channels;
+  const gsize box = (gsize) self->shrink * channels;
+  guint64 *restrict sum_y = self->sum_y;
+  guint64 *restrict sum_a = self->sum_a;
 
-  for (guint ox = 0; ox < self->out_width; ox++)
+  for (guint ox = 0; p < end; ox++)
     {
-      guint n = MIN (self->shrink, self->width - ox * self->shrink);
+      const guint8 *box_end = p + MIN (box, (gsize) (end - p));
       guint64 y = 0;
       guint64 a = 0;
+      guint32 r = 0;
+      guint32 g = 0;
+      guint32 b = 0;
 
-      for (guint i = 0; i < n; i++, p += channels)
+      /* Without alpha, luma is taken once per box, of the sums. */
+      for (; p < box_end; p += channels)
         if (alpha)
           {
-            y += (guint64)fastload_png_luma (p, colours) * p[colours];
+            y += (guint64) fastload_png_luma (p, colours) * p[colours];
             a += p[colours];
           }
+        else if (colours == 3)
+          {
+            r += p[0];
+            g += p[1];
+            b += p[2];
+          }
         else
-          y += fastload_png_luma (p, colours);
-      self->sum_y[ox] += y;
+          y += p[0];
+      if (!alpha)
+        y = colours == 3 ? (guint64) FASTLOAD_PNG_R * r + (guint64) FASTLOAD_PNG_G * g
+                             + (guint64) FASTLOAD_PNG_B * b
+                         : y << 16;
+      sum_y[ox] += y;
       if (alpha)
-        self->sum_a[ox] += a;
+        sum_a[ox] += a;
     }
 }
 
@@ -229,17 +247,17 @@ fastload_png_emit_row (FastloadPng *self, int oy, guint rows, gboolean alpha)
 
   for (guint ox = 0; ox < self->out_width; ox++)
     {
-      guint64 n = (guint64)MIN (self->shrink, self->width - ox * self->shrink) * rows;
+      guint64 n = (guint64) MIN (self->shrink, self->width - ox * self->shrink) * rows;
 
       if (alpha)
         {
           guint64 a = self->sum_a[ox];
 
-          *q++ = a == 0 ? 0 : (guint8)((self->sum_y[ox] + (a << 15)) / (a << 16));
-          *q++ = (guint8)((a + n / 2) / n);
+          *q++ = a == 0 ? 0 : (guint8) ((self->sum_y[ox] + (a << 15)) / (a << 16));
+          *q++ = (guint8) ((a + n / 2) / n);
         }
       else
-        *q++ = (guint8)((self->sum_y[ox] + (n << 15)) / (n << 16));
+        *q++ = (guint8) ((self->sum_y[ox] + (n << 15)) / (n << 16));
     }
   memset (self->sum_y, 0, self->out_width * sizeof *self->sum_y);
   memset (self->sum_a, 0, self->out_width * sizeof *self->sum_a);
@@ -262,7 +280,7 @@ fastload_png_set_transforms (FastloadPng *self, int depth, int colour)
   png_read_update_info (self->png, self->info);
   if (png_get_bit_depth (self->png, self->info) != 8
       || png_get_rowbytes (self->png, self->info)
-             != (gsize)self->width * png_get_channels (self->png, self->info))
+             != (gsize) self->width * png_get_channels (self->png, self->info))
     return 0;
   return png_get_channels (self->png, self->info);
 }
@@ -278,7 +296,7 @@ fastload_png_make_output (FastloadPng *self, guint out_height, gboolean alpha)
   png_get_pHYs (self->png, self->info, &res_x, &res_y, &unit);
   scale = unit == PNG_RESOLUTION_METER ? 1000.0 : 1.0;
   self->out = vips_image_new_memory ();
-  vips_image_init_fields (self->out, (int)self->out_width, (int)out_height, alpha ? 2 : 1,
+  vips_image_init_fields (self->out, (int) self->out_width, (int) out_height, alpha ? 2 : 1,
                           VIPS_FORMAT_UCHAR, VIPS_CODING_NONE, VIPS_INTERPRETATION_B_W,
                           res_x / scale, res_y / scale);
   if (vips_image_write_prepare (self->out) != 0)
@@ -292,15 +310,15 @@ fastload_png_make_output (FastloadPng *self, guint out_height, gboolean alpha)
 static guint
 fastload_png_get16 (const guint8 *p, gboolean big_endian)
 {
-  return big_endian ? (guint)p[0] << 8 | p[1] : (guint)p[1] << 8 | p[0];
+  return big_endian ? (guint) p[0] << 8 | p[1] : (guint) p[1] << 8 | p[0];
 }
 
 static guint32
 fastload_png_get32 (const guint8 *p, gboolean big_endian)
 {
   return big_endian
-             ? (guint32)fastload_png_get16 (p, TRUE) << 16 | fastload_png_get16 (p + 2, TRUE)
-             : (guint32)fastload_png_get16 (p + 2, FALSE) << 16 | fastload_png_get16 (p, FALSE);
+             ? (guint32) fastload_png_get16 (p, TRUE) << 16 | fastload_png_get16 (p + 2, TRUE)
+             : (guint32) fastload_png_get16 (p + 2, FALSE) << 16 | fastload_png_get16 (p, FALSE);
 }
 
 /* The orientation tag (1-8) in the first IFD of an eXIf chunk (a TIFF
@@ -381,7 +399,7 @@ fastload_png_decode (FastloadPng *self, const ShardpixJob *job)
    * the zlib checksum costs a tenth of the decoding. */
   png_set_option (self->png, PNG_IGNORE_ADLER32, PNG_OPTION_ON);
   png_set_keep_unknown_chunks (self->png, PNG_HANDLE_CHUNK_NEVER, fastload_png_ignored,
-                               (int)(sizeof fastload_png_ignored / 5));
+                               (int) (sizeof fastload_png_ignored / 5));
   png_set_keep_unknown_chunks (self->png, PNG_HANDLE_CHUNK_ALWAYS, (png_const_bytep) "eXIf", 1);
   png_set_read_user_chunk_fn (self->png, self, fastload_png_read_chunk);
   png_read_info (self->png, self->info);
@@ -389,7 +407,7 @@ fastload_png_decode (FastloadPng *self, const ShardpixJob *job)
   /* Adam7 needs the whole image in memory. */
   if (interlace != PNG_INTERLACE_NONE || self->turned || self->warned)
     return FALSE;
-  if (job->max_pixels > 0 && (gint64)width * height > job->max_pixels)
+  if (job->max_pixels > 0 && (gint64) width * height > job->max_pixels)
     return FALSE;
   self->width = width;
   self->height = height;
@@ -452,8 +470,8 @@ shardpix_fastload_png (int fd, const struct stat *st, const ShardpixJob *job)
   png_byte signature[8];
   VipsImage *out = NULL;
 
-  if (job->color || job->keep_metadata || st->st_size < (off_t)sizeof signature
-      || pread (fd, signature, sizeof signature, 0) != (ssize_t)sizeof signature
+  if (job->color || job->keep_metadata || st->st_size < (off_t) sizeof signature
+      || pread (fd, signature, sizeof signature, 0) != (ssize_t) sizeof signature
       || png_sig_cmp (signature, 0, sizeof signature) != 0)
     return NULL;
 

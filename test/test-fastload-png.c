@@ -361,11 +361,11 @@ find_chunk (const guint8 *data, gsize len, const char *type)
 {
   for (gsize at = 8; at + 12 <= len;)
     {
-      guint32 n = GUINT32_FROM_BE (*(const guint32 *)(data + at));
+      guint32 n = GUINT32_FROM_BE (*(const guint32 *) (data + at));
 
       if (memcmp (data + at + 4, type, 4) == 0)
         return at;
-      at += 12 + (gsize)n;
+      at += 12 + (gsize) n;
     }
   return 0;
 }
@@ -396,7 +396,7 @@ test_declines_truncated (Fixture *fx, gconstpointer data)
   struct stat st;
 
   g_assert_cmpint (stat (whole, &st), ==, 0);
-  fixtures_write_truncated (whole, half, (gsize)st.st_size / 2);
+  fixtures_write_truncated (whole, half, (gsize) st.st_size / 2);
   assert_declined (fx, half);
 }
 
@@ -414,7 +414,7 @@ test_declines_bad_crc (Fixture *fx, gconstpointer data)
   g_assert_no_error (error);
   idat = find_chunk (bytes, len, "IDAT");
   g_assert_cmpuint (idat, >, 0);
-  bytes[idat + 8 + GUINT32_FROM_BE (*(guint32 *)(bytes + idat)) + 3] ^= 0x55;
+  bytes[idat + 8 + GUINT32_FROM_BE (*(guint32 *) (bytes + idat)) + 3] ^= 0x55;
   fixtures_write_bytes (path, bytes, len);
   assert_declined (fx, path);
 }
@@ -466,7 +466,7 @@ insert_exif (const char *path, guint orientation)
 {
   const guint8 chunk_head[] = { 0, 0, 0, 26, 'e', 'X', 'I', 'f' };
   const guint8 tiff[26] = { 'M',  'M',  0, 42, 0, 0, 0, 8, 0, 1,
-                            0x01, 0x12, 0, 3,  0, 0, 0, 1, 0, (guint8)orientation };
+                            0x01, 0x12, 0, 3,  0, 0, 0, 1, 0, (guint8) orientation };
   g_autoptr (GError) error = NULL;
   g_autoptr (GByteArray) out = g_byte_array_new ();
   g_autofree guint8 *bytes = NULL;
@@ -482,11 +482,11 @@ insert_exif (const char *path, guint orientation)
   memcpy (typed, chunk_head + 4, 4);
   memcpy (typed + 4, tiff, sizeof tiff);
   crc = GUINT32_TO_BE (png_crc (typed, sizeof typed));
-  g_byte_array_append (out, bytes, (guint)idat);
+  g_byte_array_append (out, bytes, (guint) idat);
   g_byte_array_append (out, chunk_head, sizeof chunk_head);
   g_byte_array_append (out, tiff, sizeof tiff);
   g_byte_array_append (out, (const guint8 *)&crc, 4);
-  g_byte_array_append (out, bytes + idat, (guint)(len - idat));
+  g_byte_array_append (out, bytes + idat, (guint) (len - idat));
   fixtures_write_bytes (path, out->data, out->len);
 }
 
