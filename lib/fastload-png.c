@@ -33,8 +33,7 @@ static const png_byte fastload_png_ignored[] = "bKGD\0cHRM\0gAMA\0hIST\0iCCP\0iT
                                                "pCAL\0sBIT\0sCAL\0sPLT\0sRGB\0tEXt\0tIME\0"
                                                "zTXt";
 
-typedef struct
-{
+typedef struct {
   /* The input, read through a buffer: libpng asks for 4 or 8 bytes at a time
    * between chunks. */
   int fd;
@@ -107,8 +106,8 @@ fastload_png_warning (png_structp png, png_const_charp message)
 
 /* The size vips_thumbnail_image() makes of a @width x @height image for
  * @job: vips_thumbnail's shrink for the box and fit, then vips_resize's
- * rounding. There is no orientation to swap the box for: an image with
- * one goes to libvips. */
+ * rounding. There is no orientation to swap the box for: an image that is
+ * not upright goes to libvips. */
 static void
 fastload_png_thumbnail_size (const ShardpixJob *job, guint width, guint height, int *out_width,
                              int *out_height)

@@ -20,8 +20,7 @@
 #define MAX_MEAN_DIFF 1.5
 #define MAX_DIFF      16.0
 
-typedef struct
-{
+typedef struct {
   char *dir;
   ShardpixJob job;
 } Fixture;
@@ -355,13 +354,19 @@ write_rgb (Fixture *fx, const char *name)
   return path;
 }
 
+static guint32
+get_be32 (const guint8 *p)
+{
+  return (guint32) p[0] << 24 | (guint32) p[1] << 16 | (guint32) p[2] << 8 | p[3];
+}
+
 /* Offset of the first chunk of @type in the PNG @data, or 0. */
 static gsize
 find_chunk (const guint8 *data, gsize len, const char *type)
 {
   for (gsize at = 8; at + 12 <= len;)
     {
-      guint32 n = GUINT32_FROM_BE (*(const guint32 *) (data + at));
+      guint32 n = get_be32 (data + at);
 
       if (memcmp (data + at + 4, type, 4) == 0)
         return at;
@@ -414,7 +419,7 @@ test_declines_bad_crc (Fixture *fx, gconstpointer data)
   g_assert_no_error (error);
   idat = find_chunk (bytes, len, "IDAT");
   g_assert_cmpuint (idat, >, 0);
-  bytes[idat + 8 + GUINT32_FROM_BE (*(guint32 *) (bytes + idat)) + 3] ^= 0x55;
+  bytes[idat + 8 + get_be32 (bytes + idat) + 3] ^= 0x55;
   fixtures_write_bytes (path, bytes, len);
   assert_declined (fx, path);
 }
