@@ -375,6 +375,20 @@ find_chunk (const guint8 *data, gsize len, const char *type)
   return 0;
 }
 
+/* The bytes of the PNG at @path, with the offset of its first IDAT. */
+static guint8 *
+read_png (const char *path, gsize *len, gsize *idat)
+{
+  g_autoptr (GError) error = NULL;
+  guint8 *bytes = NULL;
+
+  g_file_get_contents (path, (char **) &bytes, len, &error);
+  g_assert_no_error (error);
+  *idat = find_chunk (bytes, *len, "IDAT");
+  g_assert_cmpuint (*idat, >, 0);
+  return bytes;
+}
+
 static void
 assert_declined (Fixture *fx, const char *path)
 {
@@ -410,15 +424,10 @@ static void
 test_declines_bad_crc (Fixture *fx, gconstpointer data)
 {
   g_autofree char *path = write_rgb (fx, "crc.png");
-  g_autoptr (GError) error = NULL;
-  g_autofree guint8 *bytes = NULL;
   gsize len;
   gsize idat;
+  g_autofree guint8 *bytes = read_png (path, &len, &idat);
 
-  g_file_get_contents (path, (char **)&bytes, &len, &error);
-  g_assert_no_error (error);
-  idat = find_chunk (bytes, len, "IDAT");
-  g_assert_cmpuint (idat, >, 0);
   bytes[idat + 8 + get_be32 (bytes + idat) + 3] ^= 0x55;
   fixtures_write_bytes (path, bytes, len);
   assert_declined (fx, path);
@@ -472,25 +481,20 @@ insert_exif (const char *path, guint orientation)
   const guint8 chunk_head[] = { 0, 0, 0, 26, 'e', 'X', 'I', 'f' };
   const guint8 tiff[26] = { 'M',  'M',  0, 42, 0, 0, 0, 8, 0, 1,
                             0x01, 0x12, 0, 3,  0, 0, 0, 1, 0, (guint8) orientation };
-  g_autoptr (GError) error = NULL;
   g_autoptr (GByteArray) out = g_byte_array_new ();
-  g_autofree guint8 *bytes = NULL;
-  guint8 typed[30];
-  guint32 crc;
   gsize len;
   gsize idat;
+  g_autofree guint8 *bytes = read_png (path, &len, &idat);
+  guint8 typed[30];
+  guint32 crc;
 
-  g_file_get_contents (path, (char **)&bytes, &len, &error);
-  g_assert_no_error (error);
-  idat = find_chunk (bytes, len, "IDAT");
-  g_assert_cmpuint (idat, >, 0);
   memcpy (typed, chunk_head + 4, 4);
   memcpy (typed + 4, tiff, sizeof tiff);
   crc = GUINT32_TO_BE (png_crc (typed, sizeof typed));
   g_byte_array_append (out, bytes, (guint) idat);
   g_byte_array_append (out, chunk_head, sizeof chunk_head);
   g_byte_array_append (out, tiff, sizeof tiff);
-  g_byte_array_append (out, (const guint8 *)&crc, 4);
+  g_byte_array_append (out, (const guint8 *) &crc, 4);
   g_byte_array_append (out, bytes + idat, (guint) (len - idat));
   fixtures_write_bytes (path, out->data, out->len);
 }
