@@ -34,7 +34,8 @@ fastload_jpeg_emit_message (j_common_ptr cinfo, int level)
     errors->warned = TRUE;
 }
 
-/* The EXIF orientation (1-8) from an APP1 segment, or 1. */
+/* The EXIF orientation (1-8) from an APP1 segment, 1 without one, 0 if it
+ * cannot be read. */
 static int
 fastload_jpeg_orientation (j_decompress_ptr cinfo)
 {
@@ -120,6 +121,8 @@ fastload_jpeg_decode (FastloadJpegDecode *d, const guint8 *data, gsize len,
       && (gint64) cinfo->image_width * cinfo->image_height > job->max_pixels)
     return NULL;
   d->orientation = fastload_jpeg_orientation (cinfo);
+  if (d->orientation == 0)
+    return NULL;
   d->denominator = denominator;
   if (d->denominator == 0)
     {

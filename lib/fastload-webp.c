@@ -68,7 +68,8 @@ fastload_webp_image (const WebPDecBuffer *out, gboolean alpha, int width, int he
   return image;
 }
 
-/* The orientation in the EXIF chunk of an extended file, or 1. */
+/* The orientation in the EXIF chunk of an extended file, 1 without one, 0
+ * if it cannot be read. */
 static int
 fastload_webp_orientation (const guint8 *data, gsize size)
 {
@@ -119,6 +120,8 @@ shardpix_fastload_webp (int fd, const struct stat *st, const ShardpixJob *job)
   if (job->max_pixels != 0 && (gint64) width * height > job->max_pixels)
     return NULL;
   orientation = job->no_rotate ? 1 : fastload_webp_orientation (data, size);
+  if (orientation == 0)
+    return NULL;
   if (orientation >= 5)
     {
       /* The box applies to the turned image: scale as if it were. */

@@ -50,43 +50,52 @@ shardpix_fastload_shrink (const ShardpixJob *job, int width, int height)
 }
 
 static guint
-fastload_u16 (const guint8 *p, gboolean big)
+fastload_get16 (const guint8 *p, gboolean big_endian)
 {
-  return big ? (guint) p[0] << 8 | p[1] : (guint) p[1] << 8 | p[0];
+  return big_endian ? (guint) p[0] << 8 | p[1] : (guint) p[1] << 8 | p[0];
 }
 
 static guint32
-fastload_u32 (const guint8 *p, gboolean big)
+fastload_get32 (const guint8 *p, gboolean big_endian)
 {
-  return big ? (guint32) fastload_u16 (p, big) << 16 | fastload_u16 (p + 2, big)
-             : (guint32) fastload_u16 (p + 2, big) << 16 | fastload_u16 (p, big);
+  return big_endian
+             ? (guint32) fastload_get16 (p, TRUE) << 16 | fastload_get16 (p + 2, TRUE)
+             : (guint32) fastload_get16 (p + 2, FALSE) << 16 | fastload_get16 (p, FALSE);
 }
 
 int
-shardpix_fastload_exif_orientation (const guint8 *tiff, gsize len)
+shardpix_fastload_exif_orientation (const guint8 *exif, gsize len)
 {
-  gboolean big;
+  gboolean big_endian;
   guint32 ifd;
   guint entries;
 
-  if (len < 8 || (memcmp (tiff, "II*\0", 4) != 0 && memcmp (tiff, "MM\0*", 4) != 0))
-    return 1;
-  big = tiff[0] == 'M';
-  ifd = fastload_u32 (tiff + 4, big);
-  if (ifd > len - 2)
-    return 1;
-  entries = fastload_u16 (tiff + ifd, big);
-  for (gsize i = 0; i < entries && ifd + 2 + 12 * (i + 1) <= len; i++)
+  if (len < 8)
+    return 0;
+  if (memcmp (exif, "MM\0*", 4) == 0)
+    big_endian = TRUE;
+  else if (memcmp (exif, "II*\0", 4) == 0)
+    big_endian = FALSE;
+  else
+    return 0;
+  ifd = fastload_get32 (exif + 4, big_endian);
+  if (ifd < 8 || ifd > len - 2)
+    return 0;
+  entries = fastload_get16 (exif + ifd, big_endian);
+  if (entries > (len - ifd - 2) / 12)
+    return 0;
+  for (guint i = 0; i < entries; i++)
     {
-      const guint8 *entry = tiff + ifd + 2 + 12 * i;
+      const guint8 *entry = exif + ifd + 2 + 12 * i;
+      guint orientation;
 
-      /* Tag 0x0112, type SHORT: the value sits in the entry itself. */
-      if (fastload_u16 (entry, big) == 0x0112 && fastload_u16 (entry + 2, big) == 3)
-        {
-          guint value = fastload_u16 (entry + 8, big);
-
-          return value >= 1 && value <= 8 ? (int) value : 1;
-        }
+      if (fastload_get16 (entry, big_endian) != 0x0112)
+        continue;
+      /* One SHORT, held in the entry itself. */
+      if (fastload_get16 (entry + 2, big_endian) != 3 || fastload_get32 (entry + 4, big_endian) != 1)
+        return 0;
+      orientation = fastload_get16 (entry + 8, big_endian);
+      return orientation >= 1 && orientation <= 8 ? (int) orientation : 0;
     }
   return 1;
 }

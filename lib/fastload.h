@@ -36,7 +36,8 @@ gboolean shardpix_fastload_applies (const ShardpixJob *job);
 guint8 *shardpix_fastload_read (int fd, const struct stat *st);
 double shardpix_fastload_shrink (const ShardpixJob *job, int width, int height);
 /* The orientation tag (1-8) of EXIF data that starts at its TIFF header
- * ("II*\0" or "MM\0*"), or 1 when it has none. */
+ * ("II*\0" or "MM\0*", in its first IFD, where libvips looks), 1 when it
+ * has none, 0 when it cannot be read: then libvips should judge. */
 int shardpix_fastload_exif_orientation (const guint8 *tiff, gsize len);
 
 /* libjpeg-turbo asked for luminance only (JPEG's Y is Rec.601 luma) and DCT
@@ -52,5 +53,10 @@ VipsImage *shardpix_fastload_webp (int fd, const struct stat *st, const Shardpix
  * libjpeg whatever the file (no DC-scan shortcut); NULL as above. */
 VipsImage *shardpix_fastload_jpeg_decode_buffer (const guint8 *data, gsize len,
                                                  int denominator);
+
+/* libpng read a row at a time: Rec.601 luma (and alpha) computed and box
+ * shrunk on the fly, by the largest factor that keeps the thumbnail's size
+ * and edges where libvips puts them. */
+VipsImage *shardpix_fastload_png (int fd, const struct stat *st, const ShardpixJob *job);
 
 G_END_DECLS

@@ -266,6 +266,8 @@ pipeline_fastload (const ShardpixJob *job, int fd, const struct stat *st)
   image = shardpix_fastload_jpeg (fd, st, job);
   if (image == NULL)
     image = shardpix_fastload_webp (fd, st, job);
+  if (image == NULL)
+    image = shardpix_fastload_png (fd, st, job);
   return image;
 }
 

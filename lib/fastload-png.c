@@ -1,0 +1,443 @@
+/* PNG straight through libpng, one row at a time: each row becomes Rec.601
+ * luma (alpha kept) and is box-averaged on the fly, so that libvips only does
+ * the last, small resize. libvips would instead carry 3-4 bands through its
+ * shrink and convert to grey at the end (see fastload.h for the contract). */
+#include "fastload.h"
+
+#include <errno.h>
+#include <setjmp.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <png.h>
+
+#include "vips-autoptr.h"
+
+/* Rec.601 weights in 1/65536ths; they sum to 65536, so white stays 255. */
+#define FASTLOAD_PNG_R 19595
+#define FASTLOAD_PNG_G 38470
+#define FASTLOAD_PNG_B 7471
+
+/* Keeps a box's sums within 64 bits: 4096^2 pixels of luma times alpha
+ * (2^24 * 2^8 each) add up to 2^56. */
+#define FASTLOAD_PNG_MAX_SHRINK 4096
+
+/* Pixels a metre without a pHYs chunk (72 dpi), as libvips' loader says. */
+#define FASTLOAD_PNG_DEFAULT_RES 2834
+
+/* Ancillary chunks neither path uses: libvips ignores gamma, chromaticities,
+ * significant bits and the ICC profile when it makes a thumbnail without an
+ * output profile. Skipping them also skips libpng's checks of their
+ * consistency, whose warnings would send the image to libvips for nothing. */
+static const png_byte fastload_png_ignored[] = "bKGD\0cHRM\0gAMA\0hIST\0iCCP\0iTXt\0oFFs\0"
+                                               "pCAL\0sBIT\0sCAL\0sPLT\0sRGB\0tEXt\0tIME\0"
+                                               "zTXt";
+
+typedef struct {
+  /* The input, read through a buffer: libpng asks for 4 or 8 bytes at a time
+   * between chunks. */
+  int fd;
+  off_t offset; /* of the byte after the buffer's contents */
+  gsize len;
+  gsize pos;
+  guint8 buf[65536];
+
+  png_structp png;
+  png_infop info;
+  gboolean warned;
+  gboolean no_rotate;
+  gboolean turned; /* an eXIf says the image is not upright */
+
+  guint width;
+  guint height;
+  guint shrink;
+  guint out_width;
+  guint8 *row;
+  guint64 *sum_y; /* per output column: luma (times alpha) in 1/65536ths */
+  guint64 *sum_a;
+  VipsImage *out;
+} FastloadPng;
+
+static void
+fastload_png_read (png_structp png, png_bytep data, size_t length)
+{
+  FastloadPng *self = png_get_io_ptr (png);
+
+  while (length > 0)
+    {
+      gsize n;
+
+      if (self->pos == self->len)
+        {
+          ssize_t got;
+
+          do
+            got = pread (self->fd, self->buf, sizeof self->buf, self->offset);
+          while (got < 0 && errno == EINTR);
+          if (got <= 0)
+            png_error (png, "truncated");
+          self->offset += got;
+          self->len = (gsize) got;
+          self->pos = 0;
+        }
+      n = MIN (length, self->len - self->pos);
+      memcpy (data, self->buf + self->pos, n);
+      self->pos += n;
+      data += n;
+      length -= n;
+    }
+}
+
+G_GNUC_NORETURN static void
+fastload_png_error (png_structp png, png_const_charp message)
+{
+  png_longjmp (png, 1);
+}
+
+/* A warning means libpng repaired or dropped something: libvips decides
+ * what that is worth under the job's fail_on. */
+static void
+fastload_png_warning (png_structp png, png_const_charp message)
+{
+  FastloadPng *self = png_get_error_ptr (png);
+
+  self->warned = TRUE;
+}
+
+/* The size vips_thumbnail_image() makes of a @width x @height image for
+ * @job: vips_thumbnail's shrink for the box and fit, then vips_resize's
+ * rounding. There is no orientation to swap the box for: an image that is
+ * not upright goes to libvips. */
+static void
+fastload_png_thumbnail_size (const ShardpixJob *job, guint width, guint height, int *out_width,
+                             int *out_height)
+{
+  double hshrink = (double) width / job->width;
+  double vshrink = (double) height / job->height;
+
+  if (!job->force)
+    {
+      double common =
+          job->crop != SHARDPIX_CROP_NONE ? MIN (hshrink, vshrink) : MAX (hshrink, vshrink);
+
+      hshrink = vshrink = common;
+    }
+  if (!job->force && !job->enlarge)
+    {
+      hshrink = MAX (1.0, hshrink);
+      vshrink = MAX (1.0, vshrink);
+    }
+  hshrink = MIN (hshrink, width);
+  vshrink = MIN (vshrink, height);
+  *out_width = (int) VIPS_ROUND_UINT (width * (1.0 / hshrink));
+  *out_height = (int) VIPS_ROUND_UINT (height * (1.0 / vshrink));
+}
+
+/* How far, in output pixels, the far edge of the thumbnail moves when
+ * vips_resize() works from the image shrunk by @shrink: a partial box at the
+ * end of a side counts as a whole pixel, so the shrunk side is slightly too
+ * long. On fine detail (noise, dithering) a tenth of a pixel already shows. */
+static double
+fastload_png_drift (guint side, guint shrink, int thumbnail_side)
+{
+  guint boxes = (side + shrink - 1) / shrink;
+
+  return (double) (boxes * shrink - side) / side * thumbnail_side;
+}
+
+/* Whether the image shrunk by @shrink gives the thumbnail the whole image
+ * would, to within a tenth of a pixel: the same size (the partial boxes
+ * shift the aspect ratio a little, sometimes enough to round a side one
+ * pixel off), and about the same place for every edge. */
+static gboolean
+fastload_png_shrink_fits (const ShardpixJob *job, guint width, guint height, guint shrink)
+{
+  int want_width;
+  int want_height;
+  int got_width;
+  int got_height;
+
+  fastload_png_thumbnail_size (job, width, height, &want_width, &want_height);
+  fastload_png_thumbnail_size (job, (width + shrink - 1) / shrink, (height + shrink - 1) / shrink,
+                               &got_width, &got_height);
+  return got_width == want_width && got_height == want_height
+         && fastload_png_drift (width, shrink, want_width) <= 0.1
+         && fastload_png_drift (height, shrink, want_height) <= 0.1;
+}
+
+/* The largest integer box shrink that fits and leaves at least a factor 2
+ * to vips_resize(), as vips_thumbnail does for JPEG shrink-on-load. */
+static guint
+fastload_png_choose_shrink (const ShardpixJob *job, guint width, guint height)
+{
+  double hshrink = (double) width / job->width;
+  double vshrink = (double) height / job->height;
+  gboolean fill = job->force || job->crop != SHARDPIX_CROP_NONE;
+  double needed = fill ? MIN (hshrink, vshrink) : MAX (hshrink, vshrink);
+  guint shrink = (guint) CLAMP (needed / 2, 1.0, FASTLOAD_PNG_MAX_SHRINK);
+
+  while (shrink > 1 && !fastload_png_shrink_fits (job, width, height, shrink))
+    shrink--;
+  return shrink;
+}
+
+static inline guint32
+fastload_png_luma (const guint8 *p, int colours)
+{
+  if (colours == 1)
+    return (guint32) p[0] << 16;
+  return FASTLOAD_PNG_R * p[0] + FASTLOAD_PNG_G * p[1] + FASTLOAD_PNG_B * p[2];
+}
+
+/* Adds one row to the sums of its boxes. Called with a constant @channels,
+ * so that the compiler makes one loop per pixel layout. Colour is weighted
+ * by alpha, as libvips premultiplies before it shrinks: a transparent
+ * pixel's colour does not bleed into its neighbours. */
+static inline void
+fastload_png_add_row (FastloadPng *self, const int channels)
+{
+  const int colours = channels <= 2 ? 1 : 3;
+  const gboolean alpha = channels % 2 == 0;
+  const guint8 *p = self->row;
+  const guint8 *end = p + (gsize) self->width * channels;
+  const gsize box = (gsize) self->shrink * channels;
+  guint64 *restrict sum_y = self->sum_y;
+  guint64 *restrict sum_a = self->sum_a;
+
+  for (guint ox = 0; p < end; ox++)
+    {
+      const guint8 *box_end = p + MIN (box, (gsize) (end - p));
+      guint64 y = 0;
+      guint64 a = 0;
+      guint32 r = 0;
+      guint32 g = 0;
+      guint32 b = 0;
+
+      /* Without alpha, luma is taken once per box, of the sums. */
+      for (; p < box_end; p += channels)
+        if (alpha)
+          {
+            y += (guint64) fastload_png_luma (p, colours) * p[colours];
+            a += p[colours];
+          }
+        else if (colours == 3)
+          {
+            r += p[0];
+            g += p[1];
+            b += p[2];
+          }
+        else
+          y += p[0];
+      if (!alpha)
+        y = colours == 3 ? (guint64) FASTLOAD_PNG_R * r + (guint64) FASTLOAD_PNG_G * g
+                             + (guint64) FASTLOAD_PNG_B * b
+                         : y << 16;
+      sum_y[ox] += y;
+      if (alpha)
+        sum_a[ox] += a;
+    }
+}
+
+/* Writes output row @oy from the sums of its @rows input rows, rounded. */
+static void
+fastload_png_emit_row (FastloadPng *self, int oy, guint rows, gboolean alpha)
+{
+  guint8 *q = VIPS_IMAGE_ADDR (self->out, 0, oy);
+
+  for (guint ox = 0; ox < self->out_width; ox++)
+    {
+      guint64 n = (guint64) MIN (self->shrink, self->width - ox * self->shrink) * rows;
+
+      if (alpha)
+        {
+          guint64 a = self->sum_a[ox];
+
+          *q++ = a == 0 ? 0 : (guint8) ((self->sum_y[ox] + (a << 15)) / (a << 16));
+          *q++ = (guint8) ((a + n / 2) / n);
+        }
+      else
+        *q++ = (guint8) ((self->sum_y[ox] + (n << 15)) / (n << 16));
+    }
+  memset (self->sum_y, 0, self->out_width * sizeof *self->sum_y);
+  memset (self->sum_a, 0, self->out_width * sizeof *self->sum_a);
+}
+
+/* Asks libpng for 8-bit gray, gray+alpha, RGB or RGBA rows, whatever the
+ * file stores; returns the channel count. The same expansions as libvips'
+ * loader, so that both paths start from the same values. */
+static int
+fastload_png_set_transforms (FastloadPng *self, int depth, int colour)
+{
+  if (colour == PNG_COLOR_TYPE_PALETTE)
+    png_set_palette_to_rgb (self->png);
+  if (png_get_valid (self->png, self->info, PNG_INFO_tRNS))
+    png_set_tRNS_to_alpha (self->png);
+  if (colour == PNG_COLOR_TYPE_GRAY && depth < 8)
+    png_set_expand_gray_1_2_4_to_8 (self->png);
+  if (depth == 16)
+    png_set_scale_16 (self->png);
+  png_read_update_info (self->png, self->info);
+  if (png_get_bit_depth (self->png, self->info) != 8
+      || png_get_rowbytes (self->png, self->info)
+             != (gsize) self->width * png_get_channels (self->png, self->info))
+    return 0;
+  return png_get_channels (self->png, self->info);
+}
+
+static gboolean
+fastload_png_make_output (FastloadPng *self, guint out_height, gboolean alpha)
+{
+  png_uint_32 res_x = FASTLOAD_PNG_DEFAULT_RES;
+  png_uint_32 res_y = FASTLOAD_PNG_DEFAULT_RES;
+  int unit = PNG_RESOLUTION_METER;
+  double scale;
+
+  png_get_pHYs (self->png, self->info, &res_x, &res_y, &unit);
+  scale = unit == PNG_RESOLUTION_METER ? 1000.0 : 1.0;
+  self->out = vips_image_new_memory ();
+  vips_image_init_fields (self->out, (int) self->out_width, (int) out_height, alpha ? 2 : 1,
+                          VIPS_FORMAT_UCHAR, VIPS_CODING_NONE, VIPS_INTERPRETATION_B_W,
+                          res_x / scale, res_y / scale);
+  if (vips_image_write_prepare (self->out) != 0)
+    {
+      vips_error_clear ();
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/* Every ancillary chunk we skip comes here, which is how every eXIf chunk
+ * is seen: a file with two (real ones have) would otherwise make libpng
+ * warn. vips_thumbnail turns the image for any orientation but 1, and the
+ * image we return has no EXIF. A critical chunk libpng does not know is an
+ * error (0: not handled). */
+static int
+fastload_png_read_chunk (png_structp png, png_unknown_chunkp chunk)
+{
+  FastloadPng *self = png_get_user_chunk_ptr (png);
+
+  if ((chunk->name[0] & 0x20) == 0)
+    return 0;
+  if (memcmp (chunk->name, "eXIf", 4) == 0 && !self->no_rotate
+      && shardpix_fastload_exif_orientation (chunk->data, chunk->size) != 1)
+    self->turned = TRUE;
+  return 1;
+}
+
+/* Any libpng error longjmps out of here (see fastload_png_run()). */
+static gboolean
+fastload_png_decode (FastloadPng *self, const ShardpixJob *job)
+{
+  png_uint_32 width;
+  png_uint_32 height;
+  int depth;
+  int colour;
+  int interlace;
+  int channels;
+  guint out_height;
+  guint rows = 0;
+  int oy = 0;
+
+  self->no_rotate = job->no_rotate;
+  png_set_read_fn (self->png, self, fastload_png_read);
+  /* As libvips' loader: the CRC of every chunk already catches damage, and
+   * the zlib checksum costs a tenth of the decoding. */
+  png_set_option (self->png, PNG_IGNORE_ADLER32, PNG_OPTION_ON);
+  png_set_keep_unknown_chunks (self->png, PNG_HANDLE_CHUNK_NEVER, fastload_png_ignored,
+                               (int) (sizeof fastload_png_ignored / 5));
+  png_set_keep_unknown_chunks (self->png, PNG_HANDLE_CHUNK_ALWAYS, (png_const_bytep) "eXIf", 1);
+  png_set_read_user_chunk_fn (self->png, self, fastload_png_read_chunk);
+  png_read_info (self->png, self->info);
+  png_get_IHDR (self->png, self->info, &width, &height, &depth, &colour, &interlace, NULL, NULL);
+  /* Adam7 needs the whole image in memory. */
+  if (interlace != PNG_INTERLACE_NONE || self->turned || self->warned)
+    return FALSE;
+  if (job->max_pixels > 0 && (gint64) width * height > job->max_pixels)
+    return FALSE;
+  self->width = width;
+  self->height = height;
+  channels = fastload_png_set_transforms (self, depth, colour);
+  if (channels == 0)
+    return FALSE;
+
+  self->shrink = fastload_png_choose_shrink (job, width, height);
+  self->out_width = (width + self->shrink - 1) / self->shrink;
+  out_height = (height + self->shrink - 1) / self->shrink;
+  if (!fastload_png_make_output (self, out_height, channels % 2 == 0))
+    return FALSE;
+  self->row = g_malloc (png_get_rowbytes (self->png, self->info));
+  self->sum_y = g_new0 (guint64, self->out_width);
+  self->sum_a = g_new0 (guint64, self->out_width);
+
+  for (guint y = 0; y < height; y++)
+    {
+      png_read_row (self->png, self->row, NULL);
+      switch (channels)
+        {
+        case 1:
+          fastload_png_add_row (self, 1);
+          break;
+        case 2:
+          fastload_png_add_row (self, 2);
+          break;
+        case 3:
+          fastload_png_add_row (self, 3);
+          break;
+        default:
+          fastload_png_add_row (self, 4);
+          break;
+        }
+      if (++rows == self->shrink || y + 1 == height)
+        {
+          fastload_png_emit_row (self, oy++, rows, channels % 2 == 0);
+          rows = 0;
+        }
+    }
+  /* Reads up to IEND, so that a damaged or missing end of file, or an
+   * eXIf after the pixels that turns them, also goes to libvips. */
+  png_read_end (self->png, self->info);
+  return !self->warned && !self->turned;
+}
+
+/* Nothing here is a local that changes after setjmp(). */
+static gboolean
+fastload_png_run (FastloadPng *self, const ShardpixJob *job)
+{
+  if (setjmp (png_jmpbuf (self->png)))
+    return FALSE;
+  return fastload_png_decode (self, job);
+}
+
+VipsImage *
+shardpix_fastload_png (int fd, const struct stat *st, const ShardpixJob *job)
+{
+  FastloadPng *self;
+  png_byte signature[8];
+  VipsImage *out = NULL;
+
+  if (job->color || job->keep_metadata || st->st_size < (off_t) sizeof signature
+      || pread (fd, signature, sizeof signature, 0) != (ssize_t) sizeof signature
+      || png_sig_cmp (signature, 0, sizeof signature) != 0)
+    return NULL;
+
+  self = g_new0 (FastloadPng, 1);
+  self->fd = fd;
+  self->png = png_create_read_struct (PNG_LIBPNG_VER_STRING, self, fastload_png_error,
+                                      fastload_png_warning);
+  if (self->png != NULL)
+    self->info = png_create_info_struct (self->png);
+  if (self->info != NULL && fastload_png_run (self, job))
+    {
+      out = g_steal_pointer (&self->out);
+      vips_image_set_int (out, SHARDPIX_FASTLOAD_WIDTH, (int) self->width);
+      vips_image_set_int (out, SHARDPIX_FASTLOAD_HEIGHT, (int) self->height);
+    }
+
+  png_destroy_read_struct (&self->png, &self->info, NULL);
+  g_clear_object (&self->out);
+  g_free (self->row);
+  g_free (self->sum_y);
+  g_free (self->sum_a);
+  g_free (self);
+  return out;
+}
