@@ -373,6 +373,10 @@ jpeg_dc_scan (JpegDc *dc, const int *members, const int *tables, int count, int 
                     *slot |= 1 << al;
                 }
           }
+        /* Out of data: a bomb declaring a huge image in a few bytes
+         * would otherwise be walked block by block. */
+        if (!jpeg_dc_bits_real (&b))
+          return FALSE;
       }
   return jpeg_dc_bits_real (&b);
 }
