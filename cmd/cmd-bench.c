@@ -210,6 +210,7 @@ bench_parallel_pass (Bench *bench, guint jobs, const char *out_dir, GError **err
   g_autoptr (ShardpixBenchPass) pass = g_new0 (ShardpixBenchPass, 1);
   g_autoptr (ShardpixListing) listing = NULL;
   g_autoptr (GArray) shards = NULL;
+  g_autoptr (GArray) order = NULL;
   g_auto (ShardpixSliceInfo) slice_info = { 0 };
   ShardpixJob job = options->job;
   ShardpixSupervisorConfig config = { 0 };
@@ -236,13 +237,14 @@ bench_parallel_pass (Bench *bench, guint jobs, const char *out_dir, GError **err
   /* Measured as `run` cuts by default. */
   shards = shardpix_balance_cut (listing, SHARDPIX_BALANCE_DEFAULT,
                                  options->shards > 0 ? (guint) options->shards : 0, jobs,
-                                 error);
+                                 &order, error);
   if (shards == NULL)
     return NULL;
   config.dynamic = SHARDPIX_BALANCE_DEFAULT == SHARDPIX_BALANCE_DYNAMIC;
   config.job = &job;
   config.worker_exe = bench->self;
   config.paths = listing->paths;
+  config.order = order;
   config.shards = shards;
   config.jobs = jobs;
   config.on_result = bench_on_result;

@@ -193,9 +193,10 @@ run_parallel (const RunOptions *options, ShardpixListing *listing, ShardpixTotal
 {
   g_autoptr (GError) error = NULL;
   g_autoptr (ShardpixRunReport) report = NULL;
+  g_autoptr (GArray) order = NULL;
   g_autoptr (GArray) shards = shardpix_balance_cut (listing, options->balance,
                                                     (guint) options->shards,
-                                                    (guint) options->jobs, &error);
+                                                    (guint) options->jobs, &order, &error);
   g_autofree char *self = NULL;
   g_autofree char *table = NULL;
   g_autofree char *failures = NULL;
@@ -221,6 +222,7 @@ run_parallel (const RunOptions *options, ShardpixListing *listing, ShardpixTotal
   if (shards == NULL)
     return cmd_fail (CMD_EXIT_USAGE, "%s", error->message);
   config.paths = listing->paths;
+  config.order = order;
   context.paths = listing->paths;
   config.dynamic = options->balance == SHARDPIX_BALANCE_DYNAMIC;
   if (options->worker_exe == NULL)

@@ -35,14 +35,13 @@ shardpix_balance_name (ShardpixBalance balance)
   return balance_names[balance];
 }
 
-static GArray *
-balance_by_bytes (ShardpixListing *listing, guint n_shards, GError **error)
+/* Every file's size (fstatat, no image opened; an unreadable one counts as
+ * 0 bytes). */
+static guint64 *
+balance_sizes (const ShardpixListing *listing, GError **error)
 {
   guint n = listing->paths->len;
   g_autofree guint64 *sizes = g_new0 (guint64, MAX (n, 1));
-  g_autoptr (GArray) order = NULL;
-  GArray *ranges = NULL;
-  GPtrArray *ordered = NULL;
   int dir = open (listing->root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 
   if (dir < 0)
@@ -55,22 +54,41 @@ balance_by_bytes (ShardpixListing *listing, guint n_shards, GError **error)
         sizes[i] = (guint64) st.st_size;
     }
   close (dir);
+  return g_steal_pointer (&sizes);
+}
 
-  ranges = shardpix_shard_by_bytes (sizes, n, n_shards, &order);
-  ordered = g_ptr_array_new_full (n, g_free);
-  for (guint k = 0; k < n; k++)
-    g_ptr_array_add (ordered, g_ptr_array_index (listing->paths, g_array_index (order, guint, k)));
-  /* The strings moved to @ordered. */
-  g_ptr_array_set_free_func (listing->paths, NULL);
-  g_ptr_array_unref (listing->paths);
-  listing->paths = ordered;
-  return ranges;
+static GArray *
+balance_by_bytes (const ShardpixListing *listing, guint n_shards, GArray **order,
+                  GError **error)
+{
+  g_autofree guint64 *sizes = balance_sizes (listing, error);
+
+  if (sizes == NULL)
+    return NULL;
+  return shardpix_shard_by_bytes (sizes, listing->paths->len, n_shards, order);
+}
+
+/* Dynamic chunks over the files largest first: the big images are started
+ * while every worker still has work to come, and the last grants are the
+ * smallest files, so no worker finishes long after the others (the longest
+ * processing time first rule of list scheduling). */
+static GArray *
+balance_dynamic (const ShardpixListing *listing, guint n_workers, GArray **order,
+                 GError **error)
+{
+  g_autofree guint64 *sizes = balance_sizes (listing, error);
+
+  if (sizes == NULL)
+    return NULL;
+  *order = shardpix_shard_largest_first (sizes, listing->paths->len);
+  return shardpix_shard_guided (listing->paths->len, n_workers);
 }
 
 GArray *
-shardpix_balance_cut (ShardpixListing *listing, ShardpixBalance balance, guint n_shards,
-                      guint n_workers, GError **error)
+shardpix_balance_cut (const ShardpixListing *listing, ShardpixBalance balance,
+                      guint n_shards, guint n_workers, GArray **order, GError **error)
 {
+  *order = NULL;
   switch (balance)
     {
     case SHARDPIX_BALANCE_COUNT:
@@ -78,11 +96,11 @@ shardpix_balance_cut (ShardpixListing *listing, ShardpixBalance balance, guint n
       return shardpix_shard_by_count (listing->paths->len, n_shards);
     case SHARDPIX_BALANCE_BYTES:
       n_shards = n_shards > 0 ? n_shards : n_workers;
-      return balance_by_bytes (listing, n_shards, error);
+      return balance_by_bytes (listing, n_shards, order, error);
     case SHARDPIX_BALANCE_DYNAMIC:
       if (n_shards > 0)
         return shardpix_shard_by_count (listing->paths->len, n_shards);
-      return shardpix_shard_guided (listing->paths->len, n_workers);
+      return balance_dynamic (listing, n_workers, order, error);
     default:
       g_return_val_if_reached (NULL);
     }

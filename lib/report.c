@@ -63,7 +63,8 @@ shardpix_report_child_failures (const ShardpixRunReport *report, GPtrArray *path
       const ShardpixRange *range = &child->range;
       guint end = range->start + range->count;
       guint first_undone = end - child->n_undone;
-      const char *first = g_ptr_array_index (paths, range->start);
+      const char *first
+          = g_ptr_array_index (paths, shardpix_run_report_listing_index (report, range->start));
 
       if (child->retry && child->failure == NULL)
         {
@@ -83,7 +84,9 @@ shardpix_report_child_failures (const ShardpixRunReport *report, GPtrArray *path
         {
           g_string_append_printf (out, "worker %d (shard %u): %s on %s; retrying it alone",
                                   (int) child->pid, child->shard, child->failure,
-                                  (const char *) g_ptr_array_index (paths, first_undone));
+                                  (const char *) g_ptr_array_index (
+                                      paths, shardpix_run_report_listing_index (report,
+                                                                                first_undone)));
           if (child->n_undone > 1)
             g_string_append_printf (out, ", and its %u other unfinished file(s) in a fresh "
                                     "worker", child->n_undone - 1);
@@ -94,8 +97,10 @@ shardpix_report_child_failures (const ShardpixRunReport *report, GPtrArray *path
                               (int) child->pid, child->shard, child->failure,
                               child->n_undone);
       for (guint j = first_undone; j < end; j++)
-        g_string_append_printf (out, "  undone: %s\n",
-                                (const char *) g_ptr_array_index (paths, j));
+        g_string_append_printf (
+            out, "  undone: %s\n",
+            (const char *) g_ptr_array_index (paths,
+                                              shardpix_run_report_listing_index (report, j)));
     }
   if (report->n_retried > 0)
     g_string_append_printf (out, "%u file(s) retried after a worker died, %u poison\n",

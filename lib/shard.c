@@ -74,6 +74,18 @@ shard_compare_owner (gconstpointer a, gconstpointer b, gpointer data)
 }
 
 GArray *
+shardpix_shard_largest_first (const guint64 *sizes, guint n_items)
+{
+  GArray *sorted = g_array_sized_new (FALSE, FALSE, sizeof (guint), n_items);
+  ShardBySize by = { sizes };
+
+  for (guint i = 0; i < n_items; i++)
+    g_array_append_val (sorted, i);
+  g_array_sort_with_data (sorted, shard_compare_largest_first, &by);
+  return sorted;
+}
+
+GArray *
 shardpix_shard_by_bytes (const guint64 *sizes, guint n_items, guint n_shards,
                          GArray **order)
 {
@@ -82,7 +94,6 @@ shardpix_shard_by_bytes (const guint64 *sizes, guint n_items, guint n_shards,
   g_autofree guint *counts = NULL;
   GArray *sorted = NULL;
   GArray *ranges = NULL;
-  ShardBySize by = { sizes };
   guint start = 0;
 
   g_return_val_if_fail (n_shards >= 1, NULL);
@@ -91,10 +102,7 @@ shardpix_shard_by_bytes (const guint64 *sizes, guint n_items, guint n_shards,
   load = g_new0 (guint64, n_shards);
   owner = g_new0 (guint, MAX (n_items, 1));
   counts = g_new0 (guint, n_shards);
-  sorted = g_array_sized_new (FALSE, FALSE, sizeof (guint), n_items);
-  for (guint i = 0; i < n_items; i++)
-    g_array_append_val (sorted, i);
-  g_array_sort_with_data (sorted, shard_compare_largest_first, &by);
+  sorted = shardpix_shard_largest_first (sizes, n_items);
 
   /* A linear scan for the lightest shard: shards are few (workers). */
   for (guint k = 0; k < n_items; k++)

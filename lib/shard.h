@@ -33,6 +33,10 @@ GArray *shardpix_shard_by_bytes (const guint64 *sizes, guint n_items, guint n_sh
  * idles long at the end). */
 GArray *shardpix_shard_guided (guint n_items, guint n_workers);
 
+/* A permutation of 0..n_items-1 (guint) by decreasing @sizes, ties in
+ * listing order. */
+GArray *shardpix_shard_largest_first (const guint64 *sizes, guint n_items);
+
 /* The ranges of @ranges that hold at least one item, in order. */
 GArray *shardpix_shard_nonempty (GArray *ranges);
 

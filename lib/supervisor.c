@@ -71,8 +71,18 @@ shardpix_run_report_free (ShardpixRunReport *report)
     return;
   g_ptr_array_unref (report->children);
   g_array_unref (report->undone);
+  g_clear_pointer (&report->order, g_array_unref);
   g_free (report->output_stop);
   g_free (report);
+}
+
+guint
+shardpix_run_report_listing_index (const ShardpixRunReport *report, guint position)
+{
+  if (report->order == NULL)
+    return position;
+  g_return_val_if_fail (position < report->order->len, position);
+  return g_array_index (report->order, guint, position);
 }
 
 static void
@@ -91,6 +101,20 @@ supervisor_fail_child (ShardpixChildReport *child, const char *format, ...)
   va_end (args);
 }
 
+static gint
+supervisor_compare_index (gconstpointer a, gconstpointer b)
+{
+  guint x = *(const guint *) a, y = *(const guint *) b;
+
+  return (x > y) - (x < y);
+}
+
+static guint
+supervisor_index (const Supervisor *sup, guint position)
+{
+  return shardpix_run_report_listing_index (sup->report, position);
+}
+
 static GByteArray *
 supervisor_encode_list (Supervisor *sup, const ShardpixRange *range, gboolean more)
 {
@@ -100,8 +124,9 @@ supervisor_encode_list (Supervisor *sup, const ShardpixRange *range, gboolean mo
 
   for (guint i = range->start; i < range->start + range->count; i++)
     {
-      const char *rel = g_ptr_array_index (sup->config->paths, i);
-      ShardpixRecord file = { .type = SHARDPIX_RECORD_FILE, .index = i,
+      guint index = supervisor_index (sup, i);
+      const char *rel = g_ptr_array_index (sup->config->paths, index);
+      ShardpixRecord file = { .type = SHARDPIX_RECORD_FILE, .index = index,
                               .text = (char *) rel, .text_len = strlen (rel) };
 
       shardpix_protocol_encode (list, &file);
@@ -114,7 +139,11 @@ static void
 supervisor_mark_undone (Supervisor *sup, guint start, guint end)
 {
   for (guint i = start; i < end; i++)
-    g_array_append_val (sup->report->undone, i);
+    {
+      guint index = supervisor_index (sup, i);
+
+      g_array_append_val (sup->report->undone, index);
+    }
 }
 
 static void
@@ -269,7 +298,8 @@ supervisor_handle_record (Supervisor *sup, Slot *slot, const ShardpixRecord *rec
   const ShardpixRange *range = &child->range;
 
   if (record->type == SHARDPIX_RECORD_RESULT && !child->done
-      && record->index == slot->next && slot->next < range->start + range->count)
+      && slot->next < range->start + range->count
+      && record->index == supervisor_index (sup, slot->next))
     {
       ShardpixImageTiming timing = { record->index, record->ok, record->start_us,
                                      record->wall_us };
@@ -349,9 +379,10 @@ supervisor_read_results (Supervisor *sup, Slot *slot)
 static void
 supervisor_remove_temp (Supervisor *sup, Slot *slot)
 {
-  const char *rel = g_ptr_array_index (sup->config->paths, slot->next);
+  guint index = supervisor_index (sup, slot->next);
+  const char *rel = g_ptr_array_index (sup->config->paths, index);
   g_autofree char *temp = shardpix_job_temp_path (sup->config->job, rel, slot->child.pid,
-                                                  slot->next);
+                                                  index);
 
   unlink (temp);
 }
@@ -416,7 +447,7 @@ supervisor_handle_unfinished (Supervisor *sup, Slot *slot, int status)
     }
   if (child->retry)
     {
-      supervisor_poison (sup, child, slot->next);
+      supervisor_poison (sup, child, supervisor_index (sup, slot->next));
       child->n_undone = 0;
       return;
     }
@@ -600,6 +631,23 @@ supervisor_worker_argv (const ShardpixSupervisorConfig *config)
   return argv;
 }
 
+/* What no worker was given: positions in the queue, listing indexes in the
+ * report. */
+static void
+supervisor_drain_queue (Supervisor *sup)
+{
+  g_autoptr (GArray) positions = g_array_new (FALSE, FALSE, sizeof (guint));
+
+  shardpix_work_queue_drain (sup->queue, positions);
+  for (guint i = 0; i < positions->len; i++)
+    {
+      guint index = supervisor_index (sup, g_array_index (positions, guint, i));
+
+      g_array_append_val (sup->report->undone, index);
+    }
+  g_array_sort (sup->report->undone, supervisor_compare_index);
+}
+
 gboolean
 shardpix_supervisor_run (const ShardpixSupervisorConfig *config, ShardpixRunReport **out,
                          GError **error)
@@ -616,6 +664,7 @@ shardpix_supervisor_run (const ShardpixSupervisorConfig *config, ShardpixRunRepo
 
   report->children = g_ptr_array_new_with_free_func (child_report_free);
   report->undone = g_array_new (FALSE, FALSE, sizeof (guint));
+  report->order = config->order != NULL ? g_array_ref (config->order) : NULL;
   sup.config = config;
   sup.report = report;
   sup.started_us = started_us;
@@ -639,7 +688,7 @@ shardpix_supervisor_run (const ShardpixSupervisorConfig *config, ShardpixRunRepo
           supervisor_kill (&sup.slots[i], SIGKILL);
           supervisor_reap (&sup, &sup.slots[i], TRUE, NULL);
         }
-  shardpix_work_queue_drain (queue, report->undone);
+  supervisor_drain_queue (&sup);
   shardpix_signals_restore (&saved);
   g_ptr_array_unref (sup.argv);
   g_free (sup.slots);

@@ -22,7 +22,8 @@ typedef struct {
 
 typedef struct {
   guint shard;         /* index in the run's shard list */
-  ShardpixRange range; /* listing indexes this worker was given; under
+  ShardpixRange range; /* positions in the processing order (see the
+                          config's order) this worker was given; under
                           dynamic balance, its last grant */
   guint n_files;       /* files given to it, over all its grants */
   gboolean retry;      /* a single file retried alone after a worker died on it */
@@ -62,12 +63,17 @@ typedef struct {
   gint64 wall_us;
   double user_s;         /* supervisor's own CPU */
   double sys_s;
+  GArray *order;         /* the config's order, or NULL */
 } ShardpixRunReport;
 
 typedef struct {
   const ShardpixJob *job;
   const char *worker_exe;   /* the binary exec'd for each worker */
   GPtrArray *paths;         /* the listing's relative paths */
+  GArray *order;            /* guint: the processing order, a permutation of
+                               listing indexes (position -> index); NULL:
+                               listing order. Shards are ranges of positions;
+                               records and reports use listing indexes. */
   GArray *shards;           /* ShardpixRange; empty ranges are skipped */
   guint jobs;               /* workers alive at once */
   guint timeout_s;          /* kill a worker silent this long; 0: never */
@@ -96,6 +102,9 @@ gboolean shardpix_supervisor_run (const ShardpixSupervisorConfig *config,
                                   ShardpixRunReport **report, GError **error);
 
 void shardpix_run_report_free (ShardpixRunReport *report);
+
+/* The listing index of @position in the run's processing order. */
+guint shardpix_run_report_listing_index (const ShardpixRunReport *report, guint position);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (ShardpixRunReport, shardpix_run_report_free)
 

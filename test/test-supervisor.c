@@ -445,6 +445,60 @@ test_dynamic_crash_once (Fixture *fx, gconstpointer data)
   assert_no_temp_files (fx);
 }
 
+/* A processing order other than the listing's (--balance dynamic takes the
+ * largest files first): grants are positions in it, records and reports
+ * still speak listing indexes, retries and poison included. */
+static void
+test_dynamic_order (Fixture *fx, gconstpointer data)
+{
+  guint n = fx->paths->len;
+  g_autoptr (GArray) order = g_array_sized_new (FALSE, FALSE, sizeof (guint), n);
+  g_autofree char *fake = g_test_build_filename (G_TEST_BUILT, "fake-worker", NULL);
+  g_autoptr (GError) error = NULL;
+  g_autoptr (ShardpixRunReport) report = NULL;
+  const ShardpixChildReport *first;
+  const ShardpixChildReport *retry = NULL;
+  ShardpixSupervisorConfig config = {
+    .job = &fx->job,
+    .worker_exe = fake,
+    .paths = fx->paths,
+    .jobs = 2,
+    .dynamic = TRUE,
+    .on_result = on_result,
+    .user_data = fx,
+  };
+
+  for (guint i = 0; i < n; i++)
+    {
+      guint reversed = n - 1 - i;
+
+      g_array_append_val (order, reversed);
+    }
+  fx->shards = shardpix_shard_guided (n, 2);
+  config.shards = fx->shards;
+  config.order = order;
+  g_assert_true (shardpix_supervisor_run (&config, &report, &error));
+  g_assert_no_error (error);
+
+  first = g_ptr_array_index (report->children, 0);
+  g_assert_cmpuint (g_array_index (first->images, ShardpixImageTiming, 0).index, ==, n - 1);
+  for (guint i = 0; i < report->children->len; i++)
+    {
+      const ShardpixChildReport *child = g_ptr_array_index (report->children, i);
+
+      if (child->retry)
+        retry = child;
+    }
+  g_assert_nonnull (retry);
+  g_assert_true (retry->poisoned);
+  g_assert_cmpuint (shardpix_run_report_listing_index (report, retry->range.start), ==, 1);
+  g_assert_cmpuint (report->n_ok, ==, n - 1);
+  g_assert_cmpuint (report->n_failed, ==, 1);
+  g_assert_cmpuint (report->undone->len, ==, 0);
+  assert_each_seen_once (fx);
+  assert_no_temp_files (fx);
+}
+
 #define ADD(path, names, func) \
   g_test_add (path, Fixture, names, fixture_setup, func, fixture_teardown)
 
@@ -466,5 +520,6 @@ main (int argc, char **argv)
   ADD ("/shardpix/supervisor/dynamic-all-good", good_names, test_dynamic_all_good);
   ADD ("/shardpix/supervisor/dynamic-crash", crash_names, test_dynamic_crash);
   ADD ("/shardpix/supervisor/dynamic-crash-once", flaky_names, test_dynamic_crash_once);
+  ADD ("/shardpix/supervisor/dynamic-order", crash_names, test_dynamic_order);
   return g_test_run ();
 }
