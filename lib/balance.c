@@ -1,5 +1,7 @@
 #include "balance.h"
 
+#include <string.h>
+
 #include <errno.h>
 #include <fcntl.h>
 #include <sys/stat.h>
@@ -68,10 +70,28 @@ balance_by_bytes (const ShardpixListing *listing, guint n_shards, GArray **order
   return shardpix_shard_by_bytes (sizes, listing->paths->len, n_shards, order);
 }
 
-/* Dynamic chunks over the files largest first: the big images are started
- * while every worker still has work to come, and the last grants are the
- * smallest files, so no worker finishes long after the others (the longest
- * processing time first rule of list scheduling). */
+/* CPU per compressed byte differs by format far more than by file: on the
+ * real photographs of docs/benchmarks.md, through the fast paths, WebP
+ * took 0.156 s/MB, PNG 0.039 and JPEG 0.021 (progressive ones read from
+ * their DC scans). Bytes times these weights estimate an image's cost. */
+static guint64
+balance_weight (const char *path)
+{
+  const char *dot = strrchr (path, '.');
+
+  if (dot == NULL)
+    return 1;
+  if (g_ascii_strcasecmp (dot, ".webp") == 0)
+    return 8;
+  if (g_ascii_strcasecmp (dot, ".jpg") == 0 || g_ascii_strcasecmp (dot, ".jpeg") == 0)
+    return 1;
+  return 2;
+}
+
+/* Dynamic chunks over the files costliest first: the big images are
+ * started while every worker still has work to come, and the last grants
+ * are the cheapest files, so no worker finishes long after the others (the
+ * longest processing time first rule of list scheduling). */
 static GArray *
 balance_dynamic (const ShardpixListing *listing, guint n_workers, GArray **order,
                  GError **error)
@@ -80,8 +100,15 @@ balance_dynamic (const ShardpixListing *listing, guint n_workers, GArray **order
 
   if (sizes == NULL)
     return NULL;
-  *order = shardpix_shard_largest_first (sizes, listing->paths->len);
-  return shardpix_shard_guided (listing->paths->len, n_workers);
+  guint n = listing->paths->len;
+  g_autofree guint64 *ordered = g_new0 (guint64, MAX (n, 1));
+
+  for (guint i = 0; i < n; i++)
+    sizes[i] *= balance_weight (g_ptr_array_index (listing->paths, i));
+  *order = shardpix_shard_largest_first (sizes, n);
+  for (guint k = 0; k < n; k++)
+    ordered[k] = sizes[g_array_index (*order, guint, k)];
+  return shardpix_shard_guided_by_cost (ordered, n, n_workers);
 }
 
 GArray *

@@ -12,7 +12,7 @@ G_BEGIN_DECLS
 typedef enum {
   SHARDPIX_BALANCE_COUNT,   /* contiguous shards of equal counts */
   SHARDPIX_BALANCE_BYTES,   /* shards of about equal bytes */
-  SHARDPIX_BALANCE_DYNAMIC, /* guided chunks, largest files first, to whichever worker is free */
+  SHARDPIX_BALANCE_DYNAMIC, /* guided chunks, costliest files first, to whichever worker is free */
 } ShardpixBalance;
 
 #define SHARDPIX_BALANCE_DEFAULT SHARDPIX_BALANCE_DYNAMIC
@@ -27,8 +27,9 @@ const char *shardpix_balance_name (ShardpixBalance balance);
  * file (fstatat, no image opened; an unreadable one counts as 0 bytes) and
  * orders the files so that each of its @n_shards shards is contiguous,
  * keeping listing order inside a shard. DYNAMIC cuts @n_shards equal counts
- * too, or when @n_shards is 0, stats every file, orders them largest first
- * and cuts guided chunks for @n_workers (see shardpix_shard_guided()).
+ * too, or when @n_shards is 0, stats every file, orders them by estimated
+ * cost (bytes weighed by format), costliest first, and cuts guided chunks
+ * for @n_workers (see shardpix_shard_guided()).
  * COUNT and BYTES take 0 for @n_workers shards. */
 GArray *shardpix_balance_cut (const ShardpixListing *listing, ShardpixBalance balance,
                               guint n_shards, guint n_workers, GArray **order,

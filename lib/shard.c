@@ -155,3 +155,39 @@ shardpix_shard_guided (guint n_items, guint n_workers)
     }
   return ranges;
 }
+
+GArray *
+shardpix_shard_guided_by_cost (const guint64 *costs, guint n_items, guint n_workers)
+{
+  GArray *ranges = g_array_new (FALSE, TRUE, sizeof (ShardpixRange));
+  guint64 divisor = 2 * (guint64) MAX (n_workers, 1);
+  guint64 remaining = 0;
+  guint start = 0;
+
+  g_return_val_if_fail (n_workers >= 1, NULL);
+
+  for (guint i = 0; i < n_items; i++)
+    remaining += costs[i];
+  while (start < n_items)
+    {
+      guint64 target = remaining / divisor;
+      guint64 taken = 0;
+      ShardpixRange range = { start, 0 };
+
+      if (target == 0)
+        {
+          /* Nothing left with a cost (empty files): by count, as
+           * shardpix_shard_guided() does. */
+          guint left = n_items - start;
+
+          range.count = MAX (1, (guint) (left / divisor + (left % divisor != 0)));
+        }
+      else
+        while (start + range.count < n_items && (range.count == 0 || taken < target))
+          taken += costs[start + range.count++];
+      g_array_append_val (ranges, range);
+      remaining -= taken;
+      start += range.count;
+    }
+  return ranges;
+}

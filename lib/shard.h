@@ -33,6 +33,13 @@ GArray *shardpix_shard_by_bytes (const guint64 *sizes, guint n_items, guint n_sh
  * idles long at the end). */
 GArray *shardpix_shard_guided (guint n_items, guint n_workers);
 
+/* As shardpix_shard_guided(), with chunks sized by cost rather than count:
+ * each holds the next items until their @costs reach 1 / (2 * n_workers) of
+ * the cost left (at least one item), so that, with the costliest items
+ * first, the first chunk is not a quarter of the items but a quarter of the
+ * work. Items without cost are chunked by count. */
+GArray *shardpix_shard_guided_by_cost (const guint64 *costs, guint n_items, guint n_workers);
+
 /* A permutation of 0..n_items-1 (guint) by decreasing @sizes, ties in
  * listing order. */
 GArray *shardpix_shard_largest_first (const guint64 *sizes, guint n_items);

@@ -155,6 +155,52 @@ test_guided_large (void)
   assert_covers_once (ranges, G_MAXUINT);
 }
 
+/* Costliest first, chunks of a quarter of the cost left (2 workers): the
+ * first chunk is the few huge items, the zero-cost tail goes by count, and
+ * every item is in exactly one chunk. */
+static void
+test_guided_by_cost (void)
+{
+  g_autoptr (GRand) rand = g_rand_new_with_seed (11);
+
+  for (guint n_items = 0; n_items <= 200; n_items++)
+    for (guint n_workers = 1; n_workers <= 4; n_workers++)
+      {
+        g_autofree guint64 *costs = g_new0 (guint64, MAX (n_items, 1));
+        g_autoptr (GArray) ranges = NULL;
+        guint64 total = 0;
+
+        for (guint i = 0; i < n_items; i++)
+          costs[i] = g_rand_int_range (rand, 0, 4) == 0 ? 0 : g_rand_int_range (rand, 1, 1000);
+        ranges = shardpix_shard_guided_by_cost (costs, n_items, n_workers);
+        assert_covers_once (ranges, n_items);
+        for (guint i = 0; i < n_items; i++)
+          total += costs[i];
+        for (guint s = 0; s < ranges->len; s++)
+          {
+            ShardpixRange range = g_array_index (ranges, ShardpixRange, s);
+            guint64 cost = 0;
+
+            g_assert_cmpuint (range.count, >=, 1);
+            for (guint i = range.start; i < range.start + range.count; i++)
+              cost += costs[i];
+            /* No chunk takes more than its share plus its last item. */
+            if (range.count > 1 && cost > 0)
+              g_assert_cmpuint (cost - costs[range.start + range.count - 1], <,
+                                total / (2 * n_workers) + 1);
+            total -= cost;
+          }
+      }
+  {
+    guint64 costs[] = { 1000, 1000, 10, 10, 10, 10, 10, 10, 10, 10 };
+    g_autoptr (GArray) ranges = shardpix_shard_guided_by_cost (costs, 10, 2);
+
+    /* A quarter of 2080 is 520: the first huge item alone. */
+    g_assert_cmpuint (g_array_index (ranges, ShardpixRange, 0).count, ==, 1);
+    g_assert_cmpuint (g_array_index (ranges, ShardpixRange, 1).count, ==, 1);
+  }
+}
+
 int
 main (int argc, char **argv)
 {
@@ -166,5 +212,6 @@ main (int argc, char **argv)
   g_test_add_func ("/shardpix/shard/guided-exhaustive", test_guided_exhaustive);
   g_test_add_func ("/shardpix/shard/guided-shape", test_guided_shape);
   g_test_add_func ("/shardpix/shard/guided-large", test_guided_large);
+  g_test_add_func ("/shardpix/shard/guided-by-cost", test_guided_by_cost);
   return g_test_run ();
 }
