@@ -283,7 +283,7 @@ cmd_run (int argc, char **argv)
       "shrinking chunks)", "M" },
     { "balance", 0, 0, G_OPTION_ARG_STRING, &options.balance_text,
       "count: equal-count shards; bytes: shards of equal bytes; dynamic: workers "
-      "take the next files as they finish (default)", "HOW" },
+      "take the next files as they finish, costliest first (default)", "HOW" },
     { "serial", 0, 0, G_OPTION_ARG_NONE, &options.serial,
       "Process everything in this process, no workers: the baseline (--mode serial)", NULL },
     { "mode", 0, 0, G_OPTION_ARG_STRING, &options.mode_name,
