@@ -114,24 +114,38 @@ shardpix_job_parse_box (const char *text, int *width, int *height, gboolean *for
   return TRUE;
 }
 
+/* The index of @text in @names (an enum's value), or -1 with a usage
+ * error that lists them. */
+static int
+job_parse_name (const char *option, const char *const *names, guint n_names,
+                const char *text, GError **error)
+{
+  g_autoptr (GString) expected = g_string_new (NULL);
+
+  for (guint i = 0; i < n_names; i++)
+    if (g_strcmp0 (text, names[i]) == 0)
+      return (int) i;
+  for (guint i = 0; i < n_names; i++)
+    g_string_append_printf (expected, "%s%s", i == 0 ? "" : i + 1 == n_names ? " or " : ", ",
+                            names[i]);
+  g_set_error (error, SHARDPIX_ERROR, SHARDPIX_ERROR_USAGE, "invalid %s '%s': expected %s",
+               option, text ? text : "", expected->str);
+  return -1;
+}
+
 gboolean
 shardpix_job_parse_crop (const char *text, ShardpixCrop *crop, GError **error)
 {
-  for (guint i = 0; i < G_N_ELEMENTS (crop_names); i++)
-    if (g_strcmp0 (text, crop_names[i]) == 0)
-      {
-        *crop = (ShardpixCrop) i;
-        return TRUE;
-      }
+  int value;
+
   /* The other spelling users of vipsthumbnail know. */
   if (g_strcmp0 (text, "center") == 0)
-    {
-      *crop = SHARDPIX_CROP_CENTRE;
-      return TRUE;
-    }
-  g_set_error (error, SHARDPIX_ERROR, SHARDPIX_ERROR_USAGE,
-               "invalid --crop '%s': expected none, centre, attention or entropy", text ? text : "");
-  return FALSE;
+    text = crop_names[SHARDPIX_CROP_CENTRE];
+  value = job_parse_name ("--crop", crop_names, G_N_ELEMENTS (crop_names), text, error);
+  if (value < 0)
+    return FALSE;
+  *crop = (ShardpixCrop) value;
+  return TRUE;
 }
 
 const char *
@@ -144,15 +158,12 @@ shardpix_job_crop_name (ShardpixCrop crop)
 gboolean
 shardpix_job_parse_gray (const char *text, ShardpixGray *gray, GError **error)
 {
-  for (guint i = 0; i < G_N_ELEMENTS (gray_names); i++)
-    if (g_strcmp0 (text, gray_names[i]) == 0)
-      {
-        *gray = (ShardpixGray) i;
-        return TRUE;
-      }
-  g_set_error (error, SHARDPIX_ERROR, SHARDPIX_ERROR_USAGE,
-               "invalid --gray '%s': expected rec601 or linear", text ? text : "");
-  return FALSE;
+  int value = job_parse_name ("--gray", gray_names, G_N_ELEMENTS (gray_names), text, error);
+
+  if (value < 0)
+    return FALSE;
+  *gray = (ShardpixGray) value;
+  return TRUE;
 }
 
 const char *
@@ -165,16 +176,13 @@ shardpix_job_gray_name (ShardpixGray gray)
 gboolean
 shardpix_job_parse_fail_on (const char *text, ShardpixFailOn *fail_on, GError **error)
 {
-  for (guint i = 0; i < G_N_ELEMENTS (fail_on_names); i++)
-    if (g_strcmp0 (text, fail_on_names[i]) == 0)
-      {
-        *fail_on = (ShardpixFailOn) i;
-        return TRUE;
-      }
-  g_set_error (error, SHARDPIX_ERROR, SHARDPIX_ERROR_USAGE,
-               "invalid --fail-on '%s': expected none, truncated, error or warning",
-               text ? text : "");
-  return FALSE;
+  int value = job_parse_name ("--fail-on", fail_on_names, G_N_ELEMENTS (fail_on_names), text,
+                              error);
+
+  if (value < 0)
+    return FALSE;
+  *fail_on = (ShardpixFailOn) value;
+  return TRUE;
 }
 
 const char *
