@@ -31,11 +31,45 @@ cmd_fail (int code, const char *format, ...)
   return code;
 }
 
+/* GOptionContext takes "-j 2" but not "-j2", which users of make and
+ * xargs type: split the short options that take a value ("-j2", "-s256",
+ * "-q90"...) before it parses. The new vector lives until exit. */
+static void
+cmd_split_attached_values (int *argc, char ***argv)
+{
+  static GPtrArray *split;
+
+  split = g_ptr_array_new ();
+  for (int i = 0; i < *argc; i++)
+    {
+      const char *arg = (*argv)[i];
+
+      if (g_strcmp0 (arg, "--") == 0)
+        {
+          for (; i < *argc; i++)
+            g_ptr_array_add (split, (*argv)[i]);
+          break;
+        }
+      if (i > 0 && arg[0] == '-' && arg[1] != '\0' && strchr ("jnsofq", arg[1]) != NULL
+          && arg[2] != '\0')
+        {
+          g_ptr_array_add (split, g_strndup (arg, 2));
+          g_ptr_array_add (split, (char *) arg + 2);
+        }
+      else
+        g_ptr_array_add (split, (*argv)[i]);
+    }
+  *argc = (int) split->len;
+  g_ptr_array_add (split, NULL);
+  *argv = (char **) split->pdata;
+}
+
 gboolean
 cmd_parse (GOptionContext *context, int *argc, char ***argv)
 {
   g_autoptr (GError) error = NULL;
 
+  cmd_split_attached_values (argc, argv);
   if (g_option_context_parse (context, argc, argv, &error))
     return TRUE;
   cmd_fail (CMD_EXIT_USAGE, "%s (try --help)", error->message);

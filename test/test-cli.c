@@ -11,7 +11,10 @@
 #include <gio/gio.h>
 #include <glib/gstdio.h>
 
+#include <vips/vips.h>
+
 #include "fixtures.h"
+#include "vips-autoptr.h"
 
 typedef FixturesDirs Fixture;
 
@@ -289,6 +292,26 @@ test_verbose (Fixture *fx, gconstpointer data)
   g_assert_cmpuint (fixtures_count_lines_containing (serial_err, ": ok, "), ==, 5);
 }
 
+/* "-j2 -s48 -q90" as make and xargs users type them. */
+static void
+test_attached_short_values (Fixture *fx, gconstpointer data)
+{
+  const char *args[] = { "run", fx->in, fx->out, "-j2", "-s48", "-q90", "--quiet", NULL };
+  const char *bad[] = { "run", "-j0", fx->in, fx->out, NULL };
+  g_autofree char *out_jpg = g_build_filename (fx->out, "img-00.jpg", NULL);
+  g_autofree char *err = NULL;
+  g_autoptr (VipsImage) image = NULL;
+
+  write_images (fx->in, 3);
+  g_assert_cmpint (fixtures_run_logged (args, NULL, NULL), ==, 0);
+  image = vips_image_new_from_file (out_jpg, NULL);
+  g_assert_nonnull (image);
+  g_assert_cmpint (image->Xsize, ==, 48);
+  /* The value still reaches the option's own checks. */
+  g_assert_cmpint (fixtures_run_logged (bad, NULL, &err), ==, 2);
+  g_assert_nonnull (strstr (err, "jobs"));
+}
+
 #define ADD(path, func) \
   g_test_add (path, Fixture, NULL, fixtures_dirs_setup, func, fixtures_dirs_teardown)
 
@@ -304,5 +327,6 @@ main (int argc, char **argv)
   ADD ("/shardpix/cli/progress-failures", test_progress_failures);
   ADD ("/shardpix/cli/no-progress-without-terminal", test_no_progress_without_terminal);
   ADD ("/shardpix/cli/verbose", test_verbose);
+  ADD ("/shardpix/cli/attached-short-values", test_attached_short_values);
   return g_test_run ();
 }
