@@ -462,9 +462,11 @@ cmd_bench (int argc, char **argv)
       cmd_fail (CMD_EXIT_USAGE, "bench needs INPUT_DIR (try --help)");
       goto out;
     }
-  if (options.repeat < 1 || options.repeat > 1000 || options.shards < 0)
+  if (options.repeat < 1 || options.repeat > 1000 || options.shards < 0
+      || options.shards > CMD_MAX_SHARDS)
     {
-      cmd_fail (CMD_EXIT_USAGE, "--repeat must be 1 to 1000 and --shards positive");
+      cmd_fail (CMD_EXIT_USAGE, "--repeat must be 1 to 1000 and --shards 0 to %d",
+                CMD_MAX_SHARDS);
       goto out;
     }
   options.job.input_dir = g_strdup (argv[1]);

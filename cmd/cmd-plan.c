@@ -149,8 +149,9 @@ cmd_plan (int argc, char **argv)
     return CMD_EXIT_USAGE;
   if (argc != 2)
     return cmd_fail (CMD_EXIT_USAGE, "plan needs INPUT_DIR (try --help)");
-  if (options.jobs < 1 || options.jobs > 4096 || options.shards < 0)
-    return cmd_fail (CMD_EXIT_USAGE, "--jobs must be 1 to 4096, --shards positive");
+  if (options.jobs < 1 || options.jobs > 4096 || options.shards < 0
+      || options.shards > CMD_MAX_SHARDS)
+    return cmd_fail (CMD_EXIT_USAGE, "--jobs must be 1 to 4096, --shards 0 to %d", CMD_MAX_SHARDS);
   if (!cmd_slice_resolve (&slice, &error))
     return cmd_fail (CMD_EXIT_USAGE, "%s", error->message);
   if (options.shards == 0)

@@ -331,11 +331,13 @@ cmd_run (int argc, char **argv)
       cmd_fail (CMD_EXIT_USAGE, "run needs INPUT_DIR and OUTPUT_DIR (try --help)");
       goto usage;
     }
-  if (options.jobs < 1 || options.jobs > 4096 || options.shards < 0 || options.timeout_s < 0
+  if (options.jobs < 1 || options.jobs > 4096 || options.shards < 0
+      || options.shards > CMD_MAX_SHARDS || options.timeout_s < 0
       || options.max_memory_mb < 0 || options.max_memory_mb > G_MAXINT64 / (1 << 20))
     {
       cmd_fail (CMD_EXIT_USAGE,
-                "--jobs must be 1 to 4096, --shards, --timeout and --max-memory positive");
+                "--jobs must be 1 to 4096, --shards 0 to %d, --timeout and --max-memory "
+                "positive", CMD_MAX_SHARDS);
       goto usage;
     }
   options.mode = options.serial ? SHARDPIX_MODE_SERIAL : SHARDPIX_MODE_PROCESSES;

@@ -18,6 +18,10 @@ enum {
   CMD_EXIT_WORKER = 3,  /* a worker died or could not be started */
 };
 
+/* More shards than this only costs memory (a range each, even empty):
+ * dynamic balance already ends on single files. */
+#define CMD_MAX_SHARDS 1000000
+
 int cmd_run (int argc, char **argv);
 int cmd_worker (int argc, char **argv);
 int cmd_sample (int argc, char **argv);
