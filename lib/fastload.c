@@ -25,7 +25,10 @@ shardpix_fastload_read (int fd, const struct stat *st)
 
   if (st->st_size <= 0 || st->st_size > FASTLOAD_MAX_BYTES)
     return NULL;
-  data = g_malloc (size);
+  /* Under --max-memory a large file may not fit: libvips streams it. */
+  data = g_try_malloc (size);
+  if (data == NULL)
+    return NULL;
   while (done < size)
     {
       ssize_t got = pread (fd, data + done, size - done, (off_t) done);

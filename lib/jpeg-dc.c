@@ -214,8 +214,8 @@ jpeg_dc_parse_sof (JpegDc *dc, const guint8 *s, gsize len)
     }
   dc->luma_stride = (dc->width + 8 * dc->hmax - 1) / (8 * dc->hmax) * dc->comp[0].h;
   dc->luma_rows = (dc->height + 8 * dc->vmax - 1) / (8 * dc->vmax) * dc->comp[0].v;
-  dc->luma = g_new0 (gint32, (gsize) dc->luma_stride * (gsize) dc->luma_rows);
-  return TRUE;
+  dc->luma = g_try_new0 (gint32, (gsize) dc->luma_stride * (gsize) dc->luma_rows);
+  return dc->luma != NULL;
 }
 
 static gboolean
