@@ -3,6 +3,7 @@
 #include <stdio.h>
 
 #include "cmd.h"
+#include "report.h"
 #include "listing.h"
 #include "plan.h"
 
@@ -105,9 +106,9 @@ plan_text (const PlanOptions *options, const ShardpixListing *listing,
           g_string_append_printf (out, "%5u %7u %10s  -\n", s, 0u, size);
           continue;
         }
-      first = cmd_display_name (g_ptr_array_index (listing->paths, shard->start));
-      last = cmd_display_name (g_ptr_array_index (listing->paths,
-                                                  shard->start + shard->count - 1));
+      first = shardpix_report_display_name (g_ptr_array_index (listing->paths, shard->start));
+      last = shardpix_report_display_name (
+          g_ptr_array_index (listing->paths, shard->start + shard->count - 1));
       g_string_append_printf (out, "%5u %7u %10s  %s .. %s\n", s, shard->count, size, first,
                               last);
     }

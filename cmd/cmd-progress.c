@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include "cmd.h"
+#include "report.h"
 
 /* At most ~10 redraws a second: a terminal redrawn per image would cost
  * more than small images do. */
@@ -94,7 +95,7 @@ cmd_progress_image (CmdProgress *progress, const char *name, guint64 wall_us,
                     const char *error)
 {
   gint64 now_us = g_get_monotonic_time ();
-  g_autofree char *shown = cmd_display_name (name);
+  g_autofree char *shown = shardpix_report_display_name (name);
 
   progress->done++;
   if (error != NULL)

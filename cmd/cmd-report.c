@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "cmd.h"
+#include "report.h"
 #include "report-merge.h"
 #include "svg.h"
 
@@ -94,7 +95,7 @@ cmd_report_merge (int argc, char **argv)
   for (int i = 1; i < argc; i++)
     if (!shardpix_report_merge_add_file (merge, argv[i], &error))
       {
-        g_autofree char *message = cmd_display_name (error->message);
+        g_autofree char *message = shardpix_report_display_name (error->message);
         return cmd_fail (CMD_EXIT_USAGE, "%s", message);
       }
   if (!shardpix_report_merge_check (merge, &error))

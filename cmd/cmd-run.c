@@ -109,10 +109,10 @@ run_check_outputs (const ShardpixJob *job, GPtrArray *paths)
 
   if (shardpix_job_outputs_distinct (job, paths, &first, &second))
     return TRUE;
-  a = cmd_display_name (g_ptr_array_index (paths, first));
-  b = cmd_display_name (g_ptr_array_index (paths, second));
+  a = shardpix_report_display_name (g_ptr_array_index (paths, first));
+  b = shardpix_report_display_name (g_ptr_array_index (paths, second));
   path = shardpix_job_output_path (job, g_ptr_array_index (paths, first));
-  out = cmd_display_name (path);
+  out = shardpix_report_display_name (path);
   cmd_fail (CMD_EXIT_USAGE, "%s and %s would both be saved as %s: change --output-name", a, b,
             out);
   return FALSE;

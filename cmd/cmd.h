@@ -35,9 +35,6 @@ int cmd_fail (int code, const char *format, ...) G_GNUC_PRINTF (2, 3);
 /* Parses @argv with @context; on error prints one line and returns FALSE. */
 gboolean cmd_parse (GOptionContext *context, int *argc, char ***argv);
 
-/* A file name made safe for one line of a terminal: names are bytes, and a
- * newline or an escape sequence in one must not forge output. */
-char *cmd_display_name (const char *name);
 
 /* Keeps libvips' own warnings off stderr: with fail_on they also become the
  * error that names the file, which is the line users need. */

@@ -76,17 +76,6 @@ cmd_parse (GOptionContext *context, int *argc, char ***argv)
   return FALSE;
 }
 
-char *
-cmd_display_name (const char *name)
-{
-  for (const char *p = name; *p; p++)
-    if ((unsigned char) *p < 0x20 || *p == 0x7f || *p == '\\')
-      return g_strescape (name, NULL);
-  if (!g_utf8_validate (name, -1, NULL))
-    return g_strescape (name, NULL);
-  return g_strdup (name);
-}
-
 static void
 cmd_drop_log (const char *domain, GLogLevelFlags level, const char *message, gpointer data)
 {

@@ -53,6 +53,26 @@ shardpix_report_totals (const ShardpixTotals *totals)
 }
 
 char *
+shardpix_report_display_name (const char *name)
+{
+  for (const char *p = name; *p; p++)
+    if ((unsigned char) *p < 0x20 || *p == 0x7f || *p == '\\')
+      return g_strescape (name, NULL);
+  if (!g_utf8_validate (name, -1, NULL))
+    return g_strescape (name, NULL);
+  return g_strdup (name);
+}
+
+/* The name of the file at @position of the run's processing order, made
+ * safe for the terminal. */
+static char *
+report_name_at (const ShardpixRunReport *report, GPtrArray *paths, guint position)
+{
+  return shardpix_report_display_name (
+      g_ptr_array_index (paths, shardpix_run_report_listing_index (report, position)));
+}
+
+char *
 shardpix_report_child_failures (const ShardpixRunReport *report, GPtrArray *paths)
 {
   GString *out = g_string_new (NULL);
@@ -63,8 +83,7 @@ shardpix_report_child_failures (const ShardpixRunReport *report, GPtrArray *path
       const ShardpixRange *range = &child->range;
       guint end = range->start + range->count;
       guint first_undone = end - child->n_undone;
-      const char *first
-          = g_ptr_array_index (paths, shardpix_run_report_listing_index (report, range->start));
+      g_autofree char *first = report_name_at (report, paths, range->start);
 
       if (child->retry && child->failure == NULL)
         {
@@ -82,11 +101,10 @@ shardpix_report_child_failures (const ShardpixRunReport *report, GPtrArray *path
         }
       if (child->requeued)
         {
+          g_autofree char *on = report_name_at (report, paths, first_undone);
+
           g_string_append_printf (out, "worker %d (shard %u): %s on %s; retrying it alone",
-                                  (int) child->pid, child->shard, child->failure,
-                                  (const char *) g_ptr_array_index (
-                                      paths, shardpix_run_report_listing_index (report,
-                                                                                first_undone)));
+                                  (int) child->pid, child->shard, child->failure, on);
           if (child->n_undone > 1)
             g_string_append_printf (out, ", and its %u other unfinished file(s) in a fresh "
                                     "worker", child->n_undone - 1);
@@ -97,10 +115,11 @@ shardpix_report_child_failures (const ShardpixRunReport *report, GPtrArray *path
                               (int) child->pid, child->shard, child->failure,
                               child->n_undone);
       for (guint j = first_undone; j < end; j++)
-        g_string_append_printf (
-            out, "  undone: %s\n",
-            (const char *) g_ptr_array_index (paths,
-                                              shardpix_run_report_listing_index (report, j)));
+        {
+          g_autofree char *undone = report_name_at (report, paths, j);
+
+          g_string_append_printf (out, "  undone: %s\n", undone);
+        }
     }
   if (report->n_retried > 0)
     g_string_append_printf (out, "%u file(s) retried after a worker died, %u poison\n",

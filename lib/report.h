@@ -27,4 +27,8 @@ char *shardpix_report_totals (const ShardpixTotals *totals);
 /* Why each failed worker failed, and which of @paths it left undone. */
 char *shardpix_report_child_failures (const ShardpixRunReport *report, GPtrArray *paths);
 
+/* A file name made safe for one line of a terminal: names are bytes, and a
+ * newline or an escape sequence in one must not forge output. */
+char *shardpix_report_display_name (const char *name);
+
 G_END_DECLS
