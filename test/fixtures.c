@@ -456,3 +456,23 @@ fixtures_dirs_teardown (FixturesDirs *fx, gconstpointer data)
   g_free (fx->in);
   g_free (fx->out);
 }
+
+void
+fixtures_job_setup (FixturesJob *fx, gconstpointer data)
+{
+  fx->in = fixtures_mkdtemp ();
+  fx->out = fixtures_mkdtemp ();
+  shardpix_job_init (&fx->job);
+  fx->job.input_dir = g_strdup (fx->in);
+  fx->job.output_dir = g_strdup (fx->out);
+}
+
+void
+fixtures_job_teardown (FixturesJob *fx, gconstpointer data)
+{
+  fixtures_rmtree (fx->in);
+  fixtures_rmtree (fx->out);
+  g_free (fx->in);
+  g_free (fx->out);
+  shardpix_job_clear (&fx->job);
+}

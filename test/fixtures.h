@@ -4,6 +4,8 @@
 
 #include <glib.h>
 
+#include "job.h"
+
 G_BEGIN_DECLS
 
 /* Initialises libvips for the test process (not a supervisor: tests may). */
@@ -50,6 +52,17 @@ typedef struct {
 
 void fixtures_dirs_setup (FixturesDirs *fx, gconstpointer data);
 void fixtures_dirs_teardown (FixturesDirs *fx, gconstpointer data);
+
+/* An input and an output folder (both created) and a default job pointed at
+ * them, for tests that run the pipeline in their own process. */
+typedef struct {
+  char *in;
+  char *out;
+  ShardpixJob job;
+} FixturesJob;
+
+void fixtures_job_setup (FixturesJob *fx, gconstpointer data);
+void fixtures_job_teardown (FixturesJob *fx, gconstpointer data);
 
 /* Sorted relative paths of the regular files below @dir, hidden ones
  * included (so that a left-over temporary file is seen). */

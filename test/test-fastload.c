@@ -22,32 +22,14 @@
 #define TOLERANCE_MEAN_LEVELS 6.0
 #define TOLERANCE_PSNR_DB 30.0
 
-typedef struct {
-  char *in;
-  char *out;
-  ShardpixJob job;
-} Fixture;
+typedef FixturesJob Fixture;
 
 static void
 fixture_setup (Fixture *fx, gconstpointer data)
 {
-  fx->in = fixtures_mkdtemp ();
-  fx->out = fixtures_mkdtemp ();
-  shardpix_job_init (&fx->job);
-  fx->job.input_dir = g_strdup (fx->in);
-  fx->job.output_dir = g_strdup (fx->out);
+  fixtures_job_setup (fx, data);
   /* Lossless outputs: only the decoding paths differ. */
   fx->job.output_name = g_strdup ("%s.png");
-}
-
-static void
-fixture_teardown (Fixture *fx, gconstpointer data)
-{
-  fixtures_rmtree (fx->in);
-  fixtures_rmtree (fx->out);
-  g_free (fx->in);
-  g_free (fx->out);
-  shardpix_job_clear (&fx->job);
 }
 
 /* Hard edges on top of the fixtures' ramps and noise: blocks of 37x23
@@ -475,7 +457,8 @@ test_applies (Fixture *fx, gconstpointer data)
   g_assert_false (shardpix_fastload_applies (&fx->job));
 }
 
-#define ADD(path, func) g_test_add (path, Fixture, NULL, fixture_setup, func, fixture_teardown)
+#define ADD(path, func) \
+  g_test_add (path, Fixture, NULL, fixture_setup, func, fixtures_job_teardown)
 
 int
 main (int argc, char **argv)

@@ -11,31 +11,7 @@
 #include "pipeline.h"
 #include "vips-autoptr.h"
 
-typedef struct {
-  char *in;
-  char *out;
-  ShardpixJob job;
-} Fixture;
-
-static void
-fixture_setup (Fixture *fx, gconstpointer data)
-{
-  fx->in = fixtures_mkdtemp ();
-  fx->out = fixtures_mkdtemp ();
-  shardpix_job_init (&fx->job);
-  fx->job.input_dir = g_strdup (fx->in);
-  fx->job.output_dir = g_strdup (fx->out);
-}
-
-static void
-fixture_teardown (Fixture *fx, gconstpointer data)
-{
-  fixtures_rmtree (fx->in);
-  fixtures_rmtree (fx->out);
-  g_free (fx->in);
-  g_free (fx->out);
-  shardpix_job_clear (&fx->job);
-}
+typedef FixturesJob Fixture;
 
 static char *
 in_path (Fixture *fx, const char *rel)
@@ -321,7 +297,8 @@ test_gray_formulas (Fixture *fx, gconstpointer data)
     }
 }
 
-#define ADD(path, func) g_test_add (path, Fixture, NULL, fixture_setup, func, fixture_teardown)
+#define ADD(path, func) \
+  g_test_add (path, Fixture, NULL, fixtures_job_setup, func, fixtures_job_teardown)
 
 int
 main (int argc, char **argv)
