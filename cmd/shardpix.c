@@ -33,13 +33,16 @@ cmd_fail (int code, const char *format, ...)
 
 /* GOptionContext takes "-j 2" but not "-j2", which users of make and
  * xargs type: split the short options that take a value ("-j2", "-s256",
- * "-q90"...) before it parses. The new vector lives until exit. */
+ * "-q90"...) before it parses. GOptionContext drops what it parsed from the
+ * vector, so the split-off options are owned here, until exit. */
 static void
 cmd_split_attached_values (int *argc, char ***argv)
 {
   static GPtrArray *split;
+  static GPtrArray *owned;
 
   split = g_ptr_array_new ();
+  owned = g_ptr_array_new_with_free_func (g_free);
   for (int i = 0; i < *argc; i++)
     {
       const char *arg = (*argv)[i];
@@ -53,7 +56,10 @@ cmd_split_attached_values (int *argc, char ***argv)
       if (i > 0 && arg[0] == '-' && arg[1] != '\0' && strchr ("jnsofq", arg[1]) != NULL
           && arg[2] != '\0')
         {
-          g_ptr_array_add (split, g_strndup (arg, 2));
+          char *option = g_strndup (arg, 2);
+
+          g_ptr_array_add (owned, option);
+          g_ptr_array_add (split, option);
           g_ptr_array_add (split, (char *) arg + 2);
         }
       else
