@@ -1,13 +1,13 @@
 #include "balance.h"
 
-#include <string.h>
-
 #include <errno.h>
 #include <fcntl.h>
+#include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include "error.h"
+#include "names.h"
 #include "shard.h"
 
 static const char *const balance_names[] = {
@@ -19,12 +19,13 @@ static const char *const balance_names[] = {
 gboolean
 shardpix_balance_parse (const char *text, ShardpixBalance *balance, GError **error)
 {
-  for (guint i = 0; i < G_N_ELEMENTS (balance_names); i++)
-    if (g_strcmp0 (text, balance_names[i]) == 0)
-      {
-        *balance = (ShardpixBalance) i;
-        return TRUE;
-      }
+  int value = shardpix_names_find (balance_names, G_N_ELEMENTS (balance_names), text);
+
+  if (value >= 0)
+    {
+      *balance = (ShardpixBalance) value;
+      return TRUE;
+    }
   g_set_error (error, SHARDPIX_ERROR, SHARDPIX_ERROR_USAGE,
                "--balance must be count, bytes or dynamic, not \"%s\"", text);
   return FALSE;

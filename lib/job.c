@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "error.h"
+#include "names.h"
 #include "naming.h"
 
 #define SHARDPIX_JOB_MAX_SIZE 100000
@@ -120,16 +121,14 @@ static int
 job_parse_name (const char *option, const char *const *names, guint n_names,
                 const char *text, GError **error)
 {
-  g_autoptr (GString) expected = g_string_new (NULL);
+  int value = shardpix_names_find (names, n_names, text);
+  g_autofree char *expected = NULL;
 
-  for (guint i = 0; i < n_names; i++)
-    if (g_strcmp0 (text, names[i]) == 0)
-      return (int) i;
-  for (guint i = 0; i < n_names; i++)
-    g_string_append_printf (expected, "%s%s", i == 0 ? "" : i + 1 == n_names ? " or " : ", ",
-                            names[i]);
+  if (value >= 0)
+    return value;
+  expected = shardpix_names_list (names, n_names);
   g_set_error (error, SHARDPIX_ERROR, SHARDPIX_ERROR_USAGE, "invalid %s '%s': expected %s",
-               option, text ? text : "", expected->str);
+               option, text ? text : "", expected);
   return -1;
 }
 

@@ -2,6 +2,7 @@
 
 #include <string.h>
 
+#include "names.h"
 #include "pipeline.h"
 
 typedef struct {
@@ -101,13 +102,12 @@ static const char *const threads_mode_names[] = {
 gboolean
 shardpix_mode_parse (const char *name, ShardpixMode *mode)
 {
-  for (guint i = 0; i < G_N_ELEMENTS (threads_mode_names); i++)
-    if (g_strcmp0 (name, threads_mode_names[i]) == 0)
-      {
-        *mode = (ShardpixMode) i;
-        return TRUE;
-      }
-  return FALSE;
+  int value = shardpix_names_find (threads_mode_names, G_N_ELEMENTS (threads_mode_names), name);
+
+  if (value < 0)
+    return FALSE;
+  *mode = (ShardpixMode) value;
+  return TRUE;
 }
 
 const char *
