@@ -406,6 +406,19 @@ pipeline_output_error (int errsv, int fd, GError **error, const char *what)
   return TRUE;
 }
 
+/* TRUE if the saver type @saver (a type name) has a "Q" argument. */
+static gboolean
+pipeline_saver_takes_quality (const char *saver)
+{
+  GType type = g_type_from_name (saver);
+  g_autoptr (GTypeClass) klass = NULL;
+
+  if (type == 0)
+    return FALSE;
+  klass = g_type_class_ref (type);
+  return g_object_class_find_property (G_OBJECT_CLASS (klass), "Q") != NULL;
+}
+
 /* @suffix is ".png" or ".webp[Q=80]": the user's options come last in the
  * option string, so that they win over --quality and the stripping. */
 static gboolean
@@ -428,9 +441,10 @@ pipeline_save (const ShardpixJob *job, VipsImage *image, const char *suffix, int
   if (saver == NULL)
     return pipeline_vips_error (error, "no saver for this format");
   g_string_append_printf (options, "strip=%s", job->keep_metadata ? "false" : "true");
-  /* Only the lossy savers take a quality. */
-  if (g_str_has_prefix (saver, "jpegsave") || g_str_has_prefix (saver, "webpsave")
-      || g_str_has_prefix (saver, "heifsave"))
+  /* Every saver that has a Q takes --quality. vips_foreign_find_save_target()
+   * names a type (VipsForeignSaveJpegTarget), not a nickname, so ask the
+   * class for the argument instead of matching names. */
+  if (pipeline_saver_takes_quality (saver))
     g_string_append_printf (options, ",Q=%d", job->quality);
   if (user != NULL)
     g_string_append_printf (options, ",%s", user);

@@ -1,8 +1,12 @@
 /* The image options through the real binary: output naming, resize modes,
  * rotation, metadata, colour. Each is checked on what libvips reads back,
  * and workers must do exactly what --serial does. */
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+
+#include <jpeglib.h>
 
 #include <glib/gstdio.h>
 
@@ -282,6 +286,90 @@ test_workers_match_serial (Fixture *fx, gconstpointer data)
     }
 }
 
+/* The luminance quantisation table of the JPEG at DIR/REL, read by libjpeg. */
+static void
+read_luma_table (const char *dir, const char *rel, guint16 table[DCTSIZE2])
+{
+  g_autofree char *path = g_build_filename (dir, rel, NULL);
+  struct jpeg_decompress_struct cinfo;
+  struct jpeg_error_mgr jerr;
+  FILE *file = fopen (path, "rb");
+
+  g_assert_nonnull (file);
+  cinfo.err = jpeg_std_error (&jerr);
+  jpeg_create_decompress (&cinfo);
+  jpeg_stdio_src (&cinfo, file);
+  g_assert_cmpint (jpeg_read_header (&cinfo, TRUE), ==, JPEG_HEADER_OK);
+  g_assert_nonnull (cinfo.quant_tbl_ptrs[0]);
+  memcpy (table, cinfo.quant_tbl_ptrs[0]->quantval, sizeof (guint16) * DCTSIZE2);
+  jpeg_destroy_decompress (&cinfo);
+  fclose (file);
+}
+
+/* The luminance table libjpeg itself makes for quality @quality: what a
+ * JPEG saved at that quality must carry. */
+static void
+expected_luma_table (int quality, guint16 table[DCTSIZE2])
+{
+  struct jpeg_compress_struct cinfo;
+  struct jpeg_error_mgr jerr;
+
+  cinfo.err = jpeg_std_error (&jerr);
+  jpeg_create_compress (&cinfo);
+  cinfo.in_color_space = JCS_GRAYSCALE;
+  cinfo.input_components = 1;
+  jpeg_set_defaults (&cinfo);
+  jpeg_set_quality (&cinfo, quality, TRUE);
+  memcpy (table, cinfo.quant_tbl_ptrs[0]->quantval, sizeof (guint16) * DCTSIZE2);
+  jpeg_destroy_compress (&cinfo);
+}
+
+/* -q reaches the JPEG encoder (its quantisation tables, on both decode
+ * paths) and the WebP encoder (smaller files at lower quality); without -q
+ * the documented default applies. */
+static void
+test_quality (Fixture *fx, gconstpointer data)
+{
+  g_autofree char *a = g_build_filename (fx->in, "a.jpg", NULL);
+  g_autofree char *b = g_build_filename (fx->in, "b.png", NULL);
+  const char *qualities[] = { "50", "95", NULL, "30" };
+  goffset webp_size[G_N_ELEMENTS (qualities)];
+
+  fixtures_write_image (a, "jpeg", 640, 480);
+  fixtures_write_image (b, "png", 480, 640);
+  for (guint i = 0; i < G_N_ELEMENTS (qualities); i++)
+    for (guint fast = 0; fast < 2; fast++)
+      {
+        int quality = qualities[i] ? atoi (qualities[i]) : SHARDPIX_JOB_DEFAULT_QUALITY;
+        g_autofree char *out = g_strdup_printf ("%s/q%u-%u", fx->root, i, fast);
+        g_autofree char *webp = g_strdup_printf ("%s/webp%u-%u", fx->root, i, fast);
+        const char *jpeg_args[12] = { "run", fx->in, out, "-f", "jpeg", "--serial" };
+        const char *webp_args[12] = { "run", fx->in, webp, "-f", "webp", "--serial" };
+        guint n = 6;
+        guint16 found[DCTSIZE2], expected[DCTSIZE2];
+
+        if (!fast)
+          jpeg_args[n] = webp_args[n] = "--no-fast-paths", n++;
+        if (qualities[i])
+          {
+            jpeg_args[n] = webp_args[n] = "-q", n++;
+            jpeg_args[n] = webp_args[n] = qualities[i], n++;
+          }
+        g_assert_cmpint (fixtures_run_logged (jpeg_args, NULL, NULL), ==, 0);
+        g_assert_cmpint (fixtures_run_logged (webp_args, NULL, NULL), ==, 0);
+        expected_luma_table (quality, expected);
+        read_luma_table (out, "a.jpg", found);
+        g_assert_cmpmem (found, sizeof found, expected, sizeof expected);
+        read_luma_table (out, "b.jpg", found);
+        g_assert_cmpmem (found, sizeof found, expected, sizeof expected);
+        webp_size[i] = file_size (webp, "a.webp") + file_size (webp, "b.webp");
+      }
+  /* WebP: size falls with quality (30 < 50 < default 85 < 95). */
+  g_assert_cmpint (webp_size[3], <, webp_size[0]);
+  g_assert_cmpint (webp_size[0], <, webp_size[2]);
+  g_assert_cmpint (webp_size[2], <, webp_size[1]);
+}
+
 #define ADD(path, func) \
   g_test_add (path, Fixture, NULL, fixtures_dirs_setup, func, fixtures_dirs_teardown)
 
@@ -291,6 +379,7 @@ main (int argc, char **argv)
   fixtures_init (&argc, &argv);
   ADD ("/shardpix/options/output-name", test_output_name);
   ADD ("/shardpix/options/format", test_format);
+  ADD ("/shardpix/options/quality", test_quality);
   ADD ("/shardpix/options/collision", test_collision);
   ADD ("/shardpix/options/resize-modes", test_resize_modes);
   ADD ("/shardpix/options/rotate-and-metadata", test_rotate_and_metadata);
