@@ -169,8 +169,13 @@ bench_child_pass (Bench *bench, const ShardpixBenchConfig *config, const char *o
   if (options->recursive)
     g_ptr_array_add (argv, g_strdup ("--recursive"));
   if (options->slice.set)
-    g_ptr_array_add (argv, g_strdup_printf ("--slice=%u/%u", options->slice.slice.index,
-                                            options->slice.slice.count));
+    {
+      g_ptr_array_add (argv, g_strdup_printf ("--slice=%u/%u", options->slice.slice.index,
+                                              options->slice.slice.count));
+      g_ptr_array_add (argv, g_strdup_printf (
+                               "--slice-balance=%s",
+                               shardpix_slice_balance_name (options->slice.balance)));
+    }
   shardpix_job_append_args (&options->job, argv);
   g_ptr_array_add (argv, g_strdup ("--"));
   g_ptr_array_add (argv, g_strdup (options->job.input_dir));
@@ -233,7 +238,8 @@ bench_parallel_pass (Bench *bench, guint jobs, const char *out_dir, GError **err
                                   error);
   if (listing == NULL)
     return NULL;
-  cmd_slice_cut (&options->slice, listing, &slice_info);
+  if (!cmd_slice_cut (&options->slice, listing, &slice_info, error))
+    return NULL;
   /* Measured as `run` cuts by default. */
   shards = shardpix_balance_cut (listing, SHARDPIX_BALANCE_DEFAULT,
                                  options->shards > 0 ? (guint) options->shards : 0, jobs,
@@ -371,7 +377,8 @@ bench_main (BenchOptions *options)
                                   &error);
   if (listing == NULL)
     return cmd_fail (CMD_EXIT_USAGE, "%s", error->message);
-  cmd_slice_apply (&options->slice, listing);
+  if (!cmd_slice_apply (&options->slice, listing, &error))
+    return cmd_fail (CMD_EXIT_USAGE, "%s", error->message);
   results->n_images = listing->paths->len;
 
   bench.self = g_file_read_link ("/proc/self/exe", &error);

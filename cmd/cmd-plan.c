@@ -53,9 +53,11 @@ plan_json (const PlanOptions *options, const ShardpixListing *listing,
       const ShardpixSliceInfo *info = &options->slice->info;
 
       g_string_append_printf (out,
-                              ",\n  \"slice\": {\"index\": %u, \"count\": %u, \"start\": %u, "
-                              "\"files\": %u, \"listing_images\": %u, \"listing_sha256\": \"%s\"}",
-                              info->slice.index, info->slice.count, info->range.start,
+                              ",\n  \"slice\": {\"index\": %u, \"count\": %u, \"balance\": \"%s\", "
+                              "\"start\": %u, \"files\": %u, \"listing_images\": %u, "
+                              "\"listing_sha256\": \"%s\"}",
+                              info->slice.index, info->slice.count,
+                              shardpix_slice_balance_name (info->balance), info->range.start,
                               info->range.count, info->listing_images, info->listing_sha256);
     }
   g_string_append_printf (out, ",\n  \"recursive\": %s,\n  \"jobs\": %d,\n  \"shards\": [",
@@ -142,10 +144,12 @@ cmd_plan (int argc, char **argv)
   g_autoptr (ShardpixPlan) plan = NULL;
   g_autofree char *text = NULL;
   g_auto (CmdSlice) slice = { 0 };
+  g_auto (CmdInput) input = { 0 };
 
   options.slice = &slice;
   g_option_context_add_main_entries (context, entries, NULL);
   cmd_slice_add_options (&slice, context);
+  cmd_input_add_options (&input, context);
   if (!cmd_parse (context, &argc, &argv))
     return CMD_EXIT_USAGE;
   if (argc != 2)
@@ -158,13 +162,9 @@ cmd_plan (int argc, char **argv)
   if (options.shards == 0)
     options.shards = options.jobs;
 
-  listing = shardpix_listing_new (argv[1],
-                                  options.recursive ? SHARDPIX_LISTING_RECURSIVE
-                                                    : SHARDPIX_LISTING_NONE,
-                                  &error);
-  if (listing == NULL)
+  listing = cmd_input_list (&input, argv[1], options.recursive, &error);
+  if (listing == NULL || !cmd_slice_apply (&slice, listing, &error))
     return cmd_fail (CMD_EXIT_USAGE, "%s", error->message);
-  cmd_slice_apply (&slice, listing);
   plan = shardpix_plan_new (listing, (guint) options.shards, &error);
   if (plan == NULL)
     return cmd_fail (CMD_EXIT_USAGE, "%s", error->message);

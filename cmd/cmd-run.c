@@ -38,6 +38,7 @@ typedef struct {
   char *report_path;
   char *timeline_path;
   CmdSlice slice;
+  CmdInput input;
 } RunOptions;
 
 typedef struct {
@@ -324,6 +325,7 @@ cmd_run (int argc, char **argv)
   g_option_context_set_main_group (context, shardpix_job_option_group (&options.job));
   g_option_context_add_main_entries (context, entries, NULL);
   cmd_slice_add_options (&options.slice, context);
+  cmd_input_add_options (&options.input, context);
   if (!cmd_parse (context, &argc, &argv))
     goto usage;
   if (argc != 3)
@@ -385,10 +387,7 @@ cmd_run (int argc, char **argv)
     }
 
   started_us = g_get_monotonic_time ();
-  listing = shardpix_listing_new (options.job.input_dir,
-                                  options.recursive ? SHARDPIX_LISTING_RECURSIVE
-                                                    : SHARDPIX_LISTING_NONE,
-                                  &error);
+  listing = cmd_input_list (&options.input, options.job.input_dir, options.recursive, &error);
   if (listing == NULL)
     {
       cmd_fail (CMD_EXIT_USAGE, "%s", error->message);
@@ -398,7 +397,11 @@ cmd_run (int argc, char **argv)
     goto usage;
   /* After the collision check (it is about the whole folder), before
    * --resume (which looks only at this slice's files). */
-  cmd_slice_apply (&options.slice, listing);
+  if (!cmd_slice_apply (&options.slice, listing, &error))
+    {
+      cmd_fail (CMD_EXIT_USAGE, "%s", error->message);
+      goto usage;
+    }
   if (options.slice.set && !options.quiet)
     {
       g_autofree char *line = cmd_slice_describe (&options.slice);
@@ -419,6 +422,7 @@ cmd_run (int argc, char **argv)
   g_free (options.report_path);
   g_free (options.timeline_path);
   cmd_slice_clear (&options.slice);
+  cmd_input_clear (&options.input);
   g_free (options.balance_text);
   return status;
 
@@ -429,6 +433,7 @@ usage:
   g_free (options.report_path);
   g_free (options.timeline_path);
   cmd_slice_clear (&options.slice);
+  cmd_input_clear (&options.input);
   g_free (options.balance_text);
   return CMD_EXIT_USAGE;
 }

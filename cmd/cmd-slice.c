@@ -1,6 +1,7 @@
 /* --slice and --slices, shared by run, plan and bench: this process
  * handles one slice of the listing (see lib/slice.h). */
 #include "cmd.h"
+#include "balance.h"
 #include "error.h"
 
 void
@@ -13,6 +14,10 @@ cmd_slice_add_options (CmdSlice *slice, GOptionContext *context)
     { "slices", 0, 0, G_OPTION_ARG_INT, &slice->slices,
       "M for --slice auto when the scheduler does not say it (Kubernetes: the completions)",
       "M" },
+    { "slice-balance", 0, 0, G_OPTION_ARG_STRING, &slice->balance_text,
+      "How --slice cuts: count (default: equal numbers of files) or bytes (equal estimated "
+      "work: sizes weighed by format; every node stats the whole listing)",
+      "count|bytes" },
     { NULL },
   };
 
@@ -31,12 +36,16 @@ cmd_slice_resolve (CmdSlice *slice, GError **error)
                    "--slices must be 1 to %d", SHARDPIX_SLICE_MAX);
       return FALSE;
     }
+  if (slice->balance_text != NULL
+      && !shardpix_slice_balance_parse (slice->balance_text, &slice->balance, error))
+    return FALSE;
   if (slice->text == NULL)
     {
-      if (slice->slices == 0)
+      if (slice->slices == 0 && slice->balance_text == NULL)
         return TRUE;
       g_set_error_literal (error, SHARDPIX_ERROR, SHARDPIX_ERROR_USAGE,
-                           "--slices goes with --slice auto");
+                           slice->slices != 0 ? "--slices goes with --slice auto"
+                                              : "--slice-balance goes with --slice");
       return FALSE;
     }
   if (!shardpix_slice_resolve (slice->text, (const char *const *) envp, (guint) slice->slices,
@@ -46,22 +55,28 @@ cmd_slice_resolve (CmdSlice *slice, GError **error)
   return TRUE;
 }
 
-void
-cmd_slice_cut (const CmdSlice *slice, ShardpixListing *listing, ShardpixSliceInfo *info)
+gboolean
+cmd_slice_cut (const CmdSlice *slice, ShardpixListing *listing, ShardpixSliceInfo *info,
+               GError **error)
 {
+  g_autofree guint64 *costs = NULL;
   GPtrArray *part;
 
   if (!slice->set)
-    return;
-  part = shardpix_slice_apply (&slice->slice, listing->paths, info);
+    return TRUE;
+  if (slice->balance == SHARDPIX_SLICE_BALANCE_BYTES
+      && (costs = shardpix_balance_costs (listing, error)) == NULL)
+    return FALSE;
+  part = shardpix_slice_apply (&slice->slice, listing->paths, costs, info);
   g_ptr_array_unref (listing->paths);
   listing->paths = part;
+  return TRUE;
 }
 
-void
-cmd_slice_apply (CmdSlice *slice, ShardpixListing *listing)
+gboolean
+cmd_slice_apply (CmdSlice *slice, ShardpixListing *listing, GError **error)
 {
-  cmd_slice_cut (slice, listing, &slice->info);
+  return cmd_slice_cut (slice, listing, &slice->info, error);
 }
 
 char *
@@ -71,8 +86,10 @@ cmd_slice_describe (const CmdSlice *slice)
 
   if (!slice->set)
     return g_strdup ("");
-  return g_strdup_printf ("slice %u/%u: listing indexes %u..%u (%u of %u images), listing %.12s\n",
-                          info->slice.index, info->slice.count, info->range.start,
+  return g_strdup_printf ("slice %u/%u by %s: listing indexes %u..%u (%u of %u images), "
+                          "listing %.12s\n",
+                          info->slice.index, info->slice.count,
+                          shardpix_slice_balance_name (info->balance), info->range.start,
                           info->range.start + info->range.count - (info->range.count > 0),
                           info->range.count, info->listing_images, info->listing_sha256);
 }
@@ -81,5 +98,6 @@ void
 cmd_slice_clear (CmdSlice *slice)
 {
   g_clear_pointer (&slice->text, g_free);
+  g_clear_pointer (&slice->balance_text, g_free);
   shardpix_slice_info_clear (&slice->info);
 }

@@ -61,6 +61,8 @@ gboolean cmd_report_write_bench (const char *json_path, const char *svg_path,
 typedef struct {
   char *text;             /* --slice as given, NULL: the whole listing */
   int slices;             /* --slices */
+  char *balance_text;     /* --slice-balance as given */
+  ShardpixSliceBalance balance;
   gboolean set;           /* resolved to a slice */
   ShardpixSlice slice;
   ShardpixSliceInfo info; /* filled by cmd_slice_apply() */
@@ -70,12 +72,30 @@ void cmd_slice_add_options (CmdSlice *slice, GOptionContext *context);
 /* After parsing: "auto" read from the environment; errors are usage errors. */
 gboolean cmd_slice_resolve (CmdSlice *slice, GError **error);
 /* Replaces @listing's paths with the slice's, keeping the whole listing's
- * size and fingerprint in slice->info. Does nothing without --slice. */
-void cmd_slice_apply (CmdSlice *slice, ShardpixListing *listing);
+ * size and fingerprint in slice->info. Does nothing without --slice. Fails
+ * only when --slice-balance bytes cannot stat the input folder. */
+gboolean cmd_slice_apply (CmdSlice *slice, ShardpixListing *listing, GError **error);
 /* The same, filling @info instead (a listing made again later). */
-void cmd_slice_cut (const CmdSlice *slice, ShardpixListing *listing, ShardpixSliceInfo *info);
+gboolean cmd_slice_cut (const CmdSlice *slice, ShardpixListing *listing,
+                        ShardpixSliceInfo *info, GError **error);
 /* One line for humans, or "" without --slice. */
 char *cmd_slice_describe (const CmdSlice *slice);
 void cmd_slice_clear (CmdSlice *slice);
 
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (CmdSlice, cmd_slice_clear)
+
+/* --files-from FILE|- and -0: the listing read from a manifest instead of
+ * the folder (see lib/manifest.h), for run and plan. */
+typedef struct {
+  char *files_from; /* NULL: list INPUT_DIR */
+  gboolean nul;     /* -0: NUL-separated */
+} CmdInput;
+
+void cmd_input_add_options (CmdInput *input, GOptionContext *context);
+/* The listing of @root: the manifest's when --files-from was given,
+ * otherwise the folder's (recursively with @recursive). */
+ShardpixListing *cmd_input_list (const CmdInput *input, const char *root, gboolean recursive,
+                                 GError **error);
+void cmd_input_clear (CmdInput *input);
+
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (CmdInput, cmd_input_clear)

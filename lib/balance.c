@@ -89,6 +89,16 @@ balance_weight (const char *path)
   return 2;
 }
 
+guint64 *
+shardpix_balance_costs (const ShardpixListing *listing, GError **error)
+{
+  guint64 *costs = balance_sizes (listing, error);
+
+  for (guint i = 0; costs != NULL && i < listing->paths->len; i++)
+    costs[i] *= balance_weight (g_ptr_array_index (listing->paths, i));
+  return costs;
+}
+
 /* Dynamic chunks over the files costliest first: the big images are
  * started while every worker still has work to come, and the last grants
  * are the cheapest files, so no worker finishes long after the others (the
@@ -97,18 +107,16 @@ static GArray *
 balance_dynamic (const ShardpixListing *listing, guint n_workers, GArray **order,
                  GError **error)
 {
-  g_autofree guint64 *sizes = balance_sizes (listing, error);
+  g_autofree guint64 *costs = shardpix_balance_costs (listing, error);
 
-  if (sizes == NULL)
+  if (costs == NULL)
     return NULL;
   guint n = listing->paths->len;
   g_autofree guint64 *ordered = g_new0 (guint64, MAX (n, 1));
 
-  for (guint i = 0; i < n; i++)
-    sizes[i] *= balance_weight (g_ptr_array_index (listing->paths, i));
-  *order = shardpix_shard_largest_first (sizes, n);
+  *order = shardpix_shard_largest_first (costs, n);
   for (guint k = 0; k < n; k++)
-    ordered[k] = sizes[g_array_index (*order, guint, k)];
+    ordered[k] = costs[g_array_index (*order, guint, k)];
   return shardpix_shard_guided_by_cost (ordered, n, n_workers);
 }
 

@@ -21,6 +21,12 @@ gboolean shardpix_balance_parse (const char *text, ShardpixBalance *balance,
                                  GError **error);
 const char *shardpix_balance_name (ShardpixBalance balance);
 
+/* Every file's estimated cost: its size (fstatat, no image opened; an
+ * unreadable file counts as 0) times a weight for its format. A pure
+ * function of the listing and the sizes: --slice-balance bytes cuts on it
+ * on every node alike. One per path; g_free() it. */
+guint64 *shardpix_balance_costs (const ShardpixListing *listing, GError **error);
+
 /* The shards for @balance, as ranges of positions in a processing order:
  * *@order (guint, position -> listing index), or NULL for listing order.
  * COUNT cuts @n_shards equal counts in listing order. BYTES stats every

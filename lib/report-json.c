@@ -73,6 +73,7 @@ json_add_slice (JsonBuilder *b, const ShardpixSliceInfo *info)
   json_builder_begin_object (b);
   json_add_int (b, "index", info->slice.index);
   json_add_int (b, "count", info->slice.count);
+  json_add_string (b, "balance", shardpix_slice_balance_name (info->balance));
   json_add_int (b, "start", info->range.start);
   json_add_int (b, "files", info->range.count);
   json_builder_set_member_name (b, "first");

@@ -14,6 +14,8 @@ typedef struct {
   JsonObject *slice;
   guint index, count, start, files, listing_images;
   const char *sha256;
+  const char *balance;
+  ShardpixSliceBalance slice_balance;
 } MergeReport;
 
 struct _ShardpixReportMerge {
@@ -119,12 +121,16 @@ shardpix_report_merge_add_file (ShardpixReportMerge *merge, const char *path, GE
     }
   report->sha256 = json_object_get_string_member_with_default (report->slice,
                                                                "listing_sha256", NULL);
+  /* Reports from before --slice-balance were cut by count. */
+  report->balance = json_object_get_string_member_with_default (report->slice, "balance",
+                                                                "count");
   if (!merge_uint (report->slice, "index", &report->index)
       || !merge_uint (report->slice, "count", &report->count)
       || !merge_uint (report->slice, "start", &report->start)
       || !merge_uint (report->slice, "files", &report->files)
       || !merge_uint (report->slice, "listing_images", &report->listing_images)
-      || report->sha256 == NULL || report->count < 1 || report->index >= report->count)
+      || report->sha256 == NULL || report->count < 1 || report->index >= report->count
+      || !shardpix_slice_balance_parse (report->balance, &report->slice_balance, NULL))
     {
       g_set_error (error, SHARDPIX_ERROR, SHARDPIX_ERROR_USAGE,
                    "%s: its \"slice\" object is incomplete or out of range", path);
@@ -142,6 +148,47 @@ merge_compare (gconstpointer a, gconstpointer b)
   const MergeReport *y = *(MergeReport *const *) b;
 
   return x->index < y->index ? -1 : x->index > y->index;
+}
+
+/* Every slice there once, and (what a cut by bytes needs checking) each
+ * starting where the one before ended, the last ending with the listing. */
+static void
+merge_check_cover (MergeReport **owner, guint m, const MergeReport *first, GString *problems)
+{
+  guint end = 0; /* where the slices so far end, when all of them are there */
+  gboolean known = TRUE;
+
+  for (guint k = 0; k < m; k++)
+    {
+      ShardpixSlice slice = { k, m };
+      ShardpixRange range = shardpix_slice_range (&slice, first->listing_images);
+
+      if (owner[k] == NULL)
+        {
+          if (first->slice_balance != SHARDPIX_SLICE_BALANCE_COUNT)
+            g_string_append_printf (problems, "\n  slice %u/%u missing", k, m);
+          else if (range.count > 0)
+            g_string_append_printf (problems,
+                                    "\n  slice %u/%u missing (listing indexes %u..%u, %u images)",
+                                    k, m, range.start, range.start + range.count - 1,
+                                    range.count);
+          else
+            g_string_append_printf (problems, "\n  slice %u/%u missing (it holds no image)", k,
+                                    m);
+          known = FALSE;
+          continue;
+        }
+      if (known && owner[k]->start != end)
+        g_string_append_printf (problems,
+                                "\n  %s: slice %u/%u starts at index %u, the slices before it "
+                                "end at %u",
+                                owner[k]->path, k, m, owner[k]->start, end);
+      end = owner[k]->start + owner[k]->files;
+      known = TRUE;
+    }
+  if (known && end != first->listing_images)
+    g_string_append_printf (problems, "\n  the last slice ends at index %u of %u images", end,
+                            first->listing_images);
 }
 
 gboolean
@@ -187,8 +234,23 @@ shardpix_report_merge_check (ShardpixReportMerge *merge, GError **error)
                                   first->listing_images, first->sha256);
           continue;
         }
-      expected = shardpix_slice_range (&slice, report->listing_images);
-      if (expected.start != report->start || expected.count != report->files)
+      if (report->slice_balance != first->slice_balance)
+        {
+          g_string_append_printf (problems,
+                                  "\n  %s is slice %u/%u by %s but %s is slice %u/%u by %s: "
+                                  "the listing was cut two ways",
+                                  report->path, report->index, m, report->balance, first->path,
+                                  first->index, m, first->balance);
+          continue;
+        }
+      /* A count cut is known from the listing alone; a cut by bytes
+       * depends on sizes only the runs saw, so it is checked below by
+       * the slices meeting end to end. */
+      expected = report->slice_balance == SHARDPIX_SLICE_BALANCE_COUNT
+                   ? shardpix_slice_range (&slice, report->listing_images)
+                   : (ShardpixRange) { report->start, report->files };
+      if (expected.start != report->start || expected.count != report->files
+          || (guint64) report->start + report->files > report->listing_images)
         {
           g_string_append_printf (problems,
                                   "\n  %s: slice %u/%u holds indexes from %u (%u files), "
@@ -205,21 +267,7 @@ shardpix_report_merge_check (ShardpixReportMerge *merge, GError **error)
         }
       owner[report->index] = report;
     }
-  for (guint k = 0; k < m; k++)
-    if (owner[k] == NULL)
-      {
-        ShardpixSlice slice = { k, m };
-        ShardpixRange range = shardpix_slice_range (&slice, first->listing_images);
-
-        if (range.count > 0)
-          g_string_append_printf (problems,
-                                  "\n  slice %u/%u missing (listing indexes %u..%u, %u images)",
-                                  k, m, range.start, range.start + range.count - 1,
-                                  range.count);
-        else
-          g_string_append_printf (problems, "\n  slice %u/%u missing (it holds no image)", k,
-                                  m);
-      }
+  merge_check_cover (owner, m, first, problems);
   if (problems->len == 0)
     return TRUE;
   g_set_error (error, SHARDPIX_ERROR, SHARDPIX_ERROR_USAGE,

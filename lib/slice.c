@@ -4,6 +4,35 @@
 #include <string.h>
 
 #include "error.h"
+#include "names.h"
+
+static const char *const slice_balance_names[] = {
+  [SHARDPIX_SLICE_BALANCE_COUNT] = "count",
+  [SHARDPIX_SLICE_BALANCE_BYTES] = "bytes",
+};
+
+gboolean
+shardpix_slice_balance_parse (const char *text, ShardpixSliceBalance *balance, GError **error)
+{
+  int value = shardpix_names_find (slice_balance_names, G_N_ELEMENTS (slice_balance_names),
+                                   text);
+
+  if (value >= 0)
+    {
+      *balance = (ShardpixSliceBalance) value;
+      return TRUE;
+    }
+  g_set_error (error, SHARDPIX_ERROR, SHARDPIX_ERROR_USAGE,
+               "--slice-balance must be count or bytes, not \"%s\"", text ? text : "");
+  return FALSE;
+}
+
+const char *
+shardpix_slice_balance_name (ShardpixSliceBalance balance)
+{
+  g_return_val_if_fail ((guint) balance < G_N_ELEMENTS (slice_balance_names), NULL);
+  return slice_balance_names[balance];
+}
 
 static gboolean
 slice_parse_number (const char *text, const char **end, guint64 *value)
@@ -177,6 +206,41 @@ shardpix_slice_range (const ShardpixSlice *slice, guint n_items)
   return g_array_index (ranges, ShardpixRange, slice->index);
 }
 
+/* The slice of M that item i of cost @cost, after @before of @total, falls
+ * in: floor((before + cost/2) * M / total), in 128 bits because a total of
+ * terabytes times M overflows 64. Never decreasing in i, hence contiguous. */
+static guint
+slice_of_item (guint64 before, guint64 cost, guint64 total, guint m)
+{
+  unsigned __int128 mid2 = (unsigned __int128) before * 2 + cost;
+  unsigned __int128 k = mid2 * m / ((unsigned __int128) total * 2);
+
+  return k >= m ? m - 1 : (guint) k;
+}
+
+ShardpixRange
+shardpix_slice_range_by_cost (const ShardpixSlice *slice, const guint64 *costs, guint n_items)
+{
+  ShardpixRange range = { 0, 0 };
+  guint64 total = 0, before = 0;
+  guint i = 0;
+
+  g_return_val_if_fail (slice->count >= 1 && slice->index < slice->count, range);
+  for (guint j = 0; j < n_items; j++)
+    total += costs[j];
+  if (total == 0)
+    return shardpix_slice_range (slice, n_items);
+  for (; i < n_items && slice_of_item (before, costs[i], total, slice->count) < slice->index;
+       i++)
+    before += costs[i];
+  range.start = i;
+  for (; i < n_items && slice_of_item (before, costs[i], total, slice->count) == slice->index;
+       i++)
+    before += costs[i];
+  range.count = i - range.start;
+  return range;
+}
+
 char *
 shardpix_slice_fingerprint (GPtrArray *paths)
 {
@@ -193,12 +257,15 @@ shardpix_slice_fingerprint (GPtrArray *paths)
 }
 
 GPtrArray *
-shardpix_slice_apply (const ShardpixSlice *slice, GPtrArray *paths, ShardpixSliceInfo *info)
+shardpix_slice_apply (const ShardpixSlice *slice, GPtrArray *paths, const guint64 *costs,
+                      ShardpixSliceInfo *info)
 {
   GPtrArray *part = NULL;
 
   info->slice = *slice;
-  info->range = shardpix_slice_range (slice, paths->len);
+  info->balance = costs != NULL ? SHARDPIX_SLICE_BALANCE_BYTES : SHARDPIX_SLICE_BALANCE_COUNT;
+  info->range = costs != NULL ? shardpix_slice_range_by_cost (slice, costs, paths->len)
+                              : shardpix_slice_range (slice, paths->len);
   info->listing_images = paths->len;
   g_free (info->listing_sha256);
   info->listing_sha256 = shardpix_slice_fingerprint (paths);

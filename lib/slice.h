@@ -18,10 +18,23 @@ typedef struct {
   guint count; /* M, >= 1 */
 } ShardpixSlice;
 
+/* How --slice-balance cuts the listing into slices. Either way a slice is
+ * a contiguous run of listing indexes, computed from the listing (and, for
+ * BYTES, the files' sizes) alone, so that every node computes the same cut. */
+typedef enum {
+  SHARDPIX_SLICE_BALANCE_COUNT, /* counts differing by at most one */
+  SHARDPIX_SLICE_BALANCE_BYTES, /* about equal cost: bytes weighed by format */
+} ShardpixSliceBalance;
+
+gboolean shardpix_slice_balance_parse (const char *text, ShardpixSliceBalance *balance,
+                                       GError **error);
+const char *shardpix_slice_balance_name (ShardpixSliceBalance balance);
+
 /* What a sliced run records so that `report merge` can check that the
  * slices of several reports come from one listing and cover it once. */
 typedef struct {
   ShardpixSlice slice;
+  ShardpixSliceBalance balance;
   ShardpixRange range;    /* listing indexes of this slice */
   guint listing_images;   /* images in the whole listing */
   char *listing_sha256;   /* see shardpix_slice_fingerprint() */
@@ -48,14 +61,23 @@ gboolean shardpix_slice_resolve (const char *text, const char *const *envp, guin
  * the listing alone, never from timings or the machine. */
 ShardpixRange shardpix_slice_range (const ShardpixSlice *slice, guint n_items);
 
+/* Slice K of M over @n_items items of @costs: contiguous, item i in the
+ * slice its cost's midpoint falls in when the total cost is cut into M
+ * equal parts, so each slice holds about 1/M of the cost (one item costlier
+ * than that is a slice of its own, and neighbours may be empty). A listing
+ * of no cost at all is cut by count. */
+ShardpixRange shardpix_slice_range_by_cost (const ShardpixSlice *slice, const guint64 *costs,
+                                            guint n_items);
+
 /* Lowercase hex SHA-256 over @paths, each followed by a NUL: equal for two
  * listings exactly when they hold the same names in the same order. */
 char *shardpix_slice_fingerprint (GPtrArray *paths);
 
-/* Fills @info for @slice of @paths and returns the slice's paths (a new
+/* Fills @info for @slice of @paths, cut by count when @costs (one per
+ * path) is NULL and by cost otherwise, and returns the slice's paths (a new
  * array of copies, in order). */
 GPtrArray *shardpix_slice_apply (const ShardpixSlice *slice, GPtrArray *paths,
-                                 ShardpixSliceInfo *info);
+                                 const guint64 *costs, ShardpixSliceInfo *info);
 
 void shardpix_slice_info_clear (ShardpixSliceInfo *info);
 

@@ -56,7 +56,7 @@ test_slice_apply (void)
     {
       g_auto (ShardpixSliceInfo) info = { 0 };
       ShardpixSlice slice = { k, 3 };
-      g_autoptr (GPtrArray) part = shardpix_slice_apply (&slice, paths, &info);
+      g_autoptr (GPtrArray) part = shardpix_slice_apply (&slice, paths, NULL, &info);
 
       g_assert_cmpuint (info.range.start, ==, next);
       g_assert_cmpuint (part->len, ==, info.range.count);
@@ -68,6 +68,88 @@ test_slice_apply (void)
       next += part->len;
     }
   g_assert_cmpuint (next, ==, 10);
+}
+
+/* Deterministic pseudo-random costs with a heavy tail, as a folder of
+ * thumbnails next to a few camera originals. */
+static guint64 *
+slice_test_costs (guint n, guint seed)
+{
+  guint64 *costs = g_new (guint64, MAX (n, 1));
+  GRand *rand = g_rand_new_with_seed (seed);
+
+  for (guint i = 0; i < n; i++)
+    costs[i] = g_rand_int_range (rand, 0, 100) < 5 ? g_rand_int_range (rand, 1000000, 9000000)
+                                                  : g_rand_int_range (rand, 0, 200000);
+  g_rand_free (rand);
+  return costs;
+}
+
+/* Cost slices: disjoint, contiguous, their union the whole listing, the
+ * same on every call; each within one item of 1/M of the cost. */
+static void
+test_slice_by_cost (void)
+{
+  for (guint n = 0; n <= 120; n += 7)
+    for (guint m = 1; m <= 9; m++)
+      {
+        g_autofree guint64 *costs = slice_test_costs (n, n * 31 + m);
+        guint64 total = 0, largest_item = 0;
+        guint next = 0;
+
+        for (guint i = 0; i < n; i++)
+          {
+            total += costs[i];
+            largest_item = MAX (largest_item, costs[i]);
+          }
+        for (guint k = 0; k < m; k++)
+          {
+            ShardpixSlice slice = { k, m };
+            ShardpixRange range = shardpix_slice_range_by_cost (&slice, costs, n);
+            ShardpixRange again = shardpix_slice_range_by_cost (&slice, costs, n);
+            guint64 cost = 0;
+
+            g_assert_cmpuint (range.start, ==, next);
+            g_assert_cmpuint (again.start, ==, range.start);
+            g_assert_cmpuint (again.count, ==, range.count);
+            for (guint i = range.start; i < range.start + range.count; i++)
+              cost += costs[i];
+            /* Midpoint rule: a slice misses its share by at most one
+             * item's cost at either end. */
+            g_assert_cmpuint (cost, <=, total / m + largest_item + 1);
+            next = range.start + range.count;
+          }
+        g_assert_cmpuint (next, ==, n);
+      }
+}
+
+/* An uneven listing: 95 small files and 5 big ones at the end. By count
+ * the last slice gets every big file; by cost no slice is far above the
+ * mean. */
+static void
+test_slice_by_cost_uneven (void)
+{
+  guint64 costs[100];
+  guint64 total = 0, worst_count = 0, worst_cost = 0;
+
+  for (guint i = 0; i < 100; i++)
+    total += costs[i] = i < 95 ? 100000 : 3000000;
+  for (guint k = 0; k < 4; k++)
+    {
+      ShardpixSlice slice = { k, 4 };
+      ShardpixRange by_count = shardpix_slice_range (&slice, 100);
+      ShardpixRange by_cost = shardpix_slice_range_by_cost (&slice, costs, 100);
+      guint64 a = 0, b = 0;
+
+      for (guint i = by_count.start; i < by_count.start + by_count.count; i++)
+        a += costs[i];
+      for (guint i = by_cost.start; i < by_cost.start + by_cost.count; i++)
+        b += costs[i];
+      worst_count = MAX (worst_count, a);
+      worst_cost = MAX (worst_cost, b);
+    }
+  g_assert_cmpfloat ((double) worst_count / (total / 4.0), >, 2.0);
+  g_assert_cmpfloat ((double) worst_cost / (total / 4.0), <, 1.2);
 }
 
 static void
@@ -179,6 +261,8 @@ main (int argc, char **argv)
   g_test_init (&argc, &argv, NULL);
   g_test_add_func ("/shardpix/slice/cover", test_slice_cover);
   g_test_add_func ("/shardpix/slice/apply", test_slice_apply);
+  g_test_add_func ("/shardpix/slice/by-cost", test_slice_by_cost);
+  g_test_add_func ("/shardpix/slice/by-cost-uneven", test_slice_by_cost_uneven);
   g_test_add_func ("/shardpix/slice/fingerprint", test_slice_fingerprint);
   g_test_add_func ("/shardpix/slice/parse", test_slice_parse);
   g_test_add_func ("/shardpix/slice/auto", test_slice_auto);

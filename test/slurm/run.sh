@@ -135,66 +135,80 @@ else
   fail "node $host never became idle (state '${state:-none}')"; sinfo; show_logs; finish
 fi
 
-in=$tmp/work/in out=$tmp/work/out whole=$tmp/work/whole reports=$tmp/work/reports
-mkdir -p "$reports"
+in=$tmp/work/in whole=$tmp/work/whole
 "$bin" sample --count 24 --max-megapixels 0.6 --seed 6 "$in" >/dev/null \
   || { fail "shardpix sample"; finish; }
 
-cat > "$tmp/work/slice.sbatch" <<JOB
+# Two arrays: slices by count over the folder's listing, then slices by
+# bytes over a manifest (--files-from), as a job over a network folder
+# would run. Each must cover the listing once and match one plain run.
+(cd "$in" && find . -type f -printf '%P\n') > "$tmp/work/manifest.txt"
+"$bin" run --quiet "$in" "$whole" >/dev/null || fail "plain shardpix run"
+
+array () { # NAME EXTRA-RUN-ARGUMENTS...
+  local name=$1; shift
+  local out=$tmp/work/out-$name reports=$tmp/work/reports-$name
+  mkdir -p "$reports"
+  cat > "$tmp/work/$name.sbatch" <<JOB
 #!/bin/bash
-#SBATCH --job-name=shardpix-slice
-#SBATCH --output=$tmp/work/task-%A_%a.out
+#SBATCH --job-name=shardpix-$name
+#SBATCH --output=$tmp/work/task-$name-%A_%a.out
 #SBATCH --cpus-per-task=1
 echo "array task \$SLURM_ARRAY_TASK_ID of \$SLURM_ARRAY_TASK_COUNT on \$(hostname -s)"
 # Slurm expands %a only in #SBATCH paths: the task's id names its report.
-exec "$bin" run --slice auto --jobs 2 "$in" "$out" \\
+exec "$bin" run --slice auto --jobs 2 $* "$in" "$out" \\
   --report "$reports/slice-\$SLURM_ARRAY_TASK_ID.json"
 JOB
 
-echo "sbatch --array=0-3 --wait (polls every few seconds)"
-submit=$(sbatch --parsable --array=0-3 --wait "$tmp/work/slice.sbatch" 2>&1)
-rc=$?
-jobid=${submit%%;*}
-jobid=$(echo "$jobid" | head -n 1)
-if [ $rc -eq 0 ]; then
-  pass "sbatch --array=0-3 --wait: job $jobid, every task exited 0"
-else
-  fail "sbatch --array=0-3 --wait exited $rc: $submit"; show_logs
-fi
+  echo "[$name] sbatch --array=0-3 --wait (polls every few seconds)"
+  local submit rc jobid tasks f k n_reports
+  submit=$(sbatch --parsable --array=0-3 --wait "$tmp/work/$name.sbatch" 2>&1)
+  rc=$?
+  jobid=${submit%%;*}
+  jobid=$(echo "$jobid" | head -n 1)
+  if [ $rc -eq 0 ]; then
+    pass "[$name] sbatch --array=0-3 --wait: job $jobid, every task exited 0"
+  else
+    fail "[$name] sbatch --array=0-3 --wait exited $rc: $submit"; show_logs
+  fi
 
-echo "--- the array's tasks (squeue -t all)"
-squeue -t all -j "$jobid" -o '%.12i %.10T %.8M %.6C %R' 2>&1
-tasks=0
-for k in 0 1 2 3; do
-  f=$(ls "$tmp"/work/task-*_"$k".out 2>/dev/null | head -n 1)
-  [ -n "$f" ] || { fail "no output of array task $k"; continue; }
-  echo "--- $(basename "$f")"
-  cat "$f"
-  tasks=$((tasks + 1))
-done
-[ "$tasks" -eq 4 ] && pass "four array tasks wrote their output"
-n_reports=$(ls "$reports"/slice-*.json 2>/dev/null | wc -l)
-[ "$n_reports" -eq 4 ] && pass "four slice reports" || fail "$n_reports slice reports, expected 4"
+  echo "--- the array's tasks (squeue -t all)"
+  squeue -t all -j "$jobid" -o '%.12i %.10T %.8M %.6C %R' 2>&1
+  tasks=0
+  for k in 0 1 2 3; do
+    f=$(ls "$tmp"/work/task-"$name"-*_"$k".out 2>/dev/null | head -n 1)
+    [ -n "$f" ] || { fail "[$name] no output of array task $k"; continue; }
+    echo "--- $(basename "$f")"
+    cat "$f"
+    tasks=$((tasks + 1))
+  done
+  [ "$tasks" -eq 4 ] && pass "[$name] four array tasks wrote their output"
+  n_reports=$(ls "$reports"/slice-*.json 2>/dev/null | wc -l)
+  [ "$n_reports" -eq 4 ] && pass "[$name] four slice reports" \
+    || fail "[$name] $n_reports slice reports, expected 4"
 
-echo "--- shardpix report merge"
-if "$bin" report merge "$reports"/slice-*.json; then
-  pass "report merge: the four slices cover the listing exactly once"
-else
-  fail "report merge"
-fi
-if "$bin" report merge "$reports"/slice-0.json "$reports"/slice-1.json "$reports"/slice-3.json \
-     2> "$tmp/work/missing.err" >/dev/null; then
-  fail "report merge without slice 2 succeeded"
-elif grep -q "slice 2/4 missing" "$tmp/work/missing.err"; then
-  pass "report merge without slice 2: $(tail -n 1 "$tmp/work/missing.err" | sed 's/^ *//')"
-else
-  fail "report merge without slice 2 did not name it: $(cat "$tmp/work/missing.err")"
-fi
+  echo "--- shardpix report merge"
+  if "$bin" report merge "$reports"/slice-*.json; then
+    pass "[$name] report merge: the four slices cover the listing exactly once"
+  else
+    fail "[$name] report merge"
+  fi
+  if "$bin" report merge "$reports"/slice-0.json "$reports"/slice-1.json "$reports"/slice-3.json \
+       2> "$tmp/work/missing.err" >/dev/null; then
+    fail "[$name] report merge without slice 2 succeeded"
+  elif grep -q "slice 2/4 missing" "$tmp/work/missing.err"; then
+    pass "[$name] report merge without slice 2: $(tail -n 1 "$tmp/work/missing.err" | sed 's/^ *//')"
+  else
+    fail "[$name] report merge without slice 2 did not name it: $(cat "$tmp/work/missing.err")"
+  fi
 
-"$bin" run --quiet "$in" "$whole" >/dev/null || fail "plain shardpix run"
-if diff -r "$whole" "$out"; then
-  pass "the array's outputs are byte-identical to one plain run ($(ls "$out" | wc -l) files)"
-else
-  fail "the array's outputs differ from one plain run"
-fi
+  if diff -r "$whole" "$out"; then
+    pass "[$name] the array's outputs are byte-identical to one plain run ($(ls "$out" | wc -l) files)"
+  else
+    fail "[$name] the array's outputs differ from one plain run"
+  fi
+}
+
+array count
+array manifest-bytes --files-from "$tmp/work/manifest.txt" --slice-balance bytes
 finish
