@@ -36,6 +36,7 @@ shardpix_job_init (ShardpixJob *job)
   job->width = SHARDPIX_JOB_DEFAULT_SIZE;
   job->height = SHARDPIX_JOB_DEFAULT_SIZE;
   job->quality = SHARDPIX_JOB_DEFAULT_QUALITY;
+  job->prefetch = SHARDPIX_JOB_DEFAULT_PREFETCH;
   job->threads = 1;
   /* A truncated file would otherwise come out grey-filled and "succeed". */
   job->fail_on = SHARDPIX_FAIL_ON_TRUNCATED;
@@ -213,6 +214,13 @@ shardpix_job_validate (const ShardpixJob *job, GError **error)
                    job->max_pixels);
       return FALSE;
     }
+  if (job->prefetch < 0 || job->prefetch > SHARDPIX_JOB_MAX_PREFETCH)
+    {
+      g_set_error (error, SHARDPIX_ERROR, SHARDPIX_ERROR_USAGE,
+                   "invalid --prefetch %d: expected 0 (none) to %d", job->prefetch,
+                   SHARDPIX_JOB_MAX_PREFETCH);
+      return FALSE;
+    }
   if (job->force && job->crop != SHARDPIX_CROP_NONE)
     {
       g_set_error (error, SHARDPIX_ERROR, SHARDPIX_ERROR_USAGE,
@@ -253,6 +261,7 @@ shardpix_job_append_args (const ShardpixJob *job, GPtrArray *argv)
     g_ptr_array_add (argv, g_strdup_printf ("--output-name=%s", job->output_name));
   g_ptr_array_add (argv, g_strdup ("--max-pixels"));
   g_ptr_array_add (argv, g_strdup_printf ("%" G_GINT64_FORMAT, job->max_pixels));
+  g_ptr_array_add (argv, g_strdup_printf ("--prefetch=%d", job->prefetch));
 }
 
 static gboolean
@@ -325,6 +334,10 @@ shardpix_job_option_group (ShardpixJob *job)
       "Damage that fails an image: none, truncated (default), error, warning", "LEVEL" },
     { "max-pixels", 0, 0, G_OPTION_ARG_INT64, &job->max_pixels,
       "Refuse images whose header declares more pixels (default 268435456, 0: no limit)",
+      "N" },
+    { "prefetch", 0, 0, G_OPTION_ARG_INT, &job->prefetch,
+      "Files each worker opens and reads ahead while it decodes, for slow storage "
+      "(default 2, at most 64 MB ahead; 0: none)",
       "N" },
     { NULL },
   };

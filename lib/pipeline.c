@@ -551,14 +551,20 @@ fail:
   return FALSE;
 }
 
-gboolean
-shardpix_pipeline_process (const ShardpixJob *job, const char *rel, guint index,
-                           GError **error)
+int
+shardpix_pipeline_open_input (const ShardpixJob *job, const char *rel, struct stat *st,
+                              GError **error)
 {
   g_autofree char *path = g_build_filename (job->input_dir, rel, NULL);
+
+  return pipeline_open_input (path, st, error);
+}
+
+gboolean
+shardpix_pipeline_process_opened (const ShardpixJob *job, const char *rel, guint index,
+                                  int fd, const struct stat *st, GError **error)
+{
   g_autoptr (VipsImage) image = NULL;
-  struct stat st;
-  int fd;
   gboolean ok;
 
   pipeline_warning_local[0] = '\0';
@@ -566,18 +572,24 @@ shardpix_pipeline_process (const ShardpixJob *job, const char *rel, guint index,
   pipeline_warning_shared[0] = '\0';
   G_UNLOCK (pipeline_warning);
   pipeline_busy = TRUE;
-  fd = pipeline_open_input (path, &st, error);
-  if (fd < 0)
-    {
-      pipeline_busy = FALSE;
-      return FALSE;
-    }
-  image = pipeline_transform (job, fd, &st, error);
+  image = pipeline_transform (job, fd, st, error);
   /* The pixels are pulled from the input while saving, so the descriptor
    * stays open until the output is written. */
-  ok = image != NULL && pipeline_write_output (job, image, rel, index, &st, error);
+  ok = image != NULL && pipeline_write_output (job, image, rel, index, st, error);
   g_clear_object (&image);
   close (fd);
   pipeline_busy = FALSE;
   return ok;
+}
+
+gboolean
+shardpix_pipeline_process (const ShardpixJob *job, const char *rel, guint index,
+                           GError **error)
+{
+  struct stat st;
+  int fd = shardpix_pipeline_open_input (job, rel, &st, error);
+
+  if (fd < 0)
+    return FALSE;
+  return shardpix_pipeline_process_opened (job, rel, index, fd, &st, error);
 }

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <glib.h>
+#include <sys/stat.h>
 
 #include "job.h"
 
@@ -18,6 +19,17 @@ void shardpix_pipeline_shutdown (void);
  * (see shardpix_job_temp_path()). */
 gboolean shardpix_pipeline_process (const ShardpixJob *job, const char *rel, guint index,
                                     GError **error);
+
+/* The two halves of shardpix_pipeline_process(), for a caller that opens
+ * inputs ahead of time (prefetch.h). open_input opens the input at @rel
+ * with every check an input gets (a regular file, never blocking on a
+ * FIFO) and fills @st; safe on any thread, touches no libvips state.
+ * process_opened takes @fd over (it is closed before returning). */
+int shardpix_pipeline_open_input (const ShardpixJob *job, const char *rel, struct stat *st,
+                                  GError **error);
+gboolean shardpix_pipeline_process_opened (const ShardpixJob *job, const char *rel,
+                                           guint index, int fd, const struct stat *st,
+                                           GError **error);
 
 /* Records a libvips warning (the first of each image): some loaders report what is wrong with a file
  * only that way, and the image's error message then includes it. */

@@ -7,6 +7,7 @@
 
 #include "error.h"
 #include "pipeline.h"
+#include "prefetch.h"
 
 static void
 worker_on_signal (int signo)
@@ -34,6 +35,9 @@ shardpix_worker_process (const ShardpixJob *job, const guint *indexes,
                          ShardpixResultFunc func, gpointer user_data,
                          ShardpixRecord *done)
 {
+  g_autoptr (ShardpixPrefetch) prefetch = shardpix_prefetch_new (job, rels, n,
+                                                                 (guint) job->prefetch);
+
   memset (done, 0, sizeof *done);
   done->type = SHARDPIX_RECORD_DONE;
 
@@ -42,8 +46,14 @@ shardpix_worker_process (const ShardpixJob *job, const guint *indexes,
       g_autoptr (GError) error = NULL;
       ShardpixRecord result = { .type = SHARDPIX_RECORD_RESULT, .index = indexes[i] };
       gint64 start = g_get_monotonic_time ();
+      struct stat st;
+      int fd = shardpix_prefetch_take (prefetch, i, &st);
 
-      result.ok = shardpix_pipeline_process (job, rels[i], indexes[i], &error);
+      /* Not read ahead (or no longer the same file): opened here, so that
+       * its errors read exactly as without prefetch. */
+      result.ok = fd >= 0 ? shardpix_pipeline_process_opened (job, rels[i], indexes[i], fd, &st,
+                                                              &error)
+                          : shardpix_pipeline_process (job, rels[i], indexes[i], &error);
       result.start_us = start - started_us;
       result.wall_us = g_get_monotonic_time () - start;
       if (error != NULL)
