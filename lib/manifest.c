@@ -29,47 +29,56 @@ manifest_refuse (ManifestProblems *problems, guint64 line, const char *path, con
   g_string_append_printf (problems->text, "%s: %s", display, why);
 }
 
-/* "a//./b.jpg" -> "a/b.jpg"; NULL with *@why set for a path the manifest
- * may not name. Components are checked one by one because a listing could
- * never have produced "..", "/x" or ".hidden/x" either. */
-static char *
-manifest_normalise (const char *line, const char **why)
+/* NULL when @line is a path the manifest may name, else why not. Each
+ * component is checked because a listing could never have produced "..",
+ * "/x" or ".hidden/x" either. */
+static const char *
+manifest_check (const char *line)
 {
-  g_auto (GStrv) parts = NULL;
-  g_autoptr (GString) path = g_string_new (NULL);
+  gboolean empty = TRUE;
 
   if (line[0] == '/')
+    return "absolute path: give paths relative to INPUT_DIR";
+  for (const char *part = line; *part != '\0';)
     {
-      *why = "absolute path: give paths relative to INPUT_DIR";
-      return NULL;
-    }
-  parts = g_strsplit (line, "/", -1);
-  for (guint i = 0; parts[i] != NULL; i++)
-    {
-      const char *part = parts[i];
+      const char *end = strchrnul (part, '/');
+      gsize len = (gsize) (end - part);
 
-      if (part[0] == '\0' || strcmp (part, ".") == 0)
-        continue;
-      if (strcmp (part, "..") == 0)
-        {
-          *why = "\"..\" may lead outside INPUT_DIR";
-          return NULL;
-        }
-      if (part[0] == '.')
-        {
-          *why = "hidden name (a listing skips those too)";
-          return NULL;
-        }
-      if (path->len > 0)
-        g_string_append_c (path, '/');
-      g_string_append (path, part);
+      if (len == 2 && part[0] == '.' && part[1] == '.')
+        return "\"..\" may lead outside INPUT_DIR";
+      if (len > 1 && part[0] == '.')
+        return "hidden name (a listing skips those too)";
+      if (len > 0 && !(len == 1 && part[0] == '.'))
+        empty = FALSE;
+      part = *end == '/' ? end + 1 : end;
     }
-  if (path->len == 0)
+  return empty ? "names INPUT_DIR itself, not a file" : NULL;
+}
+
+/* "a//./b.jpg" -> "a/b.jpg", in place (never longer), for a line that
+ * passed manifest_check(). In place, with one exact-size copy kept per
+ * name, so that a million-line manifest costs what a listing of a million
+ * files costs. */
+static void
+manifest_compact (char *line)
+{
+  char *out = line;
+
+  for (const char *part = line; *part != '\0';)
     {
-      *why = "names INPUT_DIR itself, not a file";
-      return NULL;
+      const char *end = strchrnul (part, '/');
+      gsize len = (gsize) (end - part);
+
+      if (len > 0 && !(len == 1 && part[0] == '.'))
+        {
+          if (out != line)
+            *out++ = '/';
+          memmove (out, part, len);
+          out += len;
+        }
+      part = *end == '/' ? end + 1 : end;
     }
-  return g_string_free (g_steal_pointer (&path), FALSE);
+  *out = '\0';
 }
 
 static int
@@ -92,11 +101,9 @@ manifest_read_lines (FILE *file, ShardpixManifestFormat format, ShardpixListing 
 
   while ((len = getdelim (&buffer, &size, delimiter, file)) >= 0)
     {
-      const char *why = NULL;
-      char *normal;
+      const char *why;
 
       number++;
-
       if (len > 0 && buffer[len - 1] == delimiter)
         buffer[--len] = '\0';
       if (len == 0)
@@ -107,16 +114,17 @@ manifest_read_lines (FILE *file, ShardpixManifestFormat format, ShardpixListing 
                            "holds a NUL byte (NUL-separated manifests need -0)");
           continue;
         }
-      normal = manifest_normalise (buffer, &why);
-      if (normal == NULL)
-        manifest_refuse (problems, number, buffer, why);
-      else if (!shardpix_listing_is_image_name (normal))
+      why = manifest_check (buffer);
+      if (why != NULL)
         {
-          listing->n_skipped++;
-          g_free (normal);
+          manifest_refuse (problems, number, buffer, why);
+          continue;
         }
+      manifest_compact (buffer);
+      if (!shardpix_listing_is_image_name (buffer))
+        listing->n_skipped++;
       else
-        g_ptr_array_add (listing->paths, normal);
+        g_ptr_array_add (listing->paths, g_strdup (buffer));
     }
   return !ferror (file);
 }
