@@ -1,14 +1,27 @@
 #!/usr/bin/env bash
-# Installs the peers' Debian packages if missing.
+# Installs the peers if missing: Debian's packages, and Node's sharp.
 set -euo pipefail
-PACKAGES=(python3 python3-pil python3-opencv parallel imagemagick libvips-tools)
+here=$(cd "$(dirname "$0")" && pwd)
+PACKAGES=(python3 python3-pil python3-opencv python3-numpy parallel imagemagick libvips-tools)
+# Node and npm from Debian only where no npm is on the PATH already.
+command -v npm >/dev/null || PACKAGES+=(nodejs npm)
 missing=()
 for p in "${PACKAGES[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing+=("$p")
 done
-[ ${#missing[@]} -eq 0 ] && exit 0
-echo "installing: ${missing[*]}" >&2
-sudo=; [ "$(id -u)" -eq 0 ] || sudo=sudo
-$sudo env DEBIAN_FRONTEND=noninteractive apt-get update -qq
-$sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
-  "${missing[@]}" >/dev/null
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "installing: ${missing[*]}" >&2
+  sudo=; [ "$(id -u)" -eq 0 ] || sudo=sudo
+  $sudo env DEBIAN_FRONTEND=noninteractive apt-get update -qq
+  $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
+    "${missing[@]}" >/dev/null
+fi
+
+# Node's sharp, a peer measured against, never a dependency: from the npm
+# registry into bench/peers/node (ignored by git), once. It bundles its own
+# libvips (8.18 in sharp 0.35).
+if [ ! -d "$here/node/node_modules/sharp" ]; then
+  echo "installing sharp (npm) into $here/node" >&2
+  mkdir -p "$here/node"
+  npm install --silent --no-audit --no-fund --prefix "$here/node" sharp@0.35 >/dev/null
+fi

@@ -1,7 +1,14 @@
 #!/usr/bin/env bash
-# Runs the same job with shardpix and four peers on one folder, alternately,
-# and prints wall-time ratios against shardpix.
+# Runs the same job with shardpix and its peers on one folder, alternately,
+# and prints wall-time and CPU ratios against shardpix, and each tool's
+# thumbnail quality (bench/quality.py: PSNR against an ideal reference).
 #   bench/peers/run.sh IN [--jobs N] [--repeat R] [--size WxH] [--quality Q] [--log FILE]
+#                         [--tools a,b,...] [--no-psnr]
+# Peers: pillow (Pool + Pillow), pillow-draft (the same with draft()),
+# opencv (Pool + OpenCV IMREAD_GRAYSCALE), opencv-reduced (IMREAD_REDUCED_*
+# picked from the header), sharp (Node, bundled libvips, JOBS images in
+# flight with one libvips thread each), vips-cli (GNU parallel + vips
+# thumbnail), mogrify (GNU parallel + ImageMagick).
 # Job: grey, fit inside WxH (default 256x256) never enlarged, same name and
 # format, JPEG/WebP at Q (default 85), N processes (default nproc).
 # Each round runs every tool once, the order rotating from round to round,
@@ -15,7 +22,8 @@ root=$(cd "$here/../.." && pwd)
 
 in=${1:?usage: run.sh IN [--jobs N] [--repeat R] [--size WxH] [--quality Q] [--log FILE]}
 shift
-jobs=$(nproc) repeat=3 size=256x256 quality=85 log=
+jobs=$(nproc) repeat=3 size=256x256 quality=85 log= psnr=1
+tools=(shardpix pillow pillow-draft opencv opencv-reduced sharp vips-cli mogrify)
 while [ $# -gt 0 ]; do
   case $1 in
     --jobs) jobs=$2; shift 2 ;;
@@ -23,6 +31,8 @@ while [ $# -gt 0 ]; do
     --size) size=$2; shift 2 ;;
     --quality) quality=$2; shift 2 ;;
     --log) log=$2; shift 2 ;;
+    --tools) IFS=, read -r -a tools <<< "shardpix,$2"; shift 2 ;;
+    --no-psnr) psnr=; shift ;;
     *) echo "run.sh: unknown option $1" >&2; exit 2 ;;
   esac
 done
@@ -31,12 +41,14 @@ shardpix=${SHARDPIX:-$root/build/cmd/shardpix}
 [ -x "$shardpix" ] || { echo "run.sh: no shardpix at $shardpix (meson compile -C build, or set SHARDPIX)" >&2; exit 2; }
 "$here/install.sh"
 
-tools=(shardpix pillow opencv vips-cli mogrify)
 command_for() {
   local tool=$1 out=$2
   case $tool in
     shardpix) echo "$shardpix" run "$in" "$out" -j "$jobs" --size "$size" --quality "$quality" --quiet ;;
     pillow) echo /usr/bin/python3 "$here/pool_pillow.py" "$in" "$out" "$jobs" "$width" "$height" "$quality" ;;
+    pillow-draft) echo /usr/bin/python3 "$here/pool_pillow_draft.py" "$in" "$out" "$jobs" "$width" "$height" "$quality" ;;
+    opencv-reduced) echo /usr/bin/python3 "$here/pool_opencv_reduced.py" "$in" "$out" "$jobs" "$width" "$height" "$quality" ;;
+    sharp) echo env UV_THREADPOOL_SIZE="$jobs" NODE_PATH="$here/node/node_modules" node "$here/sharp_peer.js" "$in" "$out" "$jobs" "$width" "$height" "$quality" ;;
     opencv) echo /usr/bin/python3 "$here/pool_opencv.py" "$in" "$out" "$jobs" "$width" "$height" "$quality" ;;
     vips-cli) echo "$here/parallel_vips.sh" "$in" "$out" "$jobs" "$width" "$height" "$quality" ;;
     mogrify) echo "$here/parallel_mogrify.sh" "$in" "$out" "$jobs" "$width" "$height" "$quality" ;;
@@ -71,11 +83,26 @@ for ((r = 0; r < repeat; r++)); do
   done
 done
 [ -n "$log" ] && cp "$times" "$log"
+# Quality of the last round's outputs, tool by tool.
+: > "$work/psnr"
+if [ -n "$psnr" ]; then
+  for tool in "${tools[@]}"; do
+    /usr/bin/python3 "$here/../quality.py" "$in" "$work/out-$tool" > "$work/q.txt" 2>&1 || true
+    line=$(head -n 1 "$work/q.txt")
+    echo "$tool $line" >> "$work/psnr"
+    echo "quality $tool: $line" >&2
+  done
+fi
 echo "load after: $(cut -d' ' -f1-3 /proc/loadavg)" >&2
 
-/usr/bin/python3 - "$times" "$inputs" "${tools[@]}" <<'PY'
-import statistics, sys
-path, inputs, tools = sys.argv[1], sys.argv[2], sys.argv[3:]
+/usr/bin/python3 - "$times" "$inputs" "$work/psnr" "${tools[@]}" <<'PY'
+import re, statistics, sys
+path, inputs, psnr_path, tools = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4:]
+psnr = {}
+for line in open(psnr_path):
+    tool, rest = line.split(" ", 1)
+    m = re.search(r"median ([\d.]+) dB, 5th percentile ([\d.]+) dB", rest)
+    psnr[tool] = f"{m.group(1)} / {m.group(2)}" if m else "-"
 runs = {t: [] for t in tools}
 cpus = {t: [] for t in tools}
 outs = {t: set() for t in tools}
@@ -87,11 +114,11 @@ for line in open(path):
 base = statistics.median(runs["shardpix"])
 cbase = statistics.median(cpus["shardpix"])
 print(f"| tool | median wall (s) | min-max (s) | ratio peer/shardpix | median CPU (s) "
-      f"| CPU ratio | outputs (of {inputs}) |")
-print("| --- | ---: | ---: | ---: | ---: | ---: | ---: |")
+      f"| CPU ratio | PSNR median / p5 (dB) | outputs (of {inputs}) |")
+print("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
 for t in tools:
     m = statistics.median(runs[t])
     c = statistics.median(cpus[t])
     print(f"| {t} | {m:.2f} | {min(runs[t]):.2f}-{max(runs[t]):.2f} | {m / base:.2f} | "
-          f"{c:.2f} | {c / cbase:.2f} | {', '.join(sorted(outs[t]))} |")
+          f"{c:.2f} | {c / cbase:.2f} | {psnr.get(t, '-')} | {', '.join(sorted(outs[t]))} |")
 PY

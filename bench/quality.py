@@ -1,0 +1,137 @@
+#!/usr/bin/python3
+"""PSNR of grey thumbnails against an ideal reference (issue 15, target 2).
+
+   quality.py IN OUT [--json FILE]
+
+For every output in OUT whose input (same relative path, any of the
+listed extensions) is in IN: the reference is the input fully decoded
+(Pillow; formats Pillow cannot read, such as HEIC, AVIF and JPEG XL, are
+first decoded by the `vips` CLI to a 16-bit PNG), turned upright by its
+EXIF orientation, made grey in floating point with Rec.601 weights on the
+stored values (0.299 R + 0.587 G + 0.114 B), and area-filtered from full
+resolution to the output's own size (OpenCV INTER_AREA on float32). The
+output is decoded to 8-bit grey (its first band). Where the input has
+alpha, each pixel's squared error is weighed by the reference's alpha: the
+grey under a transparent pixel is not seen, and tools differ there. Prints
+the count, median, 5th percentile and minimum PSNR in dB, and the worst
+files. Independent of shardpix: no code of it is used."""
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+
+import cv2
+import numpy as np
+from PIL import Image, ImageOps
+
+PILLOW_EXTENSIONS = {".jpg", ".jpeg", ".png", ".webp", ".tif", ".tiff", ".gif"}
+VIPS_EXTENSIONS = {".heic", ".heif", ".avif", ".jxl"}
+
+
+def grey_float(im):
+    """Rec.601 grey and alpha (or None) of a Pillow image, float32 0..255."""
+    if im.mode in ("I;16", "I;16B", "I;16L", "I"):
+        return np.asarray(im, dtype=np.float32) / 257.0, None
+    if im.mode in ("L", "LA"):
+        alpha = np.asarray(im.getchannel(1), dtype=np.float32) if im.mode == "LA" else None
+        return np.asarray(im.getchannel(0), dtype=np.float32), alpha
+    has_alpha = im.mode in ("RGBA", "PA") or (im.mode == "P" and "transparency" in im.info)
+    rgba = np.asarray(im.convert("RGBA"), dtype=np.float32)
+    grey = 0.299 * rgba[..., 0] + 0.587 * rgba[..., 1] + 0.114 * rgba[..., 2]
+    return grey, rgba[..., 3] if has_alpha else None
+
+
+def rgb16_grey(path):
+    """Grey and alpha from a 16-bit (or 8-bit) PNG read by OpenCV, which
+    keeps 16 bits."""
+    img = cv2.imread(path, cv2.IMREAD_UNCHANGED)
+    scale = 257.0 if img.dtype == np.uint16 else 1.0
+    img = img.astype(np.float32) / scale
+    if img.ndim == 2:
+        return img, None
+    b, g, r = img[..., 0], img[..., 1], img[..., 2]
+    return 0.299 * r + 0.587 * g + 0.114 * b, img[..., 3] if img.shape[2] == 4 else None
+
+
+def reference(src, size):
+    ext = os.path.splitext(src)[1].lower()
+    if ext in VIPS_EXTENSIONS:
+        with tempfile.TemporaryDirectory() as tmp:
+            png = os.path.join(tmp, "full.png")
+            # autorot: the orientation libvips reads for HEIF (its irot and
+            # EXIF); 16 bits so nothing is rounded before the grey step.
+            subprocess.run(["vips", "autorot", src, png + "[bitdepth=16]"], check=True,
+                           capture_output=True)
+            grey, alpha = rgb16_grey(png)
+    else:
+        with Image.open(src) as im:
+            im = ImageOps.exif_transpose(im)
+            grey, alpha = grey_float(im)
+    grey = cv2.resize(grey, size, interpolation=cv2.INTER_AREA)
+    if alpha is not None:
+        alpha = cv2.resize(alpha, size, interpolation=cv2.INTER_AREA) / 255.0
+    return grey, alpha
+
+
+def output_grey(path):
+    img = cv2.imread(path, cv2.IMREAD_UNCHANGED)
+    if img is None:
+        with Image.open(path) as im:
+            return np.asarray(im.convert("L"), dtype=np.float32)
+    if img.dtype == np.uint16:
+        img = img.astype(np.float32) / 257.0
+    img = img.astype(np.float32)
+    return img if img.ndim == 2 else img[..., 0]
+
+
+def psnr(a, b, weight):
+    err = (a - b) ** 2
+    mse = float(np.mean(err)) if weight is None else float(np.sum(err * weight) / max(np.sum(weight), 1e-9))
+    return 99.0 if mse == 0 else 10 * np.log10(255.0 ** 2 / mse)
+
+
+def find_input(in_dir, rel_out):
+    stem = os.path.splitext(rel_out)[0]
+    for ext in sorted(PILLOW_EXTENSIONS | VIPS_EXTENSIONS):
+        for candidate in (stem + ext, stem + ext.upper()):
+            path = os.path.join(in_dir, candidate)
+            if os.path.isfile(path):
+                return path
+    return None
+
+
+def main():
+    in_dir, out_dir = sys.argv[1], sys.argv[2]
+    json_path = sys.argv[4] if len(sys.argv) > 4 and sys.argv[3] == "--json" else None
+    scores = {}
+    for root, _, files in os.walk(out_dir):
+        for name in files:
+            if name.startswith("."):
+                continue
+            out = os.path.join(root, name)
+            rel = os.path.relpath(out, out_dir)
+            src = find_input(in_dir, rel)
+            if src is None:
+                continue
+            got = output_grey(out)
+            ref, weight = reference(src, (got.shape[1], got.shape[0]))
+            scores[rel] = psnr(got, ref, weight)
+    if not scores:
+        sys.exit("quality.py: no output matched an input")
+    values = sorted(scores.values())
+    p5 = values[max(0, int(round(0.05 * (len(values) - 1))))]
+    summary = {"files": len(values), "median_db": statistics.median(values), "p5_db": p5,
+               "min_db": values[0]}
+    print(f"{len(values)} files: median {summary['median_db']:.2f} dB, "
+          f"5th percentile {p5:.2f} dB, min {values[0]:.2f} dB")
+    for rel, value in sorted(scores.items(), key=lambda kv: kv[1])[:5]:
+        print(f"  worst: {value:6.2f} dB  {rel}")
+    if json_path:
+        with open(json_path, "w") as f:
+            json.dump({"summary": summary, "files": scores}, f, indent=1)
+
+
+if __name__ == "__main__":
+    main()
