@@ -56,6 +56,13 @@ typedef struct {
   guint64 *sum_y; /* per output column: luma (times alpha) in 1/65536ths */
   guint64 *sum_a;
   VipsImage *out;
+
+  /* A palette image is read as its indexes: each entry's luma (in
+   * 1/65536ths) and alpha, looked up, instead of expanding every pixel to
+   * RGB(A) first. The sums are those of the expanded pixels exactly. */
+  gboolean palette;
+  guint32 palette_luma[256];
+  guint8 palette_alpha[256];
 } FastloadPng;
 
 static void
@@ -238,6 +245,66 @@ fastload_png_add_row (FastloadPng *self, const int channels)
     }
 }
 
+/* As fastload_png_add_row() for palette indexes (one byte a pixel). */
+static inline void
+fastload_png_add_palette_row (FastloadPng *self, const gboolean alpha)
+{
+  const guint8 *p = self->row;
+  const guint8 *end = p + self->width;
+  const guint32 *restrict luma = self->palette_luma;
+  const guint8 *restrict alphas = self->palette_alpha;
+  guint64 *restrict sum_y = self->sum_y;
+  guint64 *restrict sum_a = self->sum_a;
+
+  for (guint ox = 0; p < end; ox++)
+    {
+      const guint8 *box_end = p + MIN ((gsize) self->shrink, (gsize) (end - p));
+      guint64 y = 0;
+      guint64 a = 0;
+
+      for (; p < box_end; p++)
+        if (alpha)
+          {
+            y += (guint64) luma[*p] * alphas[*p];
+            a += alphas[*p];
+          }
+        else
+          y += luma[*p];
+      sum_y[ox] += y;
+      if (alpha)
+        sum_a[ox] += a;
+    }
+}
+
+/* One constant-layout loop per kind of row (see fastload_png_add_row()). */
+static void
+fastload_png_add (FastloadPng *self, int channels)
+{
+  if (self->palette)
+    {
+      if (channels == 4)
+        fastload_png_add_palette_row (self, TRUE);
+      else
+        fastload_png_add_palette_row (self, FALSE);
+      return;
+    }
+  switch (channels)
+    {
+    case 1:
+      fastload_png_add_row (self, 1);
+      break;
+    case 2:
+      fastload_png_add_row (self, 2);
+      break;
+    case 3:
+      fastload_png_add_row (self, 3);
+      break;
+    default:
+      fastload_png_add_row (self, 4);
+      break;
+    }
+}
+
 /* Writes output row @oy from the sums of its @rows input rows, rounded. */
 static void
 fastload_png_emit_row (FastloadPng *self, int oy, guint rows, gboolean alpha)
@@ -265,11 +332,50 @@ fastload_png_emit_row (FastloadPng *self, int oy, guint rows, gboolean alpha)
 /* Asks libpng for 8-bit gray, gray+alpha, RGB or RGBA rows, whatever the
  * file stores; returns the channel count. The same expansions as libvips'
  * loader, so that both paths start from the same values. */
+/* The palette's luma and alpha tables, as png_set_palette_to_rgb() and
+ * png_set_tRNS_to_alpha() would expand each index: black past the end of
+ * the palette (libpng's palette is 256 zeroed entries), opaque past the
+ * end of tRNS. */
+static void
+fastload_png_palette_tables (FastloadPng *self)
+{
+  png_colorp colours = NULL;
+  png_bytep trans = NULL;
+  int n_colours = 0;
+  int n_trans = 0;
+
+  png_get_PLTE (self->png, self->info, &colours, &n_colours);
+  if (png_get_valid (self->png, self->info, PNG_INFO_tRNS))
+    png_get_tRNS (self->png, self->info, &trans, &n_trans, NULL);
+  for (int i = 0; i < 256; i++)
+    {
+      const guint8 rgb[3] = { i < n_colours ? colours[i].red : 0,
+                              i < n_colours ? colours[i].green : 0,
+                              i < n_colours ? colours[i].blue : 0 };
+
+      self->palette_luma[i] = fastload_png_luma (rgb, 3);
+      self->palette_alpha[i] = i < n_trans ? trans[i] : 255;
+    }
+}
+
 static int
 fastload_png_set_transforms (FastloadPng *self, int depth, int colour)
 {
   if (colour == PNG_COLOR_TYPE_PALETTE)
-    png_set_palette_to_rgb (self->png);
+    {
+      gboolean alpha = png_get_valid (self->png, self->info, PNG_INFO_tRNS) != 0;
+
+      /* One byte an index, looked up in fastload_png_add_palette_row(). */
+      if (depth < 8)
+        png_set_packing (self->png);
+      png_read_update_info (self->png, self->info);
+      if (png_get_rowbytes (self->png, self->info) != self->width)
+        return 0;
+      fastload_png_palette_tables (self);
+      self->palette = TRUE;
+      /* The channels of the expanded image: RGB or RGBA. */
+      return alpha ? 4 : 3;
+    }
   if (png_get_valid (self->png, self->info, PNG_INFO_tRNS))
     png_set_tRNS_to_alpha (self->png);
   if (colour == PNG_COLOR_TYPE_GRAY && depth < 8)
@@ -372,21 +478,7 @@ fastload_png_decode (FastloadPng *self, const ShardpixJob *job)
   for (guint y = 0; y < height; y++)
     {
       png_read_row (self->png, self->row, NULL);
-      switch (channels)
-        {
-        case 1:
-          fastload_png_add_row (self, 1);
-          break;
-        case 2:
-          fastload_png_add_row (self, 2);
-          break;
-        case 3:
-          fastload_png_add_row (self, 3);
-          break;
-        default:
-          fastload_png_add_row (self, 4);
-          break;
-        }
+      fastload_png_add (self, channels);
       if (++rows == self->shrink || y + 1 == height)
         {
           fastload_png_emit_row (self, oy++, rows, channels % 2 == 0);

@@ -87,7 +87,7 @@ make_photo (int width, int height, double sigma)
 }
 
 /* Writes @kind ("rgb", "rgba", "grey", "grey-alpha", "rgb16", "palette",
- * "palette-alpha", "grey4") at @path. The alpha kinds are fully
+ * "palette-alpha", "grey4", "palette4": 16 colours, 4-bit indexes) at @path. The alpha kinds are fully
  * transparent in their left quarter and ramp up across the rest. */
 static void
 write_png (const char *path, const char *kind, int width, int height)
@@ -95,7 +95,7 @@ write_png (const char *path, const char *kind, int width, int height)
   /* Noise cut to 16 levels becomes steps of 17 at every pixel, which a
    * tenth of a pixel of drift (see fastload-png.c) turns into a mean
    * difference near 2: 4-bit images are drawings, not photos. */
-  g_autoptr (VipsImage) rgb = make_photo (width, height, g_str_equal (kind, "grey4") ? 0.0 : 12.0);
+  g_autoptr (VipsImage) rgb = make_photo (width, height, g_str_has_suffix (kind, "4") ? 0.0 : 12.0);
   g_autoptr (VipsImage) image = NULL;
   gboolean alpha = g_str_has_suffix (kind, "alpha") || g_str_equal (kind, "rgba");
 
@@ -130,7 +130,10 @@ write_png (const char *path, const char *kind, int width, int height)
     }
 
   /* Compression 1: the same pixels, written faster. */
-  if (g_str_has_prefix (kind, "palette"))
+  if (g_str_equal (kind, "palette4"))
+    check_vips (vips_pngsave (image, path, "compression", 1, "palette", TRUE, "bitdepth", 4,
+                              NULL));
+  else if (g_str_has_prefix (kind, "palette"))
     check_vips (vips_pngsave (image, path, "compression", 1, "palette", TRUE, NULL));
   else if (g_str_equal (kind, "grey4"))
     check_vips (vips_pngsave (image, path, "compression", 1, "bitdepth", 4, NULL));
@@ -546,6 +549,7 @@ main (int argc, char **argv)
 {
   static const char *const kinds[] = {
     "rgb", "rgba", "grey", "grey-alpha", "grey4", "rgb16", "palette", "palette-alpha",
+    "palette4",
   };
 
   fixtures_init (&argc, &argv);
