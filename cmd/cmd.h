@@ -29,7 +29,9 @@ int cmd_bench (int argc, char **argv);
 int cmd_plan (int argc, char **argv);
 int cmd_report (int argc, char **argv);
 
-/* Prints "shardpix: MESSAGE" on stderr and returns @code. */
+/* Prints "shardpix: MESSAGE" on stderr and returns @code. MESSAGE is
+ * escaped whole (shardpix_report_display_name()): pass names and reasons
+ * raw, never escaped beforehand. */
 int cmd_fail (int code, const char *format, ...) G_GNUC_PRINTF (2, 3);
 
 /* Parses @argv with @context; on error prints one line and returns FALSE. */
