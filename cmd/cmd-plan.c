@@ -13,6 +13,7 @@ typedef struct {
   gboolean recursive;
   gboolean json;
   const CmdSlice *slice;
+  gboolean follow_symlinks;
 } PlanOptions;
 
 /* JSON wants UTF-8; a name that is not comes out with U+FFFD in place of
@@ -133,6 +134,9 @@ cmd_plan (int argc, char **argv)
     { "recursive", 'r', 0, G_OPTION_ARG_NONE, &options.recursive,
       "Walk subfolders too", NULL },
     { "json", 0, 0, G_OPTION_ARG_NONE, &options.json, "Print JSON, for machines", NULL },
+    { "follow-symlinks", 0, 0, G_OPTION_ARG_NONE, &options.follow_symlinks,
+      "Count input symlinks that lead outside INPUT_DIR, as run --follow-symlinks reads them",
+      NULL },
     { NULL },
   };
   g_autoptr (GOptionContext) context =
@@ -142,6 +146,7 @@ cmd_plan (int argc, char **argv)
   g_autoptr (ShardpixPlan) plan = NULL;
   g_autofree char *text = NULL;
   g_auto (CmdSlice) slice = { 0 };
+  g_auto (ShardpixInputs) inputs = { 0 };
 
   options.slice = &slice;
   g_option_context_add_main_entries (context, entries, NULL);
@@ -158,10 +163,12 @@ cmd_plan (int argc, char **argv)
   if (options.shards == 0)
     options.shards = options.jobs;
 
-  listing = shardpix_listing_new (argv[1],
-                                  options.recursive ? SHARDPIX_LISTING_RECURSIVE
-                                                    : SHARDPIX_LISTING_NONE,
-                                  &error);
+  /* The links `run` would skip are skipped here too. */
+  shardpix_inputs_init (&inputs, argv[1], NULL, options.follow_symlinks);
+  listing = shardpix_listing_new_checked (argv[1],
+                                          options.recursive ? SHARDPIX_LISTING_RECURSIVE
+                                                            : SHARDPIX_LISTING_NONE,
+                                          &inputs, &error);
   if (listing == NULL)
     return cmd_fail (CMD_EXIT_USAGE, "%s", error->message);
   cmd_slice_apply (&slice, listing);
