@@ -39,7 +39,7 @@ shardpix_folders_within (const char *root, const char *path)
 static gboolean
 folders_refuse (GError **error, const char *input, const char *output, const char *why)
 {
-  g_set_error (error, SHARDPIX_ERROR, SHARDPIX_ERROR_USAGE,
+  g_set_error (error, SHARDPIX_ERROR, SHARDPIX_ERROR_LAYOUT,
                "output folder %s and input folder %s overlap (%s): refusing, an output "
                "could overwrite an input", output, input, why);
   return FALSE;

@@ -21,7 +21,7 @@ char *shardpix_folders_resolve (const char *path);
 /* Whether the resolved path @path is @root or below it (both resolved). */
 gboolean shardpix_folders_within (const char *root, const char *path);
 
-/* Refuses (SHARDPIX_ERROR_USAGE) every layout in which OUTPUT_DIR and
+/* Refuses (SHARDPIX_ERROR_LAYOUT) every layout in which OUTPUT_DIR and
  * INPUT_DIR are one folder or one holds the other, compared three ways:
  * resolved paths; device/inode pairs of every ancestor (a bind mount of a
  * root is the same inode under another name); and /proc/self/mountinfo for
