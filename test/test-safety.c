@@ -245,6 +245,17 @@ test_output_symlink (Fixture *fx, gconstpointer data)
       g_assert_true (g_file_test (done, G_FILE_TEST_IS_REGULAR));
       unlink (done);
     }
+  /* --resume looks outputs up the same way: a newer file behind the link
+   * is not an output of ours. */
+  {
+    const char *const args[] = { "run", "-r", "in", "out", "--resume", NULL };
+    g_autofree char *planted = g_build_filename (outside, "a.png", NULL);
+    g_autofree char *out = NULL;
+
+    fixtures_write_image (planted, "png", 8, 8);
+    g_assert_cmpint (safety_run (fx->dirs.root, args, &out, NULL), ==, 1);
+    g_assert_null (strstr (out, "skipped-resumed"));
+  }
 }
 
 /* `unshare --pid --fork shardpix ARGS`: shardpix is pid 1 of a fresh pid
