@@ -289,6 +289,15 @@ listing_compare (gconstpointer a, gconstpointer b)
   return strcmp (*pa, *pb);
 }
 
+static int
+listing_compare_refusals (gconstpointer a, gconstpointer b)
+{
+  const ShardpixListingRefusal *const *pa = a;
+  const ShardpixListingRefusal *const *pb = b;
+
+  return strcmp ((*pa)->rel, (*pb)->rel);
+}
+
 ShardpixListing *
 shardpix_listing_new (const char *root, ShardpixListingFlags flags, GError **error)
 {
@@ -323,8 +332,7 @@ shardpix_listing_new_checked (const char *root, ShardpixListingFlags flags,
   if (!listing_walk (listing, &rules, fd, NULL, error))
     return NULL;
   g_ptr_array_sort (listing->paths, listing_compare);
-  /* rel is the first member: compared like the paths. */
-  g_ptr_array_sort (listing->refused, listing_compare);
+  g_ptr_array_sort (listing->refused, listing_compare_refusals);
   return g_steal_pointer (&listing);
 }
 
