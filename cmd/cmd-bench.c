@@ -16,6 +16,7 @@
 #include "balance.h"
 #include "cmd.h"
 #include "error.h"
+#include "folders.h"
 #include "job.h"
 #include "listing.h"
 #include "shard.h"
@@ -227,15 +228,9 @@ bench_parallel_pass (Bench *bench, guint jobs, const char *out_dir, GError **err
   bench->failures = pass->failures;
   getrusage (RUSAGE_SELF, &before);
   started_us = g_get_monotonic_time ();
-  if (g_mkdir_with_parents (out_dir, 0777) != 0)
-    {
-      shardpix_error_errno (errno, error, "cannot create %s", out_dir);
-      return NULL;
-    }
-  listing = shardpix_listing_new (job.input_dir,
-                                  options->recursive ? SHARDPIX_LISTING_RECURSIVE
-                                                     : SHARDPIX_LISTING_NONE,
-                                  error);
+  if (!shardpix_folders_prepare (&job, error))
+    return NULL;
+  listing = shardpix_folders_list_inputs (&job, options->recursive, error);
   if (listing == NULL)
     return NULL;
   if (!cmd_slice_cut (&options->slice, listing, &slice_info, error))
@@ -360,6 +355,7 @@ bench_main (BenchOptions *options)
                                       options->recursive,
                                       options->slice.set ? &options->slice.info : NULL };
   guint modes = 1u << SHARDPIX_MODE_PROCESSES;
+  g_autofree char *bench_out = NULL;
   gboolean ok;
   struct stat st;
 
@@ -371,10 +367,7 @@ bench_main (BenchOptions *options)
     return cmd_fail (CMD_EXIT_USAGE, "%s", error->message);
   if (stat (options->job.input_dir, &st) != 0 || !S_ISDIR (st.st_mode))
     return cmd_fail (CMD_EXIT_USAGE, "input %s is not a folder", options->job.input_dir);
-  listing = shardpix_listing_new (options->job.input_dir,
-                                  options->recursive ? SHARDPIX_LISTING_RECURSIVE
-                                                     : SHARDPIX_LISTING_NONE,
-                                  &error);
+  listing = shardpix_folders_list_inputs (&options->job, options->recursive, &error);
   if (listing == NULL)
     return cmd_fail (CMD_EXIT_USAGE, "%s", error->message);
   if (!cmd_slice_apply (&options->slice, listing, &error))
@@ -389,6 +382,15 @@ bench_main (BenchOptions *options)
     {
       g_free (bench.self);
       return cmd_fail (CMD_EXIT_WORKER, "cannot make a temporary folder: %s", error->message);
+    }
+  /* Every pass checks again; this says it once, before the warm-up. */
+  bench_out = g_build_filename (bench.scratch, "out", NULL);
+  if (!shardpix_folders_check (options->job.input_dir, bench_out, &error))
+    {
+      bench_rmtree (bench.scratch);
+      g_free (bench.scratch);
+      g_free (bench.self);
+      return cmd_fail (CMD_EXIT_USAGE, "%s (bench writes under TMPDIR)", error->message);
     }
   bench.progress = isatty (STDERR_FILENO);
 

@@ -20,20 +20,24 @@ cmd_input_add_options (CmdInput *input, GOptionContext *context)
 }
 
 ShardpixListing *
-cmd_input_list (const CmdInput *input, const char *root, gboolean recursive, GError **error)
+cmd_input_read (const CmdInput *input, const char *root, GError **error)
+{
+  g_return_val_if_fail (input->files_from != NULL, NULL);
+  return shardpix_manifest_read (root, input->files_from,
+                                 input->nul ? SHARDPIX_MANIFEST_NUL : SHARDPIX_MANIFEST_LINES,
+                                 error);
+}
+
+gboolean
+cmd_input_check (const CmdInput *input, GError **error)
 {
   if (input->nul && input->files_from == NULL)
     {
       g_set_error_literal (error, SHARDPIX_ERROR, SHARDPIX_ERROR_USAGE,
                            "-0 goes with --files-from");
-      return NULL;
+      return FALSE;
     }
-  if (input->files_from != NULL)
-    return shardpix_manifest_read (root, input->files_from,
-                                   input->nul ? SHARDPIX_MANIFEST_NUL : SHARDPIX_MANIFEST_LINES,
-                                   error);
-  return shardpix_listing_new (root, recursive ? SHARDPIX_LISTING_RECURSIVE : SHARDPIX_LISTING_NONE,
-                               error);
+  return TRUE;
 }
 
 void

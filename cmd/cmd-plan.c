@@ -13,6 +13,7 @@ typedef struct {
   gboolean recursive;
   gboolean json;
   const CmdSlice *slice;
+  gboolean follow_symlinks;
 } PlanOptions;
 
 /* JSON wants UTF-8; a name that is not comes out with U+FFFD in place of
@@ -135,6 +136,9 @@ cmd_plan (int argc, char **argv)
     { "recursive", 'r', 0, G_OPTION_ARG_NONE, &options.recursive,
       "Walk subfolders too", NULL },
     { "json", 0, 0, G_OPTION_ARG_NONE, &options.json, "Print JSON, for machines", NULL },
+    { "follow-symlinks", 0, 0, G_OPTION_ARG_NONE, &options.follow_symlinks,
+      "Count input symlinks that lead outside INPUT_DIR, as run --follow-symlinks reads them",
+      NULL },
     { NULL },
   };
   g_autoptr (GOptionContext) context =
@@ -145,6 +149,7 @@ cmd_plan (int argc, char **argv)
   g_autofree char *text = NULL;
   g_auto (CmdSlice) slice = { 0 };
   g_auto (CmdInput) input = { 0 };
+  g_auto (ShardpixInputs) inputs = { 0 };
 
   options.slice = &slice;
   g_option_context_add_main_entries (context, entries, NULL);
@@ -157,12 +162,19 @@ cmd_plan (int argc, char **argv)
   if (options.jobs < 1 || options.jobs > 4096 || options.shards < 0
       || options.shards > CMD_MAX_SHARDS)
     return cmd_fail (CMD_EXIT_USAGE, "--jobs must be 1 to 4096, --shards 0 to %d", CMD_MAX_SHARDS);
-  if (!cmd_slice_resolve (&slice, &error))
+  if (!cmd_slice_resolve (&slice, &error) || !cmd_input_check (&input, &error))
     return cmd_fail (CMD_EXIT_USAGE, "%s", error->message);
   if (options.shards == 0)
     options.shards = options.jobs;
 
-  listing = cmd_input_list (&input, argv[1], options.recursive, &error);
+  /* The links `run` would skip are skipped here too. */
+  shardpix_inputs_init (&inputs, argv[1], NULL, options.follow_symlinks);
+  listing = input.files_from != NULL
+              ? cmd_input_read (&input, argv[1], &error)
+              : shardpix_listing_new_checked (argv[1],
+                                              options.recursive ? SHARDPIX_LISTING_RECURSIVE
+                                                                : SHARDPIX_LISTING_NONE,
+                                              &inputs, &error);
   if (listing == NULL || !cmd_slice_apply (&slice, listing, &error))
     return cmd_fail (CMD_EXIT_USAGE, "%s", error->message);
   plan = shardpix_plan_new (listing, (guint) options.shards, &error);

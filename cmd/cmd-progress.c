@@ -95,7 +95,10 @@ cmd_progress_image (CmdProgress *progress, const char *name, guint64 wall_us,
                     const char *error)
 {
   gint64 now_us = g_get_monotonic_time ();
-  g_autofree char *shown = shardpix_report_display_name (name);
+  /* The reason too: a library's message can quote the file's bytes. */
+  g_autofree char *line = error ? g_strdup_printf ("%s: %s", name, error)
+                                : g_strdup (name);
+  g_autofree char *shown = shardpix_report_display_name (line);
 
   progress->done++;
   if (error != NULL)
@@ -104,7 +107,7 @@ cmd_progress_image (CmdProgress *progress, const char *name, guint64 wall_us,
     {
       progress_erase (progress);
       if (error != NULL)
-        fprintf (progress->stream, "shardpix: %s: %s\n", shown, error);
+        fprintf (progress->stream, "shardpix: %s\n", shown);
       else
         fprintf (progress->stream, "shardpix: %s: ok, %.1f ms\n", shown, wall_us / 1e3);
     }

@@ -94,10 +94,7 @@ cmd_report_merge (int argc, char **argv)
     return cmd_fail (CMD_EXIT_USAGE, "report merge needs at least one REPORT (try --help)");
   for (int i = 1; i < argc; i++)
     if (!shardpix_report_merge_add_file (merge, argv[i], &error))
-      {
-        g_autofree char *message = shardpix_report_display_name (error->message);
-        return cmd_fail (CMD_EXIT_USAGE, "%s", message);
-      }
+      return cmd_fail (CMD_EXIT_USAGE, "%s", error->message);
   if (!shardpix_report_merge_check (merge, &error))
     return cmd_fail (CMD_EXIT_USAGE, "%s", error->message);
   text = shardpix_report_merge_text (merge);

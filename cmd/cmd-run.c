@@ -9,8 +9,11 @@
 #include "cmd.h"
 #include "cmd-progress.h"
 #include "error.h"
+#include "folders.h"
+#include "inputs.h"
 #include "job.h"
 #include "listing.h"
+#include "output.h"
 #include "pipeline.h"
 #include "report.h"
 #include "resume.h"
@@ -48,75 +51,33 @@ typedef struct {
   GHashTable *failures; /* listing index -> reason, for --report */
 } RunContext;
 
-/* realpath() of a folder that may not exist yet: resolve the deepest part
- * that does, then append the rest, so that "out inside in" is caught before
- * anything is created. */
-static char *
-run_resolve (const char *path)
-{
-  g_autofree char *absolute = g_canonicalize_filename (path, NULL);
-  g_autofree char *parent = g_path_get_dirname (absolute);
-  g_autofree char *base = g_path_get_basename (absolute);
-  g_autofree char *resolved_parent = NULL;
-  char *resolved = realpath (absolute, NULL);
-
-  if (resolved != NULL || strcmp (parent, absolute) == 0)
-    return resolved ? resolved : g_strdup (absolute);
-  resolved_parent = run_resolve (parent);
-  return g_build_filename (resolved_parent, base, NULL);
-}
-
-static gboolean
-run_check_folders (const ShardpixJob *job, GError **error)
-{
-  g_autofree char *in = NULL;
-  g_autofree char *out = NULL;
-  struct stat st;
-
-  if (stat (job->input_dir, &st) != 0)
-    return shardpix_error_errno (errno, error, "input folder %s", job->input_dir);
-  if (!S_ISDIR (st.st_mode))
-    {
-      g_set_error (error, SHARDPIX_ERROR, SHARDPIX_ERROR_USAGE,
-                   "input %s is not a folder", job->input_dir);
-      return FALSE;
-    }
-  in = run_resolve (job->input_dir);
-  out = run_resolve (job->output_dir);
-  if (strcmp (in, out) == 0
-      || (g_str_has_prefix (out, in) && (out[strlen (in)] == '/' || strcmp (in, "/") == 0)))
-    {
-      g_set_error (error, SHARDPIX_ERROR, SHARDPIX_ERROR_USAGE,
-                   "output folder %s is the input folder or inside it: refusing, "
-                   "inputs are never overwritten", job->output_dir);
-      return FALSE;
-    }
-  if (g_mkdir_with_parents (job->output_dir, 0777) != 0)
-    return shardpix_error_errno (errno, error, "cannot create output folder %s",
-                                 job->output_dir);
-  return TRUE;
-}
-
 /* Before any work: two inputs renamed onto one output would have one
  * silently replace the other. */
 static gboolean
 run_check_outputs (const ShardpixJob *job, GPtrArray *paths)
 {
-  g_autofree char *a = NULL;
-  g_autofree char *b = NULL;
   g_autofree char *path = NULL;
-  g_autofree char *out = NULL;
   guint first, second;
 
   if (shardpix_job_outputs_distinct (job, paths, &first, &second))
     return TRUE;
-  a = shardpix_report_display_name (g_ptr_array_index (paths, first));
-  b = shardpix_report_display_name (g_ptr_array_index (paths, second));
   path = shardpix_job_output_path (job, g_ptr_array_index (paths, first));
-  out = shardpix_report_display_name (path);
-  cmd_fail (CMD_EXIT_USAGE, "%s and %s would both be saved as %s: change --output-name", a, b,
-            out);
+  cmd_fail (CMD_EXIT_USAGE, "%s and %s would both be saved as %s: change --output-name",
+            (const char *) g_ptr_array_index (paths, first),
+            (const char *) g_ptr_array_index (paths, second), path);
   return FALSE;
+}
+
+/* The links the listing would not follow, each named with why. */
+static void
+run_report_refused (const ShardpixListing *listing)
+{
+  for (guint i = 0; i < listing->refused->len; i++)
+    {
+      const ShardpixListingRefusal *refusal = g_ptr_array_index (listing->refused, i);
+
+      cmd_fail (0, "%s: skipped: %s", refusal->rel, refusal->reason);
+    }
 }
 
 static void
@@ -350,10 +311,10 @@ cmd_run (int argc, char **argv)
                                 "without --serial");
       goto usage;
     }
-  if (options.mode == SHARDPIX_MODE_THREADS && options.jobs >= SHARDPIX_PIPELINE_MAX_SLOTS)
+  if (options.mode == SHARDPIX_MODE_THREADS && options.jobs >= SHARDPIX_OUTPUT_MAX_SLOTS)
     {
       cmd_fail (CMD_EXIT_USAGE, "--mode threads takes at most %d --jobs",
-                SHARDPIX_PIPELINE_MAX_SLOTS - 1);
+                SHARDPIX_OUTPUT_MAX_SLOTS - 1);
       goto usage;
     }
   if ((options.mode == SHARDPIX_MODE_THREADS || options.mode == SHARDPIX_MODE_VIPS_THREADS)
@@ -380,19 +341,23 @@ cmd_run (int argc, char **argv)
   options.job.output_dir = g_strdup (argv[2]);
   if (!shardpix_job_finish_options (&options.job, &error)
       || !cmd_slice_resolve (&options.slice, &error)
-      || !run_check_folders (&options.job, &error))
+      || !cmd_input_check (&options.input, &error)
+      || !shardpix_folders_prepare (&options.job, &error))
     {
       cmd_fail (CMD_EXIT_USAGE, "%s", error->message);
       goto usage;
     }
 
   started_us = g_get_monotonic_time ();
-  listing = cmd_input_list (&options.input, options.job.input_dir, options.recursive, &error);
+  listing = options.input.files_from != NULL
+              ? cmd_input_read (&options.input, options.job.input_dir, &error)
+              : shardpix_folders_list_inputs (&options.job, options.recursive, &error);
   if (listing == NULL)
     {
       cmd_fail (CMD_EXIT_USAGE, "%s", error->message);
       goto usage;
     }
+  run_report_refused (listing);
   if (!run_check_outputs (&options.job, listing->paths))
     goto usage;
   /* After the collision check (it is about the whole folder), before

@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include "cmd.h"
+#include "folders.h"
 #include "job.h"
 #include "worker.h"
 
@@ -42,6 +43,12 @@ cmd_worker (int argc, char **argv)
     }
   job.input_dir = g_strdup (argv[1]);
   job.output_dir = g_strdup (argv[2]);
+  /* Defence in depth: whoever started us checked the layout already. */
+  if (!shardpix_folders_check (job.input_dir, job.output_dir, &error))
+    {
+      cmd_fail (0, "worker: %s", error->message);
+      return SHARDPIX_WORKER_EXIT_USAGE;
+    }
 
   shardpix_worker_install_signal_handlers ();
   out_fd = worker_take_stdout ();

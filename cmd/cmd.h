@@ -29,7 +29,9 @@ int cmd_bench (int argc, char **argv);
 int cmd_plan (int argc, char **argv);
 int cmd_report (int argc, char **argv);
 
-/* Prints "shardpix: MESSAGE" on stderr and returns @code. */
+/* Prints "shardpix: MESSAGE" on stderr and returns @code. MESSAGE is
+ * escaped whole (shardpix_report_display_name()): pass names and reasons
+ * raw, never escaped beforehand. */
 int cmd_fail (int code, const char *format, ...) G_GNUC_PRINTF (2, 3);
 
 /* Parses @argv with @context; on error prints one line and returns FALSE. */
@@ -92,10 +94,12 @@ typedef struct {
 } CmdInput;
 
 void cmd_input_add_options (CmdInput *input, GOptionContext *context);
-/* The listing of @root: the manifest's when --files-from was given,
- * otherwise the folder's (recursively with @recursive). */
-ShardpixListing *cmd_input_list (const CmdInput *input, const char *root, gboolean recursive,
-                                 GError **error);
+/* After parsing: -0 only with --files-from. */
+gboolean cmd_input_check (const CmdInput *input, GError **error);
+/* The listing of --files-from (which must be given), relative to @root.
+ * Links among the names are not resolved here: each worker applies the
+ * input link rule (inputs.h) when it opens the file. */
+ShardpixListing *cmd_input_read (const CmdInput *input, const char *root, GError **error);
 void cmd_input_clear (CmdInput *input);
 
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (CmdInput, cmd_input_clear)

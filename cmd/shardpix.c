@@ -6,6 +6,7 @@
 
 #include "cmd.h"
 #include "pipeline.h"
+#include "report.h"
 
 static const char usage[] =
   "Usage:\n"
@@ -22,12 +23,14 @@ int
 cmd_fail (int code, const char *format, ...)
 {
   g_autofree char *message = NULL;
+  g_autofree char *shown = NULL;
   va_list args;
 
   va_start (args, format);
   message = g_strdup_vprintf (format, args);
   va_end (args);
-  fprintf (stderr, "shardpix: %s\n", message);
+  shown = shardpix_report_display_name (message);
+  fprintf (stderr, "shardpix: %s\n", shown);
   return code;
 }
 

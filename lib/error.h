@@ -14,6 +14,7 @@ typedef enum {
   SHARDPIX_ERROR_PROTOCOL, /* a peer sent bytes that are not a record */
   SHARDPIX_ERROR_IMAGE,    /* one image could not be processed */
   SHARDPIX_ERROR_CHILD,    /* a worker could not be started or died */
+  SHARDPIX_ERROR_LAYOUT,   /* INPUT_DIR and OUTPUT_DIR overlap: exit 2 */
 } ShardpixError;
 
 GQuark shardpix_error_quark (void);

@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
 
 #include "error.h"
 #include "names.h"
@@ -50,6 +51,7 @@ shardpix_job_clear (ShardpixJob *job)
   g_clear_pointer (&job->output_dir, g_free);
   g_clear_pointer (&job->output_name, g_free);
   g_clear_pointer (&job->format, g_free);
+  g_clear_pointer (&job->run_token, g_free);
 }
 
 static gboolean
@@ -227,6 +229,17 @@ shardpix_job_validate (const ShardpixJob *job, GError **error)
                    "--crop fills the box, WxH! stretches to it: choose one");
       return FALSE;
     }
+  /* It becomes part of a file name. */
+  if (job->run_token != NULL
+      && (*job->run_token == '\0' || strlen (job->run_token) > 64
+          || strspn (job->run_token, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+                                     "0123456789-_")
+               != strlen (job->run_token)))
+    {
+      g_set_error (error, SHARDPIX_ERROR, SHARDPIX_ERROR_USAGE,
+                   "invalid --run-token: expected 1 to 64 letters, digits, '-' or '_'");
+      return FALSE;
+    }
   return job->output_name == NULL || shardpix_naming_check (job->output_name, error);
 }
 
@@ -262,6 +275,10 @@ shardpix_job_append_args (const ShardpixJob *job, GPtrArray *argv)
   g_ptr_array_add (argv, g_strdup ("--max-pixels"));
   g_ptr_array_add (argv, g_strdup_printf ("%" G_GINT64_FORMAT, job->max_pixels));
   g_ptr_array_add (argv, g_strdup_printf ("--prefetch=%d", job->prefetch));
+  if (job->follow_symlinks)
+    g_ptr_array_add (argv, g_strdup ("--follow-symlinks"));
+  if (job->run_token != NULL)
+    g_ptr_array_add (argv, g_strdup_printf ("--run-token=%s", job->run_token));
 }
 
 static gboolean
@@ -339,6 +356,11 @@ shardpix_job_option_group (ShardpixJob *job)
       "Files each worker opens and reads ahead while it decodes, for slow storage "
       "(default 2, at most 64 MB ahead; 0: none)",
       "N" },
+    { "follow-symlinks", 0, 0, G_OPTION_ARG_NONE, &job->follow_symlinks,
+      "Also read input symlinks that lead outside INPUT_DIR (default: skipped)", NULL },
+    /* The supervisor's, for its workers' temporary names. */
+    { "run-token", 0, G_OPTION_FLAG_HIDDEN, G_OPTION_ARG_STRING, &job->run_token,
+      "Temporary-name token of this run", "TOKEN" },
     { NULL },
   };
   GOptionGroup *group = g_option_group_new ("job", "Image options:",
@@ -370,18 +392,29 @@ shardpix_job_finish_options (ShardpixJob *job, GError **error)
       job->output_name = g_strdup (template);
       g_clear_pointer (&job->format, g_free);
     }
-  return shardpix_job_validate (job, error);
+  if (!shardpix_job_validate (job, error))
+    return FALSE;
+  shardpix_job_ensure_run_token (job);
+  return TRUE;
+}
+
+char *
+shardpix_job_output_rel (const ShardpixJob *job, const char *rel)
+{
+  char *name = NULL;
+  g_autofree char *options = NULL;
+
+  if (job->output_name == NULL)
+    return g_strdup (rel);
+  shardpix_naming_expand (job->output_name, rel, &name, &options);
+  return name;
 }
 
 char *
 shardpix_job_output_path (const ShardpixJob *job, const char *rel)
 {
-  g_autofree char *name = NULL;
-  g_autofree char *options = NULL;
+  g_autofree char *name = shardpix_job_output_rel (job, rel);
 
-  if (job->output_name == NULL)
-    return g_build_filename (job->output_dir, rel, NULL);
-  shardpix_naming_expand (job->output_name, rel, &name, &options);
   return g_build_filename (job->output_dir, name, NULL);
 }
 
@@ -404,11 +437,37 @@ shardpix_job_save_suffix (const ShardpixJob *job, const char *rel)
   return g_strdup_printf ("%s[%s]", dot, options);
 }
 
+void
+shardpix_job_ensure_run_token (ShardpixJob *job)
+{
+  g_autoptr (GString) token = g_string_new (NULL);
+  guint64 bits;
+
+  if (job->run_token != NULL)
+    return;
+  /* The host keeps runs on two machines apart even if both drew the same
+   * bits; the bits keep apart runs on one host whose pids coincide. */
+  for (const char *p = g_get_host_name (); *p != '\0' && token->len < 32; p++)
+    g_string_append_c (token, g_ascii_isalnum (*p) || *p == '-' ? *p : '_');
+  if (getrandom (&bits, sizeof bits, 0) != (ssize_t) sizeof bits)
+    bits = ((guint64) g_random_int () << 32) ^ g_random_int ()
+           ^ (guint64) g_get_real_time ();
+  g_string_append_printf (token, "-%016" G_GINT64_MODIFIER "x", bits);
+  job->run_token = g_string_free (g_steal_pointer (&token), FALSE);
+}
+
+char *
+shardpix_job_temp_name (const ShardpixJob *job, GPid pid, guint index)
+{
+  return g_strdup_printf (".shardpix-%s-%d-%u.tmp", job->run_token ? job->run_token : "local",
+                          (int) pid, index);
+}
+
 char *
 shardpix_job_temp_path (const ShardpixJob *job, const char *rel, GPid pid, guint index)
 {
   g_autofree char *dir = g_path_get_dirname (rel);
-  g_autofree char *name = g_strdup_printf (".shardpix-%d-%u.tmp", (int) pid, index);
+  g_autofree char *name = shardpix_job_temp_name (job, pid, index);
 
   if (strcmp (dir, ".") == 0)
     return g_build_filename (job->output_dir, name, NULL);

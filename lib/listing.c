@@ -3,6 +3,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -20,6 +21,12 @@ typedef enum {
 static const char *const listing_extensions[] = {
   "jpg", "jpeg", "png", "webp", "tif", "tiff", "gif",
 };
+
+/* What the walk keeps: the flags, and the rule for links (or NULL). */
+typedef struct {
+  ShardpixListingFlags flags;
+  const ShardpixInputs *inputs;
+} ListingRules;
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (DIR, closedir)
 
@@ -93,13 +100,53 @@ listing_stat_kind (const ShardpixListing *listing, int dfd, const char *rel,
   return TRUE;
 }
 
-static gboolean listing_walk (ShardpixListing *listing, ShardpixListingFlags flags,
+static gboolean
+listing_is_link (int dfd, const char *name)
+{
+  struct stat st;
+
+  return fstatat (dfd, name, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISLNK (st.st_mode);
+}
+
+static void
+listing_refusal_free (gpointer data)
+{
+  ShardpixListingRefusal *refusal = data;
+
+  g_free (refusal->rel);
+  g_free (refusal->reason);
+  g_free (refusal);
+}
+
+/* Whether the link @name in @rel leads where @inputs does not let a run
+ * read; if so it is noted in listing->refused with the reason. The
+ * worker checks again on the file it really opens (inputs.h). */
+static gboolean
+listing_refuse_link (ShardpixListing *listing, const ShardpixInputs *inputs, const char *rel,
+                     const char *name)
+{
+  g_autofree char *path = rel != NULL ? g_build_filename (listing->root, rel, name, NULL)
+                                      : g_build_filename (listing->root, name, NULL);
+  g_autofree char *target = realpath (path, NULL);
+  char *reason = target ? shardpix_inputs_refusal (inputs, target) : NULL;
+  ShardpixListingRefusal *refusal;
+
+  if (reason == NULL)
+    return FALSE;
+  refusal = g_new0 (ShardpixListingRefusal, 1);
+  refusal->rel = rel != NULL ? g_strconcat (rel, "/", name, NULL) : g_strdup (name);
+  refusal->reason = reason;
+  g_ptr_array_add (listing->refused, refusal);
+  return TRUE;
+}
+
+static gboolean listing_walk (ShardpixListing *listing, const ListingRules *rules,
                               int fd, const char *rel, GError **error);
 
 /* Walks the subfolder @name of @dfd, whose path below the root is @rel (NULL
  * for the root itself). */
 static gboolean
-listing_walk_subdir (ShardpixListing *listing, ShardpixListingFlags flags, int dfd,
+listing_walk_subdir (ShardpixListing *listing, const ListingRules *rules, int dfd,
                      const char *rel, const char *name, GError **error)
 {
   g_autofree char *sub_rel = NULL;
@@ -123,12 +170,12 @@ listing_walk_subdir (ShardpixListing *listing, ShardpixListingFlags flags, int d
       display = listing_display_dir (listing, sub_rel);
       return shardpix_error_errno (errsv, error, "Cannot open folder “%s”", display);
     }
-  return listing_walk (listing, flags, fd, sub_rel, error);
+  return listing_walk (listing, rules, fd, sub_rel, error);
 }
 
 /* Adds the images of the open folder @fd (taken over) to @listing. */
 static gboolean
-listing_walk (ShardpixListing *listing, ShardpixListingFlags flags, int fd,
+listing_walk (ShardpixListing *listing, const ListingRules *rules, int fd,
               const char *rel, GError **error)
 {
   g_autoptr (DIR) dir = NULL;
@@ -149,6 +196,7 @@ listing_walk (ShardpixListing *listing, ShardpixListingFlags flags, int fd,
       const struct dirent *entry;
       const char *name;
       gboolean image;
+      gboolean link;
       ListingKind kind;
 
       errno = 0;
@@ -169,6 +217,7 @@ listing_walk (ShardpixListing *listing, ShardpixListingFlags flags, int fd,
       if (name[0] == '.')
         continue;
       image = shardpix_listing_is_image_name (name);
+      link = entry->d_type == DT_LNK;
 
       /* d_type answers for almost every entry without a stat, which is what
        * keeps a million-file folder fast. */
@@ -182,6 +231,8 @@ listing_walk (ShardpixListing *listing, ShardpixListingFlags flags, int fd,
           break;
         case DT_LNK:
         case DT_UNKNOWN:
+          if (entry->d_type == DT_UNKNOWN && image && rules->inputs != NULL)
+            link = listing_is_link (dirfd (dir), name);
           if (!listing_stat_kind (listing, dirfd (dir), rel, name, entry->d_type, &kind,
                                   error))
             return FALSE;
@@ -194,7 +245,10 @@ listing_walk (ShardpixListing *listing, ShardpixListingFlags flags, int fd,
       switch (kind)
         {
         case LISTING_KIND_FILE:
-          if (image)
+          if (image && link && rules->inputs != NULL
+              && listing_refuse_link (listing, rules->inputs, rel, name))
+            listing->n_skipped++;
+          else if (image)
             g_ptr_array_add (listing->paths, rel != NULL
                                                  ? g_strconcat (rel, "/", name, NULL)
                                                  : g_strdup (name));
@@ -202,9 +256,9 @@ listing_walk (ShardpixListing *listing, ShardpixListingFlags flags, int fd,
             listing->n_skipped++;
           break;
         case LISTING_KIND_DIR:
-          if (flags & SHARDPIX_LISTING_RECURSIVE)
+          if (rules->flags & SHARDPIX_LISTING_RECURSIVE)
             {
-              if (!listing_walk_subdir (listing, flags, dirfd (dir), rel, name, error))
+              if (!listing_walk_subdir (listing, rules, dirfd (dir), rel, name, error))
                 return FALSE;
             }
           else if (image)
@@ -213,7 +267,7 @@ listing_walk (ShardpixListing *listing, ShardpixListingFlags flags, int fd,
         case LISTING_KIND_LINK_TO_DIR:
           /* Walking it could loop, so it is skipped when walking; when not,
            * it is a folder like any other. */
-          if ((flags & SHARDPIX_LISTING_RECURSIVE) || image)
+          if ((rules->flags & SHARDPIX_LISTING_RECURSIVE) || image)
             listing->n_skipped++;
           break;
         case LISTING_KIND_OTHER:
@@ -235,19 +289,44 @@ listing_compare (gconstpointer a, gconstpointer b)
   return strcmp (*pa, *pb);
 }
 
+static int
+listing_compare_refusals (gconstpointer a, gconstpointer b)
+{
+  const ShardpixListingRefusal *const *pa = a;
+  const ShardpixListingRefusal *const *pb = b;
+
+  return strcmp ((*pa)->rel, (*pb)->rel);
+}
+
 ShardpixListing *
 shardpix_listing_new (const char *root, ShardpixListingFlags flags, GError **error)
 {
+  return shardpix_listing_new_checked (root, flags, NULL, error);
+}
+
+ShardpixListing *
+shardpix_listing_new_empty (const char *root)
+{
+  ShardpixListing *listing = g_new0 (ShardpixListing, 1);
+
+  listing->root = g_strdup (root);
+  listing->paths = g_ptr_array_new_with_free_func (g_free);
+  listing->refused = g_ptr_array_new_with_free_func (listing_refusal_free);
+  return listing;
+}
+
+ShardpixListing *
+shardpix_listing_new_checked (const char *root, ShardpixListingFlags flags,
+                              const ShardpixInputs *inputs, GError **error)
+{
   g_autoptr (ShardpixListing) listing = NULL;
+  ListingRules rules = { flags, inputs };
   int fd;
 
   g_return_val_if_fail (root != NULL, NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
-  listing = g_new0 (ShardpixListing, 1);
-  listing->root = g_strdup (root);
-  listing->paths = g_ptr_array_new_with_free_func (g_free);
-
+  listing = shardpix_listing_new_empty (root);
   fd = open (root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   if (fd < 0)
     {
@@ -257,9 +336,10 @@ shardpix_listing_new (const char *root, ShardpixListingFlags flags, GError **err
       shardpix_error_errno (errsv, error, "Cannot open folder “%s”", display);
       return NULL;
     }
-  if (!listing_walk (listing, flags, fd, NULL, error))
+  if (!listing_walk (listing, &rules, fd, NULL, error))
     return NULL;
   g_ptr_array_sort (listing->paths, listing_compare);
+  g_ptr_array_sort (listing->refused, listing_compare_refusals);
   return g_steal_pointer (&listing);
 }
 
@@ -270,5 +350,6 @@ shardpix_listing_free (ShardpixListing *listing)
     return;
   g_free (listing->root);
   g_clear_pointer (&listing->paths, g_ptr_array_unref);
+  g_clear_pointer (&listing->refused, g_ptr_array_unref);
   g_free (listing);
 }

@@ -153,7 +153,7 @@ ShardpixListing *
 shardpix_manifest_read (const char *root, const char *path, ShardpixManifestFormat format,
                         GError **error)
 {
-  g_autoptr (ShardpixListing) listing = g_new0 (ShardpixListing, 1);
+  g_autoptr (ShardpixListing) listing = shardpix_listing_new_empty (root);
   g_autoptr (GString) text = g_string_new (NULL);
   ManifestProblems problems = { text, 0 };
   gboolean from_stdin = strcmp (path, "-") == 0;
@@ -170,8 +170,6 @@ shardpix_manifest_read (const char *root, const char *path, ShardpixManifestForm
                    "cannot open --files-from %s: %s", display, g_strerror (errsv));
       return NULL;
     }
-  listing->root = g_strdup (root);
-  listing->paths = g_ptr_array_new_with_free_func (g_free);
   read_ok = manifest_read_lines (file, format, listing, &problems);
   if (!from_stdin)
     fclose (file);

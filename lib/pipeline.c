@@ -14,12 +14,8 @@
 #include "error.h"
 #include "fastload.h"
 #include "gray.h"
-#include "protocol.h"
-
-/* Read by a signal handler: fixed buffers, never reallocated, one per
- * thread that processes images (slot 0: the process's only one). */
-static char pipeline_temp[SHARDPIX_PIPELINE_MAX_SLOTS][PATH_MAX];
-static _Thread_local guint pipeline_slot;
+#include "inputs.h"
+#include "output.h"
 
 /* The first libvips warning of the current image, or "". Warnings raised on
  * libvips' own threads land in the shared buffer: it belongs to the image
@@ -64,31 +60,10 @@ shardpix_pipeline_shutdown (void)
   vips_shutdown ();
 }
 
-const char *
-shardpix_pipeline_current_temp (void)
-{
-  return pipeline_temp[pipeline_slot];
-}
-
-void
-shardpix_pipeline_unlink_temps (void)
-{
-  for (guint i = 0; i < SHARDPIX_PIPELINE_MAX_SLOTS; i++)
-    if (pipeline_temp[i][0] != '\0')
-      unlink (pipeline_temp[i]);
-}
-
 void
 shardpix_pipeline_set_concurrent (gboolean concurrent)
 {
   pipeline_concurrent = concurrent;
-}
-
-void
-shardpix_pipeline_set_slot (guint slot)
-{
-  g_return_if_fail (slot < SHARDPIX_PIPELINE_MAX_SLOTS);
-  pipeline_slot = slot;
 }
 
 void
@@ -178,25 +153,47 @@ pipeline_fail_on (ShardpixFailOn fail_on)
 }
 
 /* Opens the input ourselves, so that a FIFO cannot block us and libvips
- * never parses the name (a trailing "[...]" would be read as options). */
+ * never parses the name (a trailing "[...]" would be read as options).
+ * First without reading (O_PATH): what the name leads to now, links
+ * followed, is checked, then exactly that file is opened, so a link
+ * swapped after the listing cannot lead anywhere unchecked. */
 static int
-pipeline_open_input (const char *path, struct stat *st, GError **error)
+pipeline_open_input (const ShardpixJob *job, const char *path, struct stat *st,
+                     GError **error)
 {
-  int fd = open (path, O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
+  g_autofree char *handle = NULL;
+  int fd = open (path, O_PATH | O_CLOEXEC);
 
   if (fd < 0)
     return shardpix_error_errno (errno, error, "cannot open"), -1;
+  if (!shardpix_inputs_check_open (job, fd, error))
+    {
+      close (fd);
+      return -1;
+    }
+  handle = g_strdup_printf ("/proc/self/fd/%d", fd);
+  st->st_mode = 0;
+  if (fstat (fd, st) == 0 && S_ISREG (st->st_mode))
+    {
+      int file = open (handle, O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
+      int errsv = errno;
+
+      close (fd);
+      if (file < 0)
+        return shardpix_error_errno (errsv, error, "cannot open"), -1;
+      fd = file;
+    }
+  else
+    {
+      close (fd);
+      g_set_error (error, SHARDPIX_ERROR, SHARDPIX_ERROR_IMAGE, "not a regular file");
+      return -1;
+    }
   if (fstat (fd, st) != 0)
     {
       int errsv = errno;
       close (fd);
       return shardpix_error_errno (errsv, error, "cannot stat"), -1;
-    }
-  if (!S_ISREG (st->st_mode))
-    {
-      close (fd);
-      g_set_error (error, SHARDPIX_ERROR, SHARDPIX_ERROR_IMAGE, "not a regular file");
-      return -1;
     }
   return fd;
 }
@@ -374,38 +371,6 @@ pipeline_transform (const ShardpixJob *job, int fd, const struct stat *st, GErro
   return g_steal_pointer (&out);
 }
 
-/* Failures that every later output in this folder would share are tagged
- * for the supervisor (see SHARDPIX_PROTOCOL_OUTPUT_ERROR). libvips does not
- * keep errno for a failed save, so a full or read-only file system is also
- * recognised from the descriptor itself. */
-static gboolean
-pipeline_output_error (int errsv, int fd, GError **error, const char *what)
-{
-  struct statvfs fs;
-
-  if (errsv != ENOSPC && errsv != EROFS && errsv != EDQUOT && errsv != EACCES && fd >= 0
-      && fstatvfs (fd, &fs) == 0)
-    {
-      struct stat st;
-
-      /* Could the file have grown a little more? Asking for its size plus
-       * 64 KiB says ENOSPC on a nearly full disk without writing data. */
-      if (fs.f_flag & ST_RDONLY)
-        errsv = EROFS;
-      else if (fstat (fd, &st) == 0 && fallocate (fd, 0, 0, st.st_size + 65536) != 0
-               && (errno == ENOSPC || errno == EDQUOT))
-        errsv = errno;
-      else if (fs.f_bavail == 0)
-        errsv = ENOSPC;
-    }
-  if (errsv != ENOSPC && errsv != EROFS && errsv != EDQUOT && errsv != EACCES)
-    return FALSE;
-  g_clear_error (error);
-  g_set_error (error, SHARDPIX_ERROR, SHARDPIX_ERROR_IMAGE,
-               SHARDPIX_PROTOCOL_OUTPUT_ERROR "%s: %s", what, g_strerror (errsv));
-  return TRUE;
-}
-
 /* TRUE if the saver type @saver (a type name) has a "Q" argument. */
 static gboolean
 pipeline_saver_takes_quality (const char *saver)
@@ -454,101 +419,22 @@ pipeline_save (const ShardpixJob *job, VipsImage *image, const char *suffix, int
   return TRUE;
 }
 
-/* O_EXCL|O_NOFOLLOW: a symlink planted at the temporary name is never
- * followed. The name is derived from our pid, so a file already there was
- * left by a dead process that had our pid: remove it once and retry. */
-static int
-pipeline_create_temp (const char *path, GError **error)
-{
-  int errsv;
-
-  for (int attempt = 0; attempt < 2; attempt++)
-    {
-      int fd = open (path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0666);
-
-      if (fd >= 0)
-        return fd;
-      if (errno != EEXIST || attempt > 0 || unlink (path) != 0)
-        break;
-    }
-  errsv = errno;
-  shardpix_error_errno (errsv, error, "cannot create temporary file");
-  errno = errsv; /* for the caller to classify */
-  return -1;
-}
-
 static gboolean
 pipeline_write_output (const ShardpixJob *job, VipsImage *image, const char *rel,
                        guint index, const struct stat *input, GError **error)
 {
-  g_autofree char *dest = shardpix_job_output_path (job, rel);
-  g_autofree char *temp = shardpix_job_temp_path (job, rel, getpid (), index);
-  g_autofree char *dir = g_path_get_dirname (dest);
+  g_auto (ShardpixOutput) output = { .dir_fd = -1, .fd = -1 };
   g_autofree char *suffix = shardpix_job_save_suffix (job, rel);
-  struct stat existing;
-  char *slot = pipeline_temp[pipeline_slot];
-  int fd;
 
-  if (strlen (temp) >= PATH_MAX)
-    {
-      g_set_error (error, SHARDPIX_ERROR, SHARDPIX_ERROR_IMAGE, "output path too long");
-      return FALSE;
-    }
-  if (g_mkdir_with_parents (dir, 0777) != 0)
-    {
-      int errsv = errno;
-
-      shardpix_error_errno (errsv, error, "cannot create output folder");
-      pipeline_output_error (errsv, -1, error, dir);
-      return FALSE;
-    }
-
-  g_strlcpy (slot, temp, PATH_MAX);
-  fd = pipeline_create_temp (temp, error);
-  if (fd < 0)
-    {
-      pipeline_output_error (errno, -1, error, dir);
-      slot[0] = '\0';
-      return FALSE;
-    }
-  if (!pipeline_save (job, image, suffix, fd, error))
+  if (!shardpix_output_begin (job, rel, index, &output, error))
+    return FALSE;
+  if (!pipeline_save (job, image, suffix, output.fd, error))
     {
       /* errno is not libvips' to keep: ask the file system instead. */
-      pipeline_output_error (0, fd, error, dir);
-      goto fail;
+      shardpix_output_tag_error (&output, 0, error);
+      return FALSE;
     }
-  if (close (fd) != 0)
-    {
-      int errsv = errno;
-
-      fd = -1;
-      shardpix_error_errno (errsv, error, "cannot write output");
-      pipeline_output_error (errsv, -1, error, dir);
-      goto fail;
-    }
-  fd = -1;
-  /* The last line of defence for "inputs are never overwritten". */
-  if (stat (dest, &existing) == 0 && existing.st_dev == input->st_dev
-      && existing.st_ino == input->st_ino)
-    {
-      g_set_error (error, SHARDPIX_ERROR, SHARDPIX_ERROR_IMAGE,
-                   "refusing to overwrite the input itself");
-      goto fail;
-    }
-  if (rename (temp, dest) != 0)
-    {
-      shardpix_error_errno (errno, error, "cannot rename output into place");
-      goto fail;
-    }
-  slot[0] = '\0';
-  return TRUE;
-
-fail:
-  if (fd >= 0)
-    close (fd);
-  unlink (temp);
-  slot[0] = '\0';
-  return FALSE;
+  return shardpix_output_commit (&output, input, error);
 }
 
 int
@@ -557,7 +443,7 @@ shardpix_pipeline_open_input (const ShardpixJob *job, const char *rel, struct st
 {
   g_autofree char *path = g_build_filename (job->input_dir, rel, NULL);
 
-  return pipeline_open_input (path, st, error);
+  return pipeline_open_input (job, path, st, error);
 }
 
 gboolean

@@ -16,7 +16,7 @@ void shardpix_pipeline_shutdown (void);
 
 /* Processes the image at @rel (relative to job->input_dir). On failure no
  * output and no temporary file is left. @index names the temporary file
- * (see shardpix_job_temp_path()). */
+ * (see shardpix_job_temp_name()). */
 gboolean shardpix_pipeline_process (const ShardpixJob *job, const char *rel, guint index,
                                     GError **error);
 
@@ -34,20 +34,6 @@ gboolean shardpix_pipeline_process_opened (const ShardpixJob *job, const char *r
 /* Records a libvips warning (the first of each image): some loaders report what is wrong with a file
  * only that way, and the image's error message then includes it. */
 void shardpix_pipeline_note_warning (const char *message);
-
-/* The temporary file this thread is writing right now, or "" between images. */
-const char *shardpix_pipeline_current_temp (void);
-
-/* Threads that process images at the same time (`run --mode threads`) each
- * write their temporary name in their own fixed slot, 0 to
- * SHARDPIX_PIPELINE_MAX_SLOTS - 1; the process's first thread has slot 0.
- * Call before the thread's first image. */
-#define SHARDPIX_PIPELINE_MAX_SLOTS 256
-void shardpix_pipeline_set_slot (guint slot);
-
-/* Unlinks every temporary file being written: async-signal-safe, for a signal
- * handler to call before the process dies. */
-void shardpix_pipeline_unlink_temps (void);
 
 /* TRUE while several images are processed at once: a libvips warning raised
  * on libvips' own threads can then no longer be told apart by image, and

@@ -109,6 +109,7 @@ json_add_settings (JsonBuilder *b, const ShardpixReportSettings *settings)
   json_add_string (b, "gray", job->color ? "none" : shardpix_job_gray_name (job->gray));
   json_add_bool (b, "fast_paths", !job->no_fast_paths);
   json_add_int (b, "prefetch", job->prefetch);
+  json_add_bool (b, "follow_symlinks", job->follow_symlinks);
   json_add_int (b, "jobs", settings->jobs);
   json_add_int (b, "shards", settings->shards);
   json_add_bool (b, "recursive", settings->recursive);

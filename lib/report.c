@@ -23,7 +23,8 @@ shardpix_report_children_table (const ShardpixRunReport *report)
   for (guint i = 0; i < report->children->len; i++)
     {
       const ShardpixChildReport *child = g_ptr_array_index (report->children, i);
-      g_autofree char *how = report_how_exited (child);
+      g_autofree char *exited = report_how_exited (child);
+      g_autofree char *how = shardpix_report_display_name (exited);
 
       g_string_append_printf (out, "%5u %8d %7u %6u %6u %8.2f %8.2f %8.2f %9.1f  %s\n",
                               child->shard, (int) child->pid, child->n_files,
@@ -52,14 +53,23 @@ shardpix_report_totals (const ShardpixTotals *totals)
   return g_string_free (out, FALSE);
 }
 
+/* Characters a terminal acts on: C0, DEL and C1 controls (U+009B is CSI
+ * to a UTF-8 terminal, as ESC [ is), and the bidirectional overrides that
+ * can make a line read differently from what it holds. */
+static gboolean
+report_is_control (gunichar c)
+{
+  return g_unichar_iscntrl (c) || (c >= 0x202a && c <= 0x202e) || (c >= 0x2066 && c <= 0x2069);
+}
+
 char *
 shardpix_report_display_name (const char *name)
 {
-  for (const char *p = name; *p; p++)
-    if ((unsigned char) *p < 0x20 || *p == 0x7f || *p == '\\')
-      return g_strescape (name, NULL);
   if (!g_utf8_validate (name, -1, NULL))
     return g_strescape (name, NULL);
+  for (const char *p = name; *p; p = g_utf8_next_char (p))
+    if (*p == '\\' || report_is_control (g_utf8_get_char (p)))
+      return g_strescape (name, NULL);
   return g_strdup (name);
 }
 
@@ -84,6 +94,8 @@ shardpix_report_child_failures (const ShardpixRunReport *report, GPtrArray *path
       guint end = range->start + range->count;
       guint first_undone = end - child->n_undone;
       g_autofree char *first = report_name_at (report, paths, range->start);
+      g_autofree char *failure = child->failure ? shardpix_report_display_name (child->failure)
+                                                : NULL;
 
       if (child->retry && child->failure == NULL)
         {
@@ -96,7 +108,7 @@ shardpix_report_child_failures (const ShardpixRunReport *report, GPtrArray *path
       if (child->poisoned)
         {
           g_string_append_printf (out, "worker %d retried %s alone: %s; poison file, failed\n",
-                                  (int) child->pid, first, child->failure);
+                                  (int) child->pid, first, failure);
           continue;
         }
       if (child->requeued)
@@ -104,7 +116,7 @@ shardpix_report_child_failures (const ShardpixRunReport *report, GPtrArray *path
           g_autofree char *on = report_name_at (report, paths, first_undone);
 
           g_string_append_printf (out, "worker %d (shard %u): %s on %s; retrying it alone",
-                                  (int) child->pid, child->shard, child->failure, on);
+                                  (int) child->pid, child->shard, failure, on);
           if (child->n_undone > 1)
             g_string_append_printf (out, ", and its %u other unfinished file(s) in a fresh "
                                     "worker", child->n_undone - 1);
@@ -112,7 +124,7 @@ shardpix_report_child_failures (const ShardpixRunReport *report, GPtrArray *path
           continue;
         }
       g_string_append_printf (out, "worker %d (shard %u): %s; %u file(s) left undone\n",
-                              (int) child->pid, child->shard, child->failure,
+                              (int) child->pid, child->shard, failure,
                               child->n_undone);
       for (guint j = first_undone; j < end; j++)
         {

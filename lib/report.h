@@ -27,8 +27,13 @@ char *shardpix_report_totals (const ShardpixTotals *totals);
 /* Why each failed worker failed, and which of @paths it left undone. */
 char *shardpix_report_child_failures (const ShardpixRunReport *report, GPtrArray *paths);
 
-/* A file name made safe for one line of a terminal: names are bytes, and a
- * newline or an escape sequence in one must not forge output. */
+/* Text made safe for one line of a terminal: file names, and every text
+ * that may quote one or a file's bytes (error reasons, messages). Names are
+ * bytes, and a newline or an escape sequence in one must not forge output
+ * or drive the terminal. Text that is valid UTF-8 without control
+ * characters (C0, DEL, C1, bidirectional overrides) or backslashes comes
+ * back as is; any other is escaped whole with g_strescape(). The one
+ * escaping function of every terminal output. */
 char *shardpix_report_display_name (const char *name);
 
 G_END_DECLS

@@ -1,6 +1,10 @@
 #include "resume.h"
 
+#include <fcntl.h>
 #include <sys/stat.h>
+#include <unistd.h>
+
+#include "output.h"
 
 static gboolean
 resume_not_older (const struct timespec *out, const struct timespec *in)
@@ -12,11 +16,22 @@ gboolean
 shardpix_resume_is_done (const ShardpixJob *job, const char *rel)
 {
   g_autofree char *input = g_build_filename (job->input_dir, rel, NULL);
-  g_autofree char *output = shardpix_job_output_path (job, rel);
+  g_autofree char *out_rel = shardpix_job_output_rel (job, rel);
+  g_autofree char *out_dir = g_path_get_dirname (out_rel);
+  g_autofree char *out_name = g_path_get_basename (out_rel);
   struct stat in, out;
+  int dir_fd;
+  int found;
 
-  /* lstat: a symlink planted in OUTPUT_DIR is not an output of ours. */
-  if (lstat (output, &out) != 0 || !S_ISREG (out.st_mode))
+  /* Looked up as the output is written (output.h): a symlink planted in
+   * OUTPUT_DIR, as the file or as a folder above it, is not an output of
+   * ours. */
+  dir_fd = shardpix_output_open_dir (job->output_dir, out_dir, FALSE, NULL);
+  if (dir_fd < 0)
+    return FALSE;
+  found = fstatat (dir_fd, out_name, &out, AT_SYMLINK_NOFOLLOW);
+  close (dir_fd);
+  if (found != 0 || !S_ISREG (out.st_mode))
     return FALSE;
   if (stat (input, &in) != 0)
     return FALSE;

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "error.h"
+#include "output.h"
 #include "protocol.h"
 #include "signals.h"
 #include "spawn.h"
@@ -375,16 +376,23 @@ supervisor_read_results (Supervisor *sup, Slot *slot)
 }
 
 /* A worker that died mid-image leaves its temporary file; its name is
- * derived from the pid and the image it was on, so we can remove it. */
+ * derived from the run's token, the pid and the image it was on, so we can
+ * remove it, in its folder opened as the worker opened it (output.h). */
 static void
 supervisor_remove_temp (Supervisor *sup, Slot *slot)
 {
+  const ShardpixJob *job = sup->config->job;
   guint index = supervisor_index (sup, slot->next);
-  const char *rel = g_ptr_array_index (sup->config->paths, index);
-  g_autofree char *temp = shardpix_job_temp_path (sup->config->job, rel, slot->child.pid,
-                                                  index);
+  g_autofree char *out_rel = shardpix_job_output_rel (job, g_ptr_array_index (sup->config->paths,
+                                                                             index));
+  g_autofree char *rel_dir = g_path_get_dirname (out_rel);
+  g_autofree char *temp = shardpix_job_temp_name (job, slot->child.pid, index);
+  int dir_fd = shardpix_output_open_dir (job->output_dir, rel_dir, FALSE, NULL);
 
-  unlink (temp);
+  if (dir_fd < 0)
+    return;
+  unlinkat (dir_fd, temp, 0);
+  close (dir_fd);
 }
 
 /* Exit codes of `shardpix worker` that say it could not work at all: every

@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "names.h"
+#include "output.h"
 #include "pipeline.h"
 
 typedef struct {
@@ -29,7 +30,7 @@ threads_run (gpointer data)
   ThreadsWorker *worker = data;
   Threads *threads = worker->threads;
 
-  shardpix_pipeline_set_slot (worker->slot);
+  shardpix_output_set_slot (worker->slot);
   for (;;)
     {
       g_autoptr (GError) error = NULL;
@@ -72,7 +73,7 @@ shardpix_threads_process (const ShardpixJob *job, const guint *indexes,
   g_autofree ThreadsWorker *workers = NULL;
   g_autofree GThread **running = NULL;
 
-  g_return_if_fail (n_threads >= 1 && n_threads < SHARDPIX_PIPELINE_MAX_SLOTS);
+  g_return_if_fail (n_threads >= 1 && n_threads < SHARDPIX_OUTPUT_MAX_SLOTS);
   memset (done, 0, sizeof *done);
   done->type = SHARDPIX_RECORD_DONE;
   g_mutex_init (&threads.lock);

@@ -12,7 +12,7 @@
 G_BEGIN_DECLS
 
 /* Like shardpix_worker_process(), with @n_threads threads (1 to
- * SHARDPIX_PIPELINE_MAX_SLOTS - 1) pulling the next image from a shared counter.
+ * SHARDPIX_OUTPUT_MAX_SLOTS - 1) pulling the next image from a shared counter.
  * @func is called with one result at a time, from whichever thread finished
  * the image, never from two threads at once. Returns when every image has a
  * result. */

@@ -6,13 +6,14 @@
 #include <unistd.h>
 
 #include "error.h"
+#include "output.h"
 #include "pipeline.h"
 #include "prefetch.h"
 
 static void
 worker_on_signal (int signo)
 {
-  shardpix_pipeline_unlink_temps ();
+  shardpix_output_unlink_temps ();
   _exit (128 + signo);
 }
 

@@ -233,14 +233,17 @@ hostile_write_corpus (Fixture *fx, const char *outside)
   g_assert_cmpint (symlink ("loop.jpg", hostile_path (fx, "loop.jpg")), ==, 0);
   g_assert_cmpint (symlink ("/dev/zero", hostile_path (fx, "dev-zero.jpg")), ==, 0);
   g_assert_cmpint (g_mkdir (hostile_path (fx, "folder.jpg"), 0755), ==, 0);
-  /* Symlinks to real images, inside and outside the folder: followed. */
+  /* Symlinks to real images: followed inside the folder, skipped with
+   * their reason outside it (without --follow-symlinks). */
   g_assert_cmpint (symlink ("ok-plain.jpg", hostile_path (fx, "ok-link-in.jpg")), ==, 0);
   fixtures_write_image (outside, "jpeg", 200, 100);
-  g_assert_cmpint (symlink (outside, hostile_path (fx, "ok-link-out.jpg")), ==, 0);
+  g_assert_cmpint (symlink (outside, hostile_path (fx, "link-out.jpg")), ==, 0);
 }
 
-/* Entries the listing skips: they are not (links to) regular files. */
-static const char *const hostile_skipped[] = { "fifo.jpg", "loop.jpg", "dev-zero.jpg" };
+/* Entries the listing skips: they are not (links to) regular files, or
+ * lead outside the folder. */
+static const char *const hostile_skipped[] = { "fifo.jpg", "loop.jpg", "dev-zero.jpg",
+                                               "link-out.jpg" };
 
 static const Expected hostile_failed[] = {
   { "zero.jpg", "not a known file format" },
@@ -343,7 +346,14 @@ test_corpus (Fixture *fx, gconstpointer data)
     g_assert_nonnull (image);
     g_assert_cmpint (image->Xsize, <, image->Ysize);
   }
-  g_assert_nonnull (strstr (out, "failed 12  skipped 4"));
+  {
+    g_autofree char *line = NULL;
+
+    g_assert_cmpuint (count_lines_with (err, "shardpix: link-out.jpg: skipped: leads to ", &line),
+                      ==, 1);
+    g_assert_nonnull (strstr (line, "outside INPUT_DIR"));
+  }
+  g_assert_nonnull (strstr (out, "failed 12  skipped 5"));
 }
 
 /* A progressive JPEG of 1 kB whose header claims 65000x65000: decoding it

@@ -101,6 +101,8 @@ test_args_round_trip (void)
   job.no_rotate = TRUE;
   job.keep_metadata = TRUE;
   job.color = TRUE;
+  job.follow_symlinks = TRUE;
+  job.run_token = g_strdup ("host-00ff");
   job.output_name = g_strdup ("-tn_%s.webp[Q=80,strip]");
   round_trip (&job, &parsed);
   g_assert_cmpint (parsed.width, ==, 640);
@@ -115,6 +117,8 @@ test_args_round_trip (void)
   g_assert_true (parsed.keep_metadata);
   g_assert_true (parsed.color);
   g_assert_cmpstr (parsed.output_name, ==, "-tn_%s.webp[Q=80,strip]");
+  g_assert_true (parsed.follow_symlinks);
+  g_assert_cmpstr (parsed.run_token, ==, "host-00ff");
 }
 
 /* The defaults travel as no option at all, and each crop by name. */
@@ -240,12 +244,36 @@ test_paths (void)
 
   shardpix_job_init (&job);
   job.output_dir = g_strdup ("/out");
+  job.run_token = g_strdup ("host-0123456789abcdef");
   top = shardpix_job_temp_path (&job, "a.jpg", 42, 7);
   nested = shardpix_job_temp_path (&job, "sub/dir/a.jpg", 42, 7);
   out = shardpix_job_output_path (&job, "sub/dir/a.jpg");
-  g_assert_cmpstr (top, ==, "/out/.shardpix-42-7.tmp");
-  g_assert_cmpstr (nested, ==, "/out/sub/dir/.shardpix-42-7.tmp");
+  g_assert_cmpstr (top, ==, "/out/.shardpix-host-0123456789abcdef-42-7.tmp");
+  g_assert_cmpstr (nested, ==, "/out/sub/dir/.shardpix-host-0123456789abcdef-42-7.tmp");
   g_assert_cmpstr (out, ==, "/out/sub/dir/a.jpg");
+}
+
+/* Two runs never draw one token, and a token is only what a file name may
+ * hold: the host (made safe) and 64 random bits. */
+static void
+test_run_token (void)
+{
+  g_auto (ShardpixJob) a = { 0 };
+  g_auto (ShardpixJob) b = { 0 };
+  g_autoptr (GError) error = NULL;
+
+  shardpix_job_init (&a);
+  shardpix_job_init (&b);
+  g_assert_true (shardpix_job_finish_options (&a, NULL));
+  g_assert_true (shardpix_job_finish_options (&b, NULL));
+  g_assert_nonnull (a.run_token);
+  g_assert_cmpstr (a.run_token, !=, b.run_token);
+  g_assert_true (shardpix_job_validate (&a, NULL));
+  g_assert_cmpuint (strlen (strrchr (a.run_token, '-') + 1), ==, 16);
+  g_free (a.run_token);
+  a.run_token = g_strdup ("../x");
+  g_assert_false (shardpix_job_validate (&a, &error));
+  g_assert_error (error, SHARDPIX_ERROR, SHARDPIX_ERROR_USAGE);
 }
 
 int
@@ -259,6 +287,7 @@ main (int argc, char **argv)
   g_test_add_func ("/shardpix/job/args-round-trip-crop", test_args_round_trip_crop);
   g_test_add_func ("/shardpix/job/box-and-crop", test_box_and_crop);
   g_test_add_func ("/shardpix/job/finish-options", test_finish_options);
+  g_test_add_func ("/shardpix/job/run-token", test_run_token);
   g_test_add_func ("/shardpix/job/output-names", test_output_names);
   g_test_add_func ("/shardpix/job/validate", test_validate);
   g_test_add_func ("/shardpix/job/paths", test_paths);

@@ -381,6 +381,52 @@ add_test (const char *path, void (*func) (Fixture *, gconstpointer))
   g_test_add (path, Fixture, NULL, fixture_setup, func, fixture_teardown);
 }
 
+/* With the rule of inputs.h: a link inside the root is kept, one that
+ * leads outside is refused with where it leads (kept with
+ * follow_symlinks), and one that leads into the output never. */
+static void
+test_checked_links (Fixture *fixture, G_GNUC_UNUSED gconstpointer data)
+{
+  g_autofree char *outside = g_strconcat (fixture->dir, "-outside.jpg", NULL);
+  g_autofree char *out_dir = g_build_filename (fixture->dir, "out", NULL);
+  g_autofree char *in_out = g_build_filename (out_dir, "old.jpg", NULL);
+
+  make_dir (fixture, "sub");
+  touch (fixture, "sub/real.jpg");
+  make_symlink (fixture, "sub/real.jpg", "inside.jpg");
+  make_symlink (fixture, outside, "outside.jpg");
+  g_assert_true (g_file_set_contents (outside, "x", 1, NULL));
+  g_assert_cmpint (g_mkdir (out_dir, 0700), ==, 0);
+  g_assert_true (g_file_set_contents (in_out, "x", 1, NULL));
+  make_symlink (fixture, in_out, "into-out.jpg");
+  for (int follow = 0; follow < 2; follow++)
+    {
+      g_auto (ShardpixInputs) inputs = { 0 };
+      g_autoptr (ShardpixListing) listing = NULL;
+      g_autoptr (GError) error = NULL;
+      const ShardpixListingRefusal *refusal;
+
+      shardpix_inputs_init (&inputs, fixture->dir, out_dir, follow);
+      listing = shardpix_listing_new_checked (fixture->dir, SHARDPIX_LISTING_NONE, &inputs,
+                                              &error);
+      g_assert_no_error (error);
+      g_assert_cmpuint (listing->paths->len, ==, follow ? 2 : 1);
+      g_assert_cmpstr (g_ptr_array_index (listing->paths, 0), ==, "inside.jpg");
+      g_assert_cmpuint (listing->refused->len, ==, follow ? 1 : 2);
+      refusal = g_ptr_array_index (listing->refused, 0);
+      g_assert_cmpstr (refusal->rel, ==, "into-out.jpg");
+      g_assert_nonnull (strstr (refusal->reason, "inside OUTPUT_DIR"));
+      if (!follow)
+        {
+          refusal = g_ptr_array_index (listing->refused, 1);
+          g_assert_cmpstr (refusal->rel, ==, "outside.jpg");
+          g_assert_nonnull (strstr (refusal->reason, outside));
+          g_assert_nonnull (strstr (refusal->reason, "outside INPUT_DIR"));
+        }
+    }
+  unlink (outside);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -399,5 +445,7 @@ main (int argc, char **argv)
   add_test ("/shardpix/listing/no-images", test_listing_no_images);
   g_test_add_func ("/shardpix/listing/free-null", test_listing_free_null);
 
+  g_test_add ("/shardpix/listing/checked-links", Fixture, NULL, fixture_setup,
+              test_checked_links, fixture_teardown);
   return g_test_run ();
 }

@@ -3,6 +3,7 @@
  * failing that file alone, standard input and NUL-separated names, and
  * slices cut by cost over a manifest covering it exactly once. */
 #include <string.h>
+#include <unistd.h>
 
 #include <glib/gstdio.h>
 
@@ -112,7 +113,9 @@ test_manifest_run (Fixture *fx, gconstpointer data)
   g_autofree char *a = g_build_filename (fx->in, "a.jpg", NULL);
   g_autofree char *b = g_build_filename (sub, "b.png", NULL);
   g_autofree char *c = g_build_filename (fx->in, "c.webp", NULL);
-  const char text[] = "sub/b.png\na.jpg\ngone.jpg\n";
+  g_autofree char *secret = g_build_filename (fx->root, "secret.jpg", NULL);
+  g_autofree char *link = g_build_filename (fx->in, "link.jpg", NULL);
+  const char text[] = "sub/b.png\na.jpg\ngone.jpg\nlink.jpg\n";
   g_autofree char *manifest = write_manifest (fx->root, text, sizeof text - 1);
   const char *args[] = { "run", fx->in, fx->out, "-j", "2", "--files-from", manifest, NULL };
   g_autofree char *out = NULL;
@@ -123,12 +126,16 @@ test_manifest_run (Fixture *fx, gconstpointer data)
   fixtures_write_image (a, "jpeg", 300, 200);
   fixtures_write_image (b, "png", 200, 300);
   fixtures_write_image (c, "webp", 200, 200);
+  /* A name in a manifest gets the input link rule too, when it is opened. */
+  fixtures_write_image (secret, "jpeg", 100, 100);
+  g_assert_cmpint (symlink (secret, link), ==, 0);
   g_assert_cmpint (fixtures_run_logged (args, &out, &err), ==, 1);
   outputs = fixtures_list_files (fx->out);
   g_assert_cmpuint (outputs->len, ==, 2);
   g_assert_cmpstr (outputs->pdata[0], ==, "a.jpg");
   g_assert_cmpstr (outputs->pdata[1], ==, "sub/b.png");
   g_assert_cmpuint (fixtures_count_lines_containing (err, "gone.jpg"), >=, 1);
+  g_assert_cmpuint (fixtures_count_lines_containing (err, "link.jpg"), >=, 1);
   for (guint i = 0; i < outputs->len; i++)
     {
       g_autofree char *path = g_build_filename (fx->out, outputs->pdata[i], NULL);

@@ -169,7 +169,8 @@ test_sixteen_bit_becomes_eight (Fixture *fx, gconstpointer data)
 }
 
 /* The temporary file is created with O_EXCL|O_NOFOLLOW: a symlink planted
- * at its name is never followed. */
+ * at its name is never followed, and, not being ours, never removed: the
+ * image fails instead. */
 static void
 test_planted_symlink_not_followed (Fixture *fx, gconstpointer data)
 {
@@ -180,10 +181,16 @@ test_planted_symlink_not_followed (Fixture *fx, gconstpointer data)
 
   fixtures_write_image (src, "jpeg", 64, 64);
   fixtures_write_bytes (victim, "keep me", 7);
+  g_autoptr (GError) error = NULL;
+  struct stat st;
+
   g_assert_cmpint (symlink (victim, temp), ==, 0);
-  g_assert_true (shardpix_pipeline_process (&fx->job, "a.jpg", 5, NULL));
+  g_assert_false (shardpix_pipeline_process (&fx->job, "a.jpg", 5, &error));
+  g_assert_nonnull (strstr (error->message, "not ours, left alone"));
   g_assert_true (g_file_get_contents (victim, &content, NULL, NULL));
   g_assert_cmpstr (content, ==, "keep me");
+  g_assert_cmpint (lstat (temp, &st), ==, 0);
+  g_assert_true (S_ISLNK (st.st_mode));
 }
 
 /* Small images take the path that thumbnails the image opened for the

@@ -1,0 +1,251 @@
+#include "output.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/statvfs.h>
+#include <unistd.h>
+
+#include <gio/gio.h>
+
+#include "error.h"
+#include "protocol.h"
+
+/* Read by a signal handler: fixed buffers, never reallocated, one per
+ * thread that writes outputs (slot 0: the process's only one). */
+typedef struct {
+  volatile int dir_fd;
+  char name[NAME_MAX + 1];
+  char path[PATH_MAX];
+} OutputSlot;
+
+static OutputSlot output_slots[SHARDPIX_OUTPUT_MAX_SLOTS] = {
+  [0 ... SHARDPIX_OUTPUT_MAX_SLOTS - 1] = { .dir_fd = -1 },
+};
+static _Thread_local guint output_slot;
+
+void
+shardpix_output_set_slot (guint slot)
+{
+  g_return_if_fail (slot < SHARDPIX_OUTPUT_MAX_SLOTS);
+  output_slot = slot;
+}
+
+const char *
+shardpix_output_current_temp (void)
+{
+  return output_slots[output_slot].path;
+}
+
+void
+shardpix_output_unlink_temps (void)
+{
+  for (guint i = 0; i < SHARDPIX_OUTPUT_MAX_SLOTS; i++)
+    if (output_slots[i].name[0] != '\0' && output_slots[i].dir_fd >= 0)
+      unlinkat (output_slots[i].dir_fd, output_slots[i].name, 0);
+}
+
+static void
+output_slot_clear (void)
+{
+  OutputSlot *slot = &output_slots[output_slot];
+
+  slot->name[0] = '\0';
+  slot->path[0] = '\0';
+  slot->dir_fd = -1;
+}
+
+/* @errno stays that of the failure, for the caller to classify. */
+static int
+output_fail_dir (int fd, int errsv, GError **error, const char *where)
+{
+  if (fd >= 0)
+    close (fd);
+  if (errsv == ELOOP)
+    g_set_error (error, SHARDPIX_ERROR, SHARDPIX_ERROR_IMAGE,
+                 "output folder %s is a symbolic link: not followed", where);
+  else if (errsv == ENOTDIR)
+    g_set_error (error, SHARDPIX_ERROR, SHARDPIX_ERROR_IMAGE,
+                 "output folder %s is not a folder", where);
+  else
+    shardpix_error_errno (errsv, error, "cannot create output folder %s", where);
+  errno = errsv;
+  return -1;
+}
+
+int
+shardpix_output_open_dir (const char *output_dir, const char *rel_dir, gboolean create,
+                          GError **error)
+{
+  g_auto (GStrv) parts = g_strsplit (rel_dir, "/", -1);
+  g_autoptr (GString) where = g_string_new (output_dir);
+  /* OUTPUT_DIR itself is the user's: a link there is followed. */
+  int fd = open (output_dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
+
+  if (fd < 0)
+    return output_fail_dir (-1, errno, error, output_dir);
+  for (guint i = 0; parts[i] != NULL; i++)
+    {
+      int next;
+
+      if (*parts[i] == '\0' || strcmp (parts[i], ".") == 0)
+        continue;
+      g_string_append_printf (where, "/%s", parts[i]);
+      if (strcmp (parts[i], "..") == 0)
+        return output_fail_dir (fd, ELOOP, error, where->str);
+      /* mkdirat() never follows a link: on one it says EEXIST, and the
+       * O_NOFOLLOW open below says ELOOP. */
+      if (create && mkdirat (fd, parts[i], 0777) != 0 && errno != EEXIST)
+        return output_fail_dir (fd, errno, error, where->str);
+      next = openat (fd, parts[i], O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+      if (next < 0)
+        {
+          int errsv = errno;
+          struct stat st;
+
+          /* With O_PATH a link is opened as such, and O_DIRECTORY then
+           * says ENOTDIR: tell a link from a file. */
+          if (errsv == ENOTDIR && fstatat (fd, parts[i], &st, AT_SYMLINK_NOFOLLOW) == 0
+              && S_ISLNK (st.st_mode))
+            errsv = ELOOP;
+          return output_fail_dir (fd, errsv, error, where->str);
+        }
+      close (fd);
+      fd = next;
+    }
+  return fd;
+}
+
+void
+shardpix_output_tag_error (ShardpixOutput *output, int errsv, GError **error)
+{
+  int fd = output->fd;
+  struct statvfs fs;
+
+  /* libvips does not keep errno for a failed save, so a full or read-only
+   * file system is also recognised from the descriptor itself. */
+  if (errsv != ENOSPC && errsv != EROFS && errsv != EDQUOT && errsv != EACCES && fd >= 0
+      && fstatvfs (fd, &fs) == 0)
+    {
+      struct stat st;
+
+      /* Could the file have grown a little more? Asking for its size plus
+       * 64 KiB says ENOSPC on a nearly full disk without writing data. */
+      if (fs.f_flag & ST_RDONLY)
+        errsv = EROFS;
+      else if (fstat (fd, &st) == 0 && fallocate (fd, 0, 0, st.st_size + 65536) != 0
+               && (errno == ENOSPC || errno == EDQUOT))
+        errsv = errno;
+      else if (fs.f_bavail == 0)
+        errsv = ENOSPC;
+    }
+  if (errsv != ENOSPC && errsv != EROFS && errsv != EDQUOT && errsv != EACCES)
+    return;
+  g_clear_error (error);
+  g_set_error (error, SHARDPIX_ERROR, SHARDPIX_ERROR_IMAGE,
+               SHARDPIX_PROTOCOL_OUTPUT_ERROR "%s: %s", output->where, g_strerror (errsv));
+}
+
+gboolean
+shardpix_output_begin (const ShardpixJob *job, const char *rel, guint index,
+                       ShardpixOutput *output, GError **error)
+{
+  g_autofree char *out_rel = shardpix_job_output_rel (job, rel);
+  g_autofree char *rel_dir = g_path_get_dirname (out_rel);
+  OutputSlot *slot = &output_slots[output_slot];
+  int errsv;
+
+  memset (output, 0, sizeof *output);
+  output->dir_fd = -1;
+  output->fd = -1;
+  output->name = g_path_get_basename (out_rel);
+  output->where = strcmp (rel_dir, ".") == 0 ? g_strdup (job->output_dir)
+                                             : g_build_filename (job->output_dir, rel_dir, NULL);
+  output->temp = shardpix_job_temp_name (job, getpid (), index);
+  if (strlen (output->temp) > NAME_MAX
+      || strlen (output->where) + strlen (output->temp) + 2 > PATH_MAX)
+    {
+      g_clear_pointer (&output->temp, g_free);
+      g_set_error (error, SHARDPIX_ERROR, SHARDPIX_ERROR_IMAGE, "output path too long");
+      return FALSE;
+    }
+  output->dir_fd = shardpix_output_open_dir (job->output_dir, rel_dir, TRUE, error);
+  if (output->dir_fd < 0)
+    {
+      g_clear_pointer (&output->temp, g_free);
+      shardpix_output_tag_error (output, errno, error);
+      return FALSE;
+    }
+  /* Noted before it exists, so that a signal at any moment removes it. */
+  g_strlcpy (slot->name, output->temp, sizeof slot->name);
+  g_snprintf (slot->path, sizeof slot->path, "%s/%s", output->where, output->temp);
+  slot->dir_fd = output->dir_fd;
+  output->fd = openat (output->dir_fd, output->temp,
+                       O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0666);
+  if (output->fd >= 0)
+    return TRUE;
+  errsv = errno;
+  output_slot_clear ();
+  /* Only this run makes names with its token: a file there is someone
+   * else's (or a trap), and is never removed. */
+  if (errsv == EEXIST)
+    g_set_error (error, SHARDPIX_ERROR, SHARDPIX_ERROR_IMAGE,
+                 "a file is already at the temporary name %s/%s: not ours, left alone",
+                 output->where, output->temp);
+  else
+    shardpix_error_errno (errsv, error, "cannot create temporary file");
+  g_clear_pointer (&output->temp, g_free);
+  shardpix_output_tag_error (output, errsv, error);
+  return FALSE;
+}
+
+gboolean
+shardpix_output_commit (ShardpixOutput *output, const struct stat *input, GError **error)
+{
+  struct stat existing;
+  int fd = output->fd;
+
+  output->fd = -1;
+  if (close (fd) != 0)
+    {
+      int errsv = errno;
+
+      shardpix_error_errno (errsv, error, "cannot write output");
+      shardpix_output_tag_error (output, errsv, error);
+      return FALSE;
+    }
+  /* The last line of defence for "inputs are never overwritten". */
+  if (fstatat (output->dir_fd, output->name, &existing, AT_SYMLINK_NOFOLLOW) == 0
+      && existing.st_dev == input->st_dev && existing.st_ino == input->st_ino)
+    {
+      g_set_error (error, SHARDPIX_ERROR, SHARDPIX_ERROR_IMAGE,
+                   "refusing to overwrite the input itself");
+      return FALSE;
+    }
+  if (renameat (output->dir_fd, output->temp, output->dir_fd, output->name) != 0)
+    return shardpix_error_errno (errno, error, "cannot rename output into place");
+  output_slot_clear ();
+  g_clear_pointer (&output->temp, g_free);
+  return TRUE;
+}
+
+void
+shardpix_output_clear (ShardpixOutput *output)
+{
+  if (output->fd >= 0)
+    close (output->fd);
+  output->fd = -1;
+  if (output->temp != NULL && output->dir_fd >= 0)
+    {
+      unlinkat (output->dir_fd, output->temp, 0);
+      output_slot_clear ();
+    }
+  if (output->dir_fd >= 0)
+    close (output->dir_fd);
+  output->dir_fd = -1;
+  g_clear_pointer (&output->temp, g_free);
+  g_clear_pointer (&output->name, g_free);
+  g_clear_pointer (&output->where, g_free);
+}
