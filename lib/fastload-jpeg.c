@@ -1,4 +1,5 @@
 #include "fastload.h"
+#include "memguard.h"
 
 #include <setjmp.h>
 #include <stdio.h>
@@ -119,6 +120,12 @@ fastload_jpeg_decode (FastloadJpegDecode *d, const guint8 *data, gsize len,
     return NULL;
   if (job != NULL && job->max_pixels != 0
       && (gint64) cinfo->image_width * cinfo->image_height > job->max_pixels)
+    return NULL;
+  /* libjpeg holds a progressive image's coefficients whole: past the
+   * worker's share of memory, libvips' path refuses it (memguard.h). */
+  if (job != NULL && cinfo->progressive_mode
+      && !shardpix_memguard_fits (job, (gint64) cinfo->image_width * cinfo->image_height
+                                           * cinfo->num_components * 2))
     return NULL;
   d->orientation = fastload_jpeg_orientation (cinfo);
   if (d->orientation == 0)

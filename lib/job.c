@@ -40,6 +40,7 @@ shardpix_job_init (ShardpixJob *job)
   /* A truncated file would otherwise come out grey-filled and "succeed". */
   job->fail_on = SHARDPIX_FAIL_ON_TRUNCATED;
   job->max_pixels = SHARDPIX_JOB_DEFAULT_MAX_PIXELS;
+  job->max_buffer_mb = SHARDPIX_JOB_AUTO_MAX_BUFFER;
 }
 
 void
@@ -213,6 +214,13 @@ shardpix_job_validate (const ShardpixJob *job, GError **error)
                    job->max_pixels);
       return FALSE;
     }
+  if (job->max_buffer_mb < SHARDPIX_JOB_AUTO_MAX_BUFFER || job->max_buffer_mb > G_MAXINT64 >> 20)
+    {
+      g_set_error (error, SHARDPIX_ERROR, SHARDPIX_ERROR_USAGE,
+                   "invalid --max-buffer %" G_GINT64_FORMAT ": expected 0 (no limit) or more",
+                   job->max_buffer_mb);
+      return FALSE;
+    }
   if (job->force && job->crop != SHARDPIX_CROP_NONE)
     {
       g_set_error (error, SHARDPIX_ERROR, SHARDPIX_ERROR_USAGE,
@@ -253,6 +261,8 @@ shardpix_job_append_args (const ShardpixJob *job, GPtrArray *argv)
     g_ptr_array_add (argv, g_strdup_printf ("--output-name=%s", job->output_name));
   g_ptr_array_add (argv, g_strdup ("--max-pixels"));
   g_ptr_array_add (argv, g_strdup_printf ("%" G_GINT64_FORMAT, job->max_pixels));
+  /* "=": the automatic value is negative. */
+  g_ptr_array_add (argv, g_strdup_printf ("--max-buffer=%" G_GINT64_FORMAT, job->max_buffer_mb));
 }
 
 static gboolean
@@ -326,6 +336,10 @@ shardpix_job_option_group (ShardpixJob *job)
     { "max-pixels", 0, 0, G_OPTION_ARG_INT64, &job->max_pixels,
       "Refuse images whose header declares more pixels (default 268435456, 0: no limit)",
       "N" },
+    { "max-buffer", 0, 0, G_OPTION_ARG_INT64, &job->max_buffer_mb,
+      "Refuse images libvips must decode whole (interlaced PNG, progressive JPEG, GIF, "
+      "HEIF) into more than MB (default: half of physical memory / --jobs; 0: no limit)",
+      "MB" },
     { NULL },
   };
   GOptionGroup *group = g_option_group_new ("job", "Image options:",

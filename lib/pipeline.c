@@ -13,6 +13,7 @@
 
 #include "error.h"
 #include "fastload.h"
+#include "memguard.h"
 #include "gray.h"
 #include "protocol.h"
 
@@ -219,7 +220,9 @@ pipeline_crop (ShardpixCrop crop)
 }
 
 /* Opening an image only reads its header: a decompression bomb (a few kB
- * declaring 50000x50000) is refused here, before a pixel is decoded. */
+ * declaring 50000x50000), or an image libvips would have to decode whole
+ * into more than the worker's share of memory, is refused here, before a
+ * pixel is decoded. */
 static gboolean
 pipeline_check_pixels (const ShardpixJob *job, const char *source, VipsImage **opened,
                        GError **error)
@@ -227,20 +230,22 @@ pipeline_check_pixels (const ShardpixJob *job, const char *source, VipsImage **o
   g_autoptr (VipsImage) header = NULL;
   gint64 pixels;
 
-  if (job->max_pixels == 0)
+  if (job->max_pixels == 0 && job->max_buffer_mb == 0)
     return TRUE;
   header = vips_image_new_from_file (source, "fail_on", pipeline_fail_on (job->fail_on),
                                      NULL);
   if (header == NULL)
     return pipeline_vips_error (error, "cannot read image");
   pixels = (gint64) header->Xsize * header->Ysize;
-  if (pixels > job->max_pixels)
+  if (job->max_pixels != 0 && pixels > job->max_pixels)
     {
       g_set_error (error, SHARDPIX_ERROR, SHARDPIX_ERROR_IMAGE,
                    "image is %dx%d, %" G_GINT64_FORMAT " pixels: more than --max-pixels %"
                    G_GINT64_FORMAT, header->Xsize, header->Ysize, pixels, job->max_pixels);
       return FALSE;
     }
+  if (!shardpix_memguard_check (job, header, error))
+    return FALSE;
   *opened = g_steal_pointer (&header);
   return TRUE;
 }
