@@ -9,7 +9,7 @@ G_BEGIN_DECLS
 
 typedef enum {
   TOLERANCE_PNG,  /* mean <= 1.5, max <= 16 levels */
-  TOLERANCE_WEBP, /* mean <= 6 levels, PSNR >= 30 dB */
+  TOLERANCE_LOSSY, /* JPEG and WebP: mean <= 6 levels, PSNR >= 30 dB */
 } ToleranceKind;
 
 /* TRUE when @fast stands in for @reference; otherwise @why (if not NULL)
