@@ -82,8 +82,11 @@ fastload_webp_orientation (const WebPDemuxer *demux, guint32 flags)
     return 1;
   if (!WebPDemuxGetChunk (demux, "EXIF", 1, &chunk))
     return 0;
-  /* Some writers keep JPEG's "Exif\0\0" in front of the TIFF data. */
-  if (chunk.chunk.size > 6 && memcmp (chunk.chunk.bytes, "Exif\0\0", 6) == 0)
+  /* Past libvips' limit: let libvips judge. Some writers keep JPEG's
+   * "Exif\0\0" in front of the TIFF data. */
+  if (chunk.chunk.size > SHARDPIX_FASTLOAD_MAX_EXIF)
+    orientation = 0;
+  else if (chunk.chunk.size > 6 && memcmp (chunk.chunk.bytes, "Exif\0\0", 6) == 0)
     orientation = shardpix_fastload_exif_orientation (chunk.chunk.bytes + 6, chunk.chunk.size - 6);
   else
     orientation = shardpix_fastload_exif_orientation (chunk.chunk.bytes, chunk.chunk.size);

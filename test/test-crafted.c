@@ -139,6 +139,16 @@ webp_craft (const char *name)
       webp_chunk (body, "VP8 ", data, len, TRUE);
       webp_chunk (body, "EXIF", webp_exif6, sizeof webp_exif6, TRUE);
     }
+  else if (strcmp (name, "exif-over-1mb") == 0)
+    {
+      /* libvips (libexif) reads no EXIF block over 1 MB: upright. */
+      g_autofree guint8 *big = g_malloc0 ((1 << 20) + 2);
+
+      memcpy (big, webp_exif6, sizeof webp_exif6);
+      webp_vp8x (body, 0x08);
+      webp_chunk (body, "VP8 ", data, len, TRUE);
+      webp_chunk (body, "EXIF", big, (1 << 20) + 2, TRUE);
+    }
   else if (strcmp (name, "vp8x-exif") == 0)
     {
       /* The control: a well-formed file libvips turns. */
@@ -276,7 +286,8 @@ main (int argc, char **argv)
 {
   static const char *const cases[] = {
     "webp/chunk-past-end", "webp/vp8x-chunk-past-end", "webp/odd-no-pad",
-    "webp/simple-exif",    "webp/vp8x-exif-no-flag",   "webp/vp8x-exif",
+    "webp/simple-exif",    "webp/vp8x-exif-no-flag",   "webp/exif-over-1mb",
+    "webp/vp8x-exif",
     "jpeg/exif-not-tiff-then-6", "jpeg/exif-6-then-3",
   };
 
