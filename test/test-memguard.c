@@ -221,6 +221,47 @@ test_photo_passes (Fixture *fx, gconstpointer data)
   g_assert_true (g_file_test (out_baseline, G_FILE_TEST_EXISTS));
 }
 
+/* A progressive JPEG of 1 kB whose header claims 65000x65000 (24 GB of
+ * coefficients for libjpeg), with --max-pixels off: the guard alone
+ * refuses it from its header, also under AddressSanitizer, where
+ * --max-memory cannot be used. */
+static void
+test_progressive_bomb (Fixture *fx, gconstpointer data)
+{
+  g_autofree char *bomb = g_build_filename (fx->in, "bomb.jpg", NULL);
+  g_autofree char *report = g_build_filename (fx->root, "report.json", NULL);
+  const char *args[] = { "run", fx->in, fx->out, "-j", "1", "--max-pixels", "0",
+                         "--report", report, NULL };
+  g_autoptr (VipsImage) black = NULL;
+  g_autofree char *err = NULL;
+  void *jpeg = NULL;
+  guint8 *p;
+  gsize len = 0;
+  gsize sof = 0;
+
+  if (shardpix_memguard_default_mb (1) >= 24176)
+    {
+      g_test_skip ("half of physical memory holds 24 GB");
+      return;
+    }
+  g_assert_cmpint (vips_black (&black, 256, 256, "bands", 3, NULL), ==, 0);
+  g_assert_cmpint (vips_jpegsave_buffer (black, &jpeg, &len, "interlace", TRUE, NULL), ==, 0);
+  p = jpeg;
+  for (gsize i = 2; i + 9 < len && sof == 0; i++)
+    if (p[i] == 0xff && p[i + 1] == 0xc2)
+      sof = i;
+  g_assert_cmpuint (sof, >, 0);
+  p[sof + 5] = p[sof + 7] = 65000 >> 8;
+  p[sof + 6] = p[sof + 8] = 65000 & 0xff;
+  fixtures_write_bytes (bomb, jpeg, len);
+  g_free (jpeg);
+  g_assert_cmpint (fixtures_run_logged (args, NULL, &err), ==, 1);
+  g_assert_nonnull (strstr (err, "bomb.jpg: image is 65000x65000, a progressive JPEG that "
+                                 "libvips decodes whole: 24176 MB at once, more than "
+                                 "--max-buffer"));
+  g_assert_cmpint (memguard_worker_rss_kb (report), <, MEMGUARD_SMALL_RSS_KB);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -229,6 +270,8 @@ main (int argc, char **argv)
               test_adam7_refused, fixtures_dirs_teardown);
   g_test_add ("/shardpix/memguard/adam7-default-share", Fixture, NULL, fixtures_dirs_setup,
               test_adam7_default_share, fixtures_dirs_teardown);
+  g_test_add ("/shardpix/memguard/progressive-bomb", Fixture, NULL, fixtures_dirs_setup,
+              test_progressive_bomb, fixtures_dirs_teardown);
   g_test_add ("/shardpix/memguard/photo-passes", Fixture, NULL, fixtures_dirs_setup,
               test_photo_passes, fixtures_dirs_teardown);
   return g_test_run ();
