@@ -1,5 +1,4 @@
 #include "fastload.h"
-#include "memguard.h"
 
 #include <setjmp.h>
 #include <stdio.h>
@@ -9,6 +8,7 @@
 #include <jpeglib.h>
 
 #include "jpeg-dc.h"
+#include "memguard.h"
 
 typedef struct {
   struct jpeg_error_mgr pub;

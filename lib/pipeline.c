@@ -13,8 +13,8 @@
 
 #include "error.h"
 #include "fastload.h"
-#include "memguard.h"
 #include "gray.h"
+#include "memguard.h"
 #include "protocol.h"
 
 /* Read by a signal handler: fixed buffers, never reallocated, one per
