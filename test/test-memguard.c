@@ -262,10 +262,52 @@ test_progressive_bomb (Fixture *fx, gconstpointer data)
   g_assert_cmpint (memguard_worker_rss_kb (report), <, MEMGUARD_SMALL_RSS_KB);
 }
 
+/* The estimate, read from headers libvips opens: what cannot stream counts,
+ * what streams does not. */
+static void
+test_estimates (Fixture *fx, gconstpointer data)
+{
+  static const struct {
+    const char *name;
+    const char *kind; /* for fixtures_write_image() */
+    gint64 bytes;     /* 0: streamed */
+  } cases[] = {
+    { "baseline.jpg", "jpeg", 0 },
+    { "progressive.jpg", "jpeg-progressive", 300 * 200 * 3 * 2 },
+    { "plain.png", "png", 0 },
+    { "plain16.png", "png16", 0 },
+    { "frame.gif", "gif", 300 * 200 * 4 },
+    { "strips.tif", "tiff", 0 },
+    { "lossy.webp", "webp", 0 },
+  };
+  g_autofree char *adam7 = g_build_filename (fx->in, "adam7.png", NULL);
+  g_autoptr (VipsImage) header = NULL;
+
+  for (gsize i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autofree char *path = g_build_filename (fx->in, cases[i].name, NULL);
+      g_autoptr (VipsImage) image = NULL;
+
+      fixtures_write_image (path, cases[i].kind, 300, 200);
+      image = vips_image_new_from_file (path, NULL);
+      g_assert_nonnull (image);
+      g_test_message ("%s: %" G_GINT64_FORMAT " bytes", cases[i].name,
+                      shardpix_memguard_buffered_bytes (image));
+      g_assert_cmpint (shardpix_memguard_buffered_bytes (image), ==, cases[i].bytes);
+    }
+  memguard_write_adam7 (adam7);
+  header = vips_image_new_from_file (adam7, NULL);
+  g_assert_nonnull (header);
+  g_assert_cmpint (shardpix_memguard_buffered_bytes (header), ==,
+                   G_GINT64_CONSTANT (8192) * 8192 * 4 * 2);
+}
+
 int
 main (int argc, char **argv)
 {
   fixtures_init (&argc, &argv);
+  g_test_add ("/shardpix/memguard/estimates", Fixture, NULL, fixtures_dirs_setup,
+              test_estimates, fixtures_dirs_teardown);
   g_test_add ("/shardpix/memguard/adam7-refused", Fixture, NULL, fixtures_dirs_setup,
               test_adam7_refused, fixtures_dirs_teardown);
   g_test_add ("/shardpix/memguard/adam7-default-share", Fixture, NULL, fixtures_dirs_setup,
