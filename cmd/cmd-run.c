@@ -14,6 +14,7 @@
 #include "job.h"
 #include "listing.h"
 #include "output.h"
+#include "memguard.h"
 #include "pipeline.h"
 #include "report.h"
 #include "resume.h"
@@ -347,6 +348,12 @@ cmd_run (int argc, char **argv)
       cmd_fail (CMD_EXIT_USAGE, "%s", error->message);
       goto usage;
     }
+  /* The images decoded at once share half of physical memory. */
+  if (options.job.max_buffer_mb == SHARDPIX_JOB_AUTO_MAX_BUFFER)
+    options.job.max_buffer_mb = shardpix_memguard_default_mb (
+        options.mode == SHARDPIX_MODE_PROCESSES || options.mode == SHARDPIX_MODE_THREADS
+            ? (guint) options.jobs
+            : 1);
 
   started_us = g_get_monotonic_time ();
   listing = options.input.files_from != NULL

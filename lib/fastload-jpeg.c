@@ -8,6 +8,7 @@
 #include <jpeglib.h>
 
 #include "jpeg-dc.h"
+#include "memguard.h"
 
 typedef struct {
   struct jpeg_error_mgr pub;
@@ -34,14 +35,18 @@ fastload_jpeg_emit_message (j_common_ptr cinfo, int level)
     errors->warned = TRUE;
 }
 
-/* The EXIF orientation (1-8) from an APP1 segment, 1 without one, 0 if it
- * cannot be read. */
+/* The EXIF orientation (1-8) from the APP1 segment libvips reads, the first
+ * that starts with "Exif": 1 without one, 0 if it cannot be read (then
+ * libvips judges, also when that segment is not "Exif\0\0" and TIFF data:
+ * a valid one after it is not libvips' orientation). */
 static int
 fastload_jpeg_orientation (j_decompress_ptr cinfo)
 {
   for (jpeg_saved_marker_ptr m = cinfo->marker_list; m != NULL; m = m->next)
-    if (m->marker == JPEG_APP0 + 1 && m->data_length > 6 && memcmp (m->data, "Exif\0\0", 6) == 0)
-      return shardpix_fastload_exif_orientation (m->data + 6, m->data_length - 6);
+    if (m->marker == JPEG_APP0 + 1 && m->data_length > 4 && memcmp (m->data, "Exif", 4) == 0)
+      return m->data_length > 6 && memcmp (m->data, "Exif\0\0", 6) == 0
+                 ? shardpix_fastload_exif_orientation (m->data + 6, m->data_length - 6)
+                 : 0;
   return 1;
 }
 
@@ -119,6 +124,12 @@ fastload_jpeg_decode (FastloadJpegDecode *d, const guint8 *data, gsize len,
     return NULL;
   if (job != NULL && job->max_pixels != 0
       && (gint64) cinfo->image_width * cinfo->image_height > job->max_pixels)
+    return NULL;
+  /* libjpeg holds a progressive image's coefficients whole: past the
+   * worker's share of memory, libvips' path refuses it (memguard.h). */
+  if (job != NULL && cinfo->progressive_mode
+      && !shardpix_memguard_fits (job, (gint64) cinfo->image_width * cinfo->image_height
+                                           * cinfo->num_components * 2))
     return NULL;
   d->orientation = fastload_jpeg_orientation (cinfo);
   if (d->orientation == 0)

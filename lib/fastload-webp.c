@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <webp/decode.h>
+#include <webp/demux.h>
 
 /* libwebp's own YUV to RGB uses limited-range BT.601, whose luma is just
  * 255/219 of Y above 16 (the chroma terms cancel): 19077/16384. */
@@ -68,31 +69,91 @@ fastload_webp_image (const WebPDecBuffer *out, gboolean alpha, int width, int he
   return image;
 }
 
-/* The orientation in the EXIF chunk of an extended file, 1 without one, 0
- * if it cannot be read. */
+/* The orientation in the EXIF chunk, found as libvips finds it (the first
+ * one, only when the VP8X header says there is one): 1 without one, 0 if
+ * it cannot be read. */
 static int
-fastload_webp_orientation (const guint8 *data, gsize size)
+fastload_webp_orientation (const WebPDemuxer *demux, guint32 flags)
 {
-  gsize pos = 12;
+  WebPChunkIterator chunk;
+  int orientation = 1;
 
-  while (pos + 8 <= size)
+  if ((flags & EXIF_FLAG) == 0)
+    return 1;
+  if (!WebPDemuxGetChunk (demux, "EXIF", 1, &chunk))
+    return 0;
+  /* Past libvips' limit: let libvips judge. Some writers keep JPEG's
+   * "Exif\0\0" in front of the TIFF data. */
+  if (chunk.chunk.size > SHARDPIX_FASTLOAD_MAX_EXIF)
+    orientation = 0;
+  else if (chunk.chunk.size > 6 && memcmp (chunk.chunk.bytes, "Exif\0\0", 6) == 0)
+    orientation = shardpix_fastload_exif_orientation (chunk.chunk.bytes + 6, chunk.chunk.size - 6);
+  else
+    orientation = shardpix_fastload_exif_orientation (chunk.chunk.bytes, chunk.chunk.size);
+  WebPDemuxReleaseChunkIterator (&chunk);
+  return orientation;
+}
+
+/* The still image libvips' loader would decode, as it finds it: libwebp's
+ * demuxer must accept the whole file (it refuses, for one, a RIFF chunk
+ * that runs past the end of the file, which WebPDecode() alone would
+ * read), and the frame must be the whole canvas with the alpha the header
+ * declares (libvips keeps alpha by the VP8X flag, not the bitstream).
+ * Anything else goes to libvips, which reports it in its own words.
+ * Fills @frame and @config's features; FALSE if not ours. */
+static gboolean
+fastload_webp_frame (const WebPDemuxer *demux, WebPIterator *frame, WebPDecoderConfig *config,
+                     guint32 *flags)
+{
+  int width = (int) WebPDemuxGetI (demux, WEBP_FF_CANVAS_WIDTH);
+  int height = (int) WebPDemuxGetI (demux, WEBP_FF_CANVAS_HEIGHT);
+
+  *flags = WebPDemuxGetI (demux, WEBP_FF_FORMAT_FLAGS);
+  /* libvips thumbnails an animation's first frame; WebPDecode() cannot. */
+  if ((*flags & ANIMATION_FLAG) != 0 || !WebPDemuxGetFrame (demux, 1, frame))
+    return FALSE;
+  if (!WebPInitDecoderConfig (config)
+      || WebPGetFeatures (frame->fragment.bytes, frame->fragment.size, &config->input)
+             != VP8_STATUS_OK
+      || config->input.has_animation || frame->x_offset != 0 || frame->y_offset != 0
+      || frame->width != width || frame->height != height || config->input.width != width
+      || config->input.height != height
+      || !config->input.has_alpha != !(*flags & ALPHA_FLAG))
+    return FALSE;
+  return TRUE;
+}
+
+/* Decodes @frame of @width x @height, scaled for @job and @orientation. */
+static VipsImage *
+fastload_webp_decode (const WebPIterator *frame, WebPDecoderConfig *config,
+                      const ShardpixJob *job, int orientation)
+{
+  int width = config->input.width;
+  int height = config->input.height;
+  VipsImage *image;
+
+  if (orientation >= 5)
     {
-      gsize len = (gsize) data[pos + 4] | (gsize) data[pos + 5] << 8
-                  | (gsize) data[pos + 6] << 16 | (gsize) data[pos + 7] << 24;
-      const guint8 *payload = data + pos + 8;
-
-      if (len > size - pos - 8)
-        return 1;
-      if (memcmp (data + pos, "EXIF", 4) == 0)
-        {
-          /* Some writers keep JPEG's "Exif\0\0" in front of the TIFF data. */
-          if (len > 6 && memcmp (payload, "Exif\0\0", 6) == 0)
-            return shardpix_fastload_exif_orientation (payload + 6, len - 6);
-          return shardpix_fastload_exif_orientation (payload, len);
-        }
-      pos += 8 + len + (len & 1);
+      /* The box applies to the turned image: scale as if it were. */
+      fastload_webp_scaled_size (job, height, width, &config->options.scaled_height,
+                                 &config->options.scaled_width);
     }
-  return 1;
+  else
+    fastload_webp_scaled_size (job, width, height, &config->options.scaled_width,
+                               &config->options.scaled_height);
+  config->options.use_scaling = config->options.scaled_width != width
+                                || config->options.scaled_height != height;
+  config->output.colorspace = config->input.has_alpha ? MODE_YUVA : MODE_YUV;
+  if (WebPDecode (frame->fragment.bytes, frame->fragment.size, config) != VP8_STATUS_OK)
+    {
+      WebPFreeDecBuffer (&config->output);
+      return NULL;
+    }
+  image = fastload_webp_image (&config->output, config->input.has_alpha, width, height);
+  WebPFreeDecBuffer (&config->output);
+  if (image != NULL && orientation != 1)
+    vips_image_set_int (image, VIPS_META_ORIENTATION, orientation);
+  return image;
 }
 
 VipsImage *
@@ -100,48 +161,34 @@ shardpix_fastload_webp (int fd, const struct stat *st, const ShardpixJob *job)
 {
   g_autofree guint8 *data = NULL;
   guint8 head[12];
+  WebPData whole;
+  WebPDemuxer *demux;
+  WebPIterator frame = { 0 };
   WebPDecoderConfig config;
-  VipsImage *image;
-  gsize size = (gsize) st->st_size;
-  int width, height, orientation;
+  VipsImage *image = NULL;
+  guint32 flags = 0;
+  int orientation;
 
   if (st->st_size < 16 || pread (fd, head, sizeof head, 0) != sizeof head
       || memcmp (head, "RIFF", 4) != 0 || memcmp (head + 8, "WEBP", 4) != 0)
     return NULL;
   data = shardpix_fastload_read (fd, st);
-  if (data == NULL || !WebPInitDecoderConfig (&config)
-      || WebPGetFeatures (data, size, &config.input) != VP8_STATUS_OK)
+  if (data == NULL)
     return NULL;
-  /* libvips thumbnails an animation's first frame; WebPDecode() cannot. */
-  if (config.input.has_animation)
+  whole.bytes = data;
+  whole.size = (gsize) st->st_size;
+  demux = WebPDemux (&whole);
+  if (demux == NULL)
     return NULL;
-  width = config.input.width;
-  height = config.input.height;
-  if (job->max_pixels != 0 && (gint64) width * height > job->max_pixels)
-    return NULL;
-  orientation = job->no_rotate ? 1 : fastload_webp_orientation (data, size);
-  if (orientation == 0)
-    return NULL;
-  if (orientation >= 5)
+  if (fastload_webp_frame (demux, &frame, &config, &flags)
+      && (job->max_pixels == 0
+          || (gint64) config.input.width * config.input.height <= job->max_pixels))
     {
-      /* The box applies to the turned image: scale as if it were. */
-      fastload_webp_scaled_size (job, height, width, &config.options.scaled_height,
-                                 &config.options.scaled_width);
+      orientation = job->no_rotate ? 1 : fastload_webp_orientation (demux, flags);
+      if (orientation != 0)
+        image = fastload_webp_decode (&frame, &config, job, orientation);
     }
-  else
-    fastload_webp_scaled_size (job, width, height, &config.options.scaled_width,
-                               &config.options.scaled_height);
-  config.options.use_scaling = config.options.scaled_width != width
-                               || config.options.scaled_height != height;
-  config.output.colorspace = config.input.has_alpha ? MODE_YUVA : MODE_YUV;
-  if (WebPDecode (data, size, &config) != VP8_STATUS_OK)
-    {
-      WebPFreeDecBuffer (&config.output);
-      return NULL;
-    }
-  image = fastload_webp_image (&config.output, config.input.has_alpha, width, height);
-  WebPFreeDecBuffer (&config.output);
-  if (image != NULL && orientation != 1)
-    vips_image_set_int (image, VIPS_META_ORIENTATION, orientation);
+  WebPDemuxReleaseIterator (&frame);
+  WebPDemuxDelete (demux);
   return image;
 }

@@ -39,6 +39,9 @@ double shardpix_fastload_shrink (const ShardpixJob *job, int width, int height);
  * ("II*\0" or "MM\0*", in its first IFD, where libvips looks), 1 when it
  * has none, 0 when it cannot be read: then libvips should judge. */
 int shardpix_fastload_exif_orientation (const guint8 *tiff, gsize len);
+/* libvips reads no larger EXIF block (it says "exif too large" and keeps
+ * the image upright). */
+#define SHARDPIX_FASTLOAD_MAX_EXIF (1 << 20)
 
 /* libjpeg-turbo asked for luminance only (JPEG's Y is Rec.601 luma) and DCT
  * scaling; a progressive JPEG scaled by 1/8 is read from its DC scans

@@ -42,6 +42,7 @@ shardpix_job_init (ShardpixJob *job)
   /* A truncated file would otherwise come out grey-filled and "succeed". */
   job->fail_on = SHARDPIX_FAIL_ON_TRUNCATED;
   job->max_pixels = SHARDPIX_JOB_DEFAULT_MAX_PIXELS;
+  job->max_buffer_mb = SHARDPIX_JOB_AUTO_MAX_BUFFER;
 }
 
 void
@@ -223,6 +224,13 @@ shardpix_job_validate (const ShardpixJob *job, GError **error)
                    SHARDPIX_JOB_MAX_PREFETCH);
       return FALSE;
     }
+  if (job->max_buffer_mb < SHARDPIX_JOB_AUTO_MAX_BUFFER || job->max_buffer_mb > G_MAXINT64 >> 20)
+    {
+      g_set_error (error, SHARDPIX_ERROR, SHARDPIX_ERROR_USAGE,
+                   "invalid --max-buffer %" G_GINT64_FORMAT ": expected 0 (no limit) or more",
+                   job->max_buffer_mb);
+      return FALSE;
+    }
   if (job->force && job->crop != SHARDPIX_CROP_NONE)
     {
       g_set_error (error, SHARDPIX_ERROR, SHARDPIX_ERROR_USAGE,
@@ -279,6 +287,8 @@ shardpix_job_append_args (const ShardpixJob *job, GPtrArray *argv)
     g_ptr_array_add (argv, g_strdup ("--follow-symlinks"));
   if (job->run_token != NULL)
     g_ptr_array_add (argv, g_strdup_printf ("--run-token=%s", job->run_token));
+  /* "=": the automatic value is negative. */
+  g_ptr_array_add (argv, g_strdup_printf ("--max-buffer=%" G_GINT64_FORMAT, job->max_buffer_mb));
 }
 
 static gboolean
@@ -361,6 +371,10 @@ shardpix_job_option_group (ShardpixJob *job)
     /* The supervisor's, for its workers' temporary names. */
     { "run-token", 0, G_OPTION_FLAG_HIDDEN, G_OPTION_ARG_STRING, &job->run_token,
       "Temporary-name token of this run", "TOKEN" },
+    { "max-buffer", 0, 0, G_OPTION_ARG_INT64, &job->max_buffer_mb,
+      "Refuse images libvips must decode whole (interlaced PNG, progressive JPEG, GIF, "
+      "HEIF) into more than MB (default: half of physical memory / --jobs; 0: no limit)",
+      "MB" },
     { NULL },
   };
   GOptionGroup *group = g_option_group_new ("job", "Image options:",

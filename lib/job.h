@@ -54,6 +54,9 @@ typedef struct {
   int prefetch;      /* files a worker opens and reads ahead (see prefetch.h); 0: none */
   gboolean follow_symlinks; /* open input links that lead outside INPUT_DIR too */
   char *run_token;   /* names this run's temporary files (see shardpix_job_temp_name) */
+  /* refuse images libvips must decode whole into more MB (memguard.h); 0:
+   * no limit; SHARDPIX_JOB_AUTO_MAX_BUFFER: the worker's share of memory */
+  gint64 max_buffer_mb;
 } ShardpixJob;
 
 #define SHARDPIX_JOB_DEFAULT_SIZE 256
@@ -61,6 +64,7 @@ typedef struct {
 #define SHARDPIX_JOB_DEFAULT_MAX_PIXELS (G_GINT64_CONSTANT (16384) * 16384)
 #define SHARDPIX_JOB_DEFAULT_PREFETCH 2
 #define SHARDPIX_JOB_MAX_PREFETCH 64
+#define SHARDPIX_JOB_AUTO_MAX_BUFFER (-1)
 
 void shardpix_job_init (ShardpixJob *job);
 void shardpix_job_clear (ShardpixJob *job);

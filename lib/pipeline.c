@@ -15,6 +15,7 @@
 #include "fastload.h"
 #include "gray.h"
 #include "inputs.h"
+#include "memguard.h"
 #include "output.h"
 
 /* The first libvips warning of the current image, or "". Warnings raised on
@@ -216,7 +217,9 @@ pipeline_crop (ShardpixCrop crop)
 }
 
 /* Opening an image only reads its header: a decompression bomb (a few kB
- * declaring 50000x50000) is refused here, before a pixel is decoded. */
+ * declaring 50000x50000), or an image libvips would have to decode whole
+ * into more than the worker's share of memory, is refused here, before a
+ * pixel is decoded. */
 static gboolean
 pipeline_check_pixels (const ShardpixJob *job, const char *source, VipsImage **opened,
                        GError **error)
@@ -224,20 +227,22 @@ pipeline_check_pixels (const ShardpixJob *job, const char *source, VipsImage **o
   g_autoptr (VipsImage) header = NULL;
   gint64 pixels;
 
-  if (job->max_pixels == 0)
+  if (job->max_pixels == 0 && job->max_buffer_mb == 0)
     return TRUE;
   header = vips_image_new_from_file (source, "fail_on", pipeline_fail_on (job->fail_on),
                                      NULL);
   if (header == NULL)
     return pipeline_vips_error (error, "cannot read image");
   pixels = (gint64) header->Xsize * header->Ysize;
-  if (pixels > job->max_pixels)
+  if (job->max_pixels != 0 && pixels > job->max_pixels)
     {
       g_set_error (error, SHARDPIX_ERROR, SHARDPIX_ERROR_IMAGE,
                    "image is %dx%d, %" G_GINT64_FORMAT " pixels: more than --max-pixels %"
                    G_GINT64_FORMAT, header->Xsize, header->Ysize, pixels, job->max_pixels);
       return FALSE;
     }
+  if (!shardpix_memguard_check (job, header, error))
+    return FALSE;
   *opened = g_steal_pointer (&header);
   return TRUE;
 }
