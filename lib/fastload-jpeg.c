@@ -96,6 +96,33 @@ fastload_jpeg_finish (FastloadJpegDecode *d)
   return image;
 }
 
+/* What jpeg_read_header() saw, for jpeg-dc.h to check that it decodes the
+ * same frame; FALSE if it has more components than that decoder takes. */
+static gboolean
+fastload_jpeg_frame (const struct jpeg_decompress_struct *cinfo, ShardpixJpegDcFrame *frame)
+{
+  if (cinfo->num_components > 4)
+    return FALSE;
+  frame->width = (int) cinfo->image_width;
+  frame->height = (int) cinfo->image_height;
+  frame->components = cinfo->num_components;
+  frame->restart_interval = (int) cinfo->restart_interval;
+  for (int c = 0; c < cinfo->num_components; c++)
+    {
+      frame->id[c] = (guint8) cinfo->comp_info[c].component_id;
+      frame->h[c] = (guint8) cinfo->comp_info[c].h_samp_factor;
+      frame->v[c] = (guint8) cinfo->comp_info[c].v_samp_factor;
+      frame->quant[c] = (guint8) cinfo->comp_info[c].quant_tbl_no;
+    }
+  for (int t = 0; t < 4; t++)
+    {
+      frame->quant_defined[t] = cinfo->quant_tbl_ptrs[t] != NULL;
+      if (frame->quant_defined[t])
+        frame->quant_dc[t] = cinfo->quant_tbl_ptrs[t]->quantval[0];
+    }
+  return TRUE;
+}
+
 /* Decodes @data as luminance scaled by 1/@denominator (0: chosen for @job);
  * with @dc_scans, a progressive JPEG at 1/8 by jpeg-dc.h. */
 static VipsImage *
@@ -138,7 +165,11 @@ fastload_jpeg_decode (FastloadJpegDecode *d, const guint8 *data, gsize len,
   if (dc_scans && d->denominator == 8 && cinfo->progressive_mode && !cinfo->arith_code
       && cinfo->jpeg_color_space != JCS_RGB)
     {
-      d->image = shardpix_jpeg_dc_luma (data, len);
+      ShardpixJpegDcFrame frame = { 0 };
+
+      if (!fastload_jpeg_frame (cinfo, &frame))
+        return NULL;
+      d->image = shardpix_jpeg_dc_luma (data, len, &frame);
       return d->image != NULL ? fastload_jpeg_finish (d) : NULL;
     }
   cinfo->scale_num = 1;
@@ -187,6 +218,12 @@ VipsImage *
 shardpix_fastload_jpeg_decode_buffer (const guint8 *data, gsize len, int denominator)
 {
   return fastload_jpeg_run (data, len, NULL, denominator, FALSE);
+}
+
+VipsImage *
+shardpix_fastload_jpeg_dc_buffer (const guint8 *data, gsize len)
+{
+  return fastload_jpeg_run (data, len, NULL, 8, TRUE);
 }
 
 VipsImage *
