@@ -123,11 +123,18 @@ fastload_jpeg_frame (const struct jpeg_decompress_struct *cinfo, ShardpixJpegDcF
   return TRUE;
 }
 
+/* Which decoders a call may use. */
+typedef enum {
+  FASTLOAD_JPEG_LIBJPEG,   /* libjpeg alone */
+  FASTLOAD_JPEG_ANY,       /* jpeg-dc.h where it applies, libjpeg elsewhere */
+  FASTLOAD_JPEG_DC_ONLY,   /* jpeg-dc.h, or nothing */
+} FastloadJpegRoute;
+
 /* Decodes @data as luminance scaled by 1/@denominator (0: chosen for @job);
- * with @dc_scans, a progressive JPEG at 1/8 by jpeg-dc.h. */
+ * a progressive JPEG at 1/8 by jpeg-dc.h, unless @route says libjpeg. */
 static VipsImage *
 fastload_jpeg_decode (FastloadJpegDecode *d, const guint8 *data, gsize len,
-                      const ShardpixJob *job, int denominator, gboolean dc_scans)
+                      const ShardpixJob *job, int denominator, FastloadJpegRoute route)
 {
   struct jpeg_decompress_struct *cinfo = &d->cinfo;
 
@@ -162,7 +169,8 @@ fastload_jpeg_decode (FastloadJpegDecode *d, const guint8 *data, gsize len,
     }
   else
     d->shrink = d->denominator;
-  if (dc_scans && d->denominator == 8 && cinfo->progressive_mode && !cinfo->arith_code
+  if (route != FASTLOAD_JPEG_LIBJPEG && d->denominator == 8 && cinfo->progressive_mode
+      && !cinfo->arith_code
       && cinfo->jpeg_color_space != JCS_RGB)
     {
       ShardpixJpegDcFrame frame = { 0 };
@@ -172,6 +180,8 @@ fastload_jpeg_decode (FastloadJpegDecode *d, const guint8 *data, gsize len,
       d->image = shardpix_jpeg_dc_luma (data, len, &frame);
       return d->image != NULL ? fastload_jpeg_finish (d) : NULL;
     }
+  if (route == FASTLOAD_JPEG_DC_ONLY)
+    return NULL;
   cinfo->scale_num = 1;
   cinfo->scale_denom = (unsigned int) d->denominator;
   cinfo->out_color_space = JCS_GRAYSCALE;
@@ -202,10 +212,10 @@ fastload_jpeg_decode (FastloadJpegDecode *d, const guint8 *data, gsize len,
 /* On the heap: what setjmp returns to must not live in registers. */
 static VipsImage *
 fastload_jpeg_run (const guint8 *data, gsize len, const ShardpixJob *job, int denominator,
-                   gboolean dc_scans)
+                   FastloadJpegRoute route)
 {
   FastloadJpegDecode *d = g_new0 (FastloadJpegDecode, 1);
-  VipsImage *image = fastload_jpeg_decode (d, data, len, job, denominator, dc_scans);
+  VipsImage *image = fastload_jpeg_decode (d, data, len, job, denominator, route);
 
   jpeg_destroy_decompress (&d->cinfo);
   g_clear_object (&d->image);
@@ -217,13 +227,13 @@ fastload_jpeg_run (const guint8 *data, gsize len, const ShardpixJob *job, int de
 VipsImage *
 shardpix_fastload_jpeg_decode_buffer (const guint8 *data, gsize len, int denominator)
 {
-  return fastload_jpeg_run (data, len, NULL, denominator, FALSE);
+  return fastload_jpeg_run (data, len, NULL, denominator, FASTLOAD_JPEG_LIBJPEG);
 }
 
 VipsImage *
 shardpix_fastload_jpeg_dc_buffer (const guint8 *data, gsize len)
 {
-  return fastload_jpeg_run (data, len, NULL, 8, TRUE);
+  return fastload_jpeg_run (data, len, NULL, 8, FASTLOAD_JPEG_DC_ONLY);
 }
 
 VipsImage *
@@ -237,5 +247,5 @@ shardpix_fastload_jpeg (int fd, const struct stat *st, const ShardpixJob *job)
   data = shardpix_fastload_read (fd, st);
   if (data == NULL)
     return NULL;
-  return fastload_jpeg_run (data, (gsize) st->st_size, job, 0, TRUE);
+  return fastload_jpeg_run (data, (gsize) st->st_size, job, 0, FASTLOAD_JPEG_ANY);
 }
