@@ -97,7 +97,8 @@ fastload_jpeg_finish (FastloadJpegDecode *d)
 }
 
 /* What jpeg_read_header() saw, for jpeg-dc.h to check that it decodes the
- * same frame; FALSE if it has more components than that decoder takes. */
+ * same frame; FALSE if it has more components than that decoder takes. A
+ * table jdmarker.c read is kept even when jdhuff.c would refuse it. */
 static gboolean
 fastload_jpeg_frame (const struct jpeg_decompress_struct *cinfo, ShardpixJpegDcFrame *frame)
 {
@@ -119,6 +120,12 @@ fastload_jpeg_frame (const struct jpeg_decompress_struct *cinfo, ShardpixJpegDcF
       frame->quant_defined[t] = cinfo->quant_tbl_ptrs[t] != NULL;
       if (frame->quant_defined[t])
         frame->quant_dc[t] = cinfo->quant_tbl_ptrs[t]->quantval[0];
+      frame->dc_defined[t] = cinfo->dc_huff_tbl_ptrs[t] != NULL;
+      if (frame->dc_defined[t])
+        {
+          memcpy (frame->dc_counts[t], cinfo->dc_huff_tbl_ptrs[t]->bits + 1, 16);
+          memcpy (frame->dc_symbols[t], cinfo->dc_huff_tbl_ptrs[t]->huffval, 256);
+        }
     }
   return TRUE;
 }

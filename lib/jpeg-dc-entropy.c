@@ -10,6 +10,8 @@ shardpix_jpeg_dc_table_build (ShardpixJpegDcTable *t, const guint8 *counts, cons
   guint k = 0;
 
   memset (t, 0, sizeof *t);
+  memcpy (t->counts, counts, sizeof t->counts);
+  t->total = total;
   memcpy (t->values, values, total);
   for (guint i = 0; dc && i < total; i++)
     if (values[i] > 15)
@@ -162,4 +164,48 @@ shardpix_jpeg_dc_entropy_end (const guint8 *data, gsize len, gsize from)
         && (data[i + 1] < 0xD0 || data[i + 1] > 0xD7))
       return data[i + 1] == 0x01 ? G_MAXSIZE : i;
   return G_MAXSIZE;
+}
+
+gint
+shardpix_jpeg_dc_int16 (guint32 value)
+{
+  guint low = value & 0xFFFF;
+
+  return low >= 0x8000 ? (gint) low - 0x10000 : (gint) low;
+}
+
+/* T.81 F.12, EXTEND. */
+static gint32
+jpeg_dc_extend (guint value, int size)
+{
+  if (size == 0)
+    return 0;
+  if (value < (1u << (size - 1)))
+    return (gint32) value - (gint32) ((1u << size) - 1);
+  return (gint32) value;
+}
+
+gboolean
+shardpix_jpeg_dc_block (ShardpixJpegDcBits *b, const ShardpixJpegDcTable *table,
+                        gint32 *predictor, int ah, int al, gint16 *slot)
+{
+  if (ah == 0)
+    {
+      int size = shardpix_jpeg_dc_decode_symbol (b, table);
+      gint32 diff;
+
+      if (size < 0)
+        return FALSE;
+      diff = jpeg_dc_extend (shardpix_jpeg_dc_bits_get (b, size), size);
+      /* libjpeg's JERR_BAD_DCT_COEF: the sum must fit an int. */
+      if ((*predictor >= 0 && diff > G_MAXINT32 - *predictor)
+          || (*predictor < 0 && diff < G_MININT32 - *predictor))
+        return FALSE;
+      *predictor += diff;
+      if (slot != NULL)
+        *slot = (gint16) shardpix_jpeg_dc_int16 ((guint32) *predictor << al);
+    }
+  else if (shardpix_jpeg_dc_bits_get (b, 1) && slot != NULL)
+    *slot = (gint16) (*slot | (1 << al));
+  return TRUE;
 }

@@ -15,6 +15,8 @@ typedef struct {
   guint8 lookup_value[1 << 9];
   gint32 maxcode[18]; /* the slow path, as libjpeg's jdhuff.c */
   gint32 valoffset[18];
+  guint8 counts[16]; /* as the DHT gave them */
+  guint total;
   guint8 values[256];
   gboolean defined;
 } ShardpixJpegDcTable;
@@ -61,5 +63,17 @@ gboolean shardpix_jpeg_dc_bits_restart (ShardpixJpegDcBits *b, int *expected);
  * is neither RSTn nor FF 00 stuffing, after fill FFs. G_MAXSIZE if there is
  * none, or if it is TEM, which resync_to_restart() would skip. */
 gsize shardpix_jpeg_dc_entropy_end (const guint8 *data, gsize len, gsize from);
+
+/* The low 16 bits of @value as a signed 16-bit number: what libjpeg's
+ * casts to JCOEF and to its multiplier type (short with SIMD) keep. */
+gint shardpix_jpeg_dc_int16 (guint32 value);
+
+/* One block of a DC scan, as decode_mcu_DC_first() (@ah 0: a difference
+ * added to *@predictor, the sum shifted by @al) and decode_mcu_DC_refine()
+ * (a bit at @al) do, stored as libjpeg's 16-bit JCOEF in *@slot (NULL: a
+ * component not kept). FALSE for a code @table lacks, or a sum past an int
+ * (libjpeg's JERR_BAD_DCT_COEF). */
+gboolean shardpix_jpeg_dc_block (ShardpixJpegDcBits *b, const ShardpixJpegDcTable *table,
+                                 gint32 *predictor, int ah, int al, gint16 *slot);
 
 G_END_DECLS

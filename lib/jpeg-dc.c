@@ -47,16 +47,6 @@ jpeg_dc_be16 (const guint8 *p)
   return (guint) p[0] << 8 | p[1];
 }
 
-/* The low 16 bits of @value as a signed 16-bit number: what libjpeg's
- * casts to JCOEF and to its multiplier type (short with SIMD) keep. */
-static gint
-jpeg_dc_int16 (guint32 value)
-{
-  guint low = value & 0xFFFF;
-
-  return low >= 0x8000 ? (gint) low - 0x10000 : (gint) low;
-}
-
 static gboolean
 jpeg_dc_parse_sof (JpegDc *dc, const guint8 *s, gsize len)
 {
@@ -156,43 +146,6 @@ jpeg_dc_parse_dht (JpegDc *dc, const guint8 *s, gsize len)
   return TRUE;
 }
 
-/* T.81 F.12, EXTEND. */
-static gint32
-jpeg_dc_extend (guint value, int size)
-{
-  if (size == 0)
-    return 0;
-  if (value < (1u << (size - 1)))
-    return (gint32) value - (gint32) ((1u << size) - 1);
-  return (gint32) value;
-}
-
-/* One block of a DC scan, as decode_mcu_DC_first() and _refine() do. */
-static gboolean
-jpeg_dc_block (ShardpixJpegDcBits *b, const ShardpixJpegDcTable *table, gint32 *predictor,
-               int ah, int al, gint16 *slot)
-{
-  if (ah == 0)
-    {
-      int size = shardpix_jpeg_dc_decode_symbol (b, table);
-      gint32 diff;
-
-      if (size < 0)
-        return FALSE;
-      diff = jpeg_dc_extend (shardpix_jpeg_dc_bits_get (b, size), size);
-      /* libjpeg's JERR_BAD_DCT_COEF: the sum must fit an int. */
-      if ((*predictor >= 0 && diff > G_MAXINT32 - *predictor)
-          || (*predictor < 0 && diff < G_MININT32 - *predictor))
-        return FALSE;
-      *predictor += diff;
-      if (slot != NULL)
-        *slot = (gint16) jpeg_dc_int16 ((guint32) *predictor << al);
-    }
-  else if (shardpix_jpeg_dc_bits_get (b, 1) && slot != NULL)
-    *slot = (gint16) (*slot | (1 << al));
-  return TRUE;
-}
-
 /* One DC scan of @count components (@members, by index) whose data starts
  * at @data[@pos]; where its data ends, or G_MAXSIZE. */
 static gsize
@@ -246,8 +199,8 @@ jpeg_dc_scan (JpegDc *dc, const int *members, const int *tables, int count, int 
 
                       slot = &dc->luma[(gsize) y * (gsize) dc->luma_stride + (gsize) x];
                     }
-                  if (!jpeg_dc_block (&b, &dc->dc_tables[tables[i]], &predictor[i], ah, al,
-                                      slot))
+                  if (!shardpix_jpeg_dc_block (&b, &dc->dc_tables[tables[i]], &predictor[i],
+                                               ah, al, slot))
                     return G_MAXSIZE;
                 }
           }
@@ -260,7 +213,8 @@ jpeg_dc_scan (JpegDc *dc, const int *members, const int *tables, int count, int 
 }
 
 /* What libjpeg's header read saw must be what this read finds at the
- * first SOS: another frame means another framing of the bytes. */
+ * first SOS: another frame, quantiser or DC table means another framing of
+ * the bytes. */
 static gboolean
 jpeg_dc_frame_agrees (const JpegDc *dc)
 {
@@ -276,9 +230,18 @@ jpeg_dc_frame_agrees (const JpegDc *dc)
         || f->quant[c] != dc->comp[c].quant)
       return FALSE;
   for (int t = 0; t < 4; t++)
-    if (f->quant_defined[t] != dc->quant_defined[t]
-        || (f->quant_defined[t] && f->quant_dc[t] != dc->quant_dc[t]))
-      return FALSE;
+    {
+      const ShardpixJpegDcTable *table = &dc->dc_tables[t];
+
+      if (f->quant_defined[t] != dc->quant_defined[t]
+          || (f->quant_defined[t] && f->quant_dc[t] != dc->quant_dc[t])
+          || f->dc_defined[t] != table->defined)
+        return FALSE;
+      if (table->defined
+          && (memcmp (f->dc_counts[t], table->counts, 16) != 0
+              || memcmp (f->dc_symbols[t], table->values, table->total) != 0))
+        return FALSE;
+    }
   return TRUE;
 }
 
@@ -378,7 +341,7 @@ jpeg_dc_parse_sos (JpegDc *dc, const guint8 *s, gsize len, const guint8 *data,
 static guint8
 jpeg_dc_pixel (gint16 coefficient, guint16 quant)
 {
-  gint32 value = ((gint32) coefficient * jpeg_dc_int16 (quant) + 4) >> 3;
+  gint32 value = ((gint32) coefficient * shardpix_jpeg_dc_int16 (quant) + 4) >> 3;
   guint index = (guint) value & 1023;
 
   if (index < 128)

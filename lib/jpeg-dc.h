@@ -30,6 +30,10 @@ typedef struct {
   gboolean quant_defined[4];
   guint16 quant_dc[4]; /* each table's DC entry, as libjpeg stores it */
   int restart_interval;
+  /* The DC Huffman tables: codes of each length, then the symbols. */
+  gboolean dc_defined[4];
+  guint8 dc_counts[4][16];
+  guint8 dc_symbols[4][256];
 } ShardpixJpegDcFrame;
 
 /* The pixels libjpeg gives for the first component at scale 1/8 (1x1

@@ -705,6 +705,36 @@ test_predictor_overflow (FixturesDirs *fx, gconstpointer data)
   assert_binary_agrees (fx, "predictor-overflow", file, NULL);
 }
 
+/* The frame libjpeg's header read saw is the only one decoded: given
+ * another size, quantiser or DC table, jpeg-dc gives nothing. */
+static void
+test_frame_cross_check (FixturesDirs *fx, gconstpointer data)
+{
+  g_autoptr (GBytes) file = grey_file (72, 40, FALSE, 8, 0, value_ramp, NULL);
+  gsize len;
+  const guint8 *bytes = g_bytes_get_data (file, &len);
+  ShardpixJpegDcFrame frame = { .width = 72, .height = 40, .components = 1,
+                                .id = { 1 }, .h = { 1 }, .v = { 1 },
+                                .quant_defined = { TRUE }, .quant_dc = { 8 },
+                                .dc_defined = { TRUE } };
+
+  memcpy (frame.dc_counts[0], ANY_DC.counts, 16);
+  memcpy (frame.dc_symbols[0], ANY_DC.symbols, 16);
+  {
+    g_autoptr (VipsImage) right = shardpix_jpeg_dc_luma (bytes, len, &frame);
+
+    g_assert_nonnull (right);
+  }
+  frame.width = 73;
+  g_assert_null (shardpix_jpeg_dc_luma (bytes, len, &frame));
+  frame.width = 72;
+  frame.quant_dc[0] = 9;
+  g_assert_null (shardpix_jpeg_dc_luma (bytes, len, &frame));
+  frame.quant_dc[0] = 8;
+  frame.dc_symbols[0][3] = 4;
+  g_assert_null (shardpix_jpeg_dc_luma (bytes, len, &frame));
+}
+
 #define ADD(path, func) \
   g_test_add (path, FixturesDirs, NULL, fixtures_dirs_setup, func, fixtures_dirs_teardown)
 
@@ -718,6 +748,7 @@ main (int argc, char **argv)
   if (VIPS_INIT (argv[0]) != 0)
     g_error ("vips_init: %s", vips_error_buffer ());
   ADD ("/shardpix/jpeg-dc/crafted-exact", test_crafted_exact);
+  ADD ("/shardpix/jpeg-dc/frame-cross-check", test_frame_cross_check);
   ADD ("/shardpix/jpeg-dc/standalone-markers", test_standalone_markers);
   ADD ("/shardpix/jpeg-dc/hidden-frame", test_hidden_frame);
   ADD ("/shardpix/jpeg-dc/wrapping-arithmetic", test_wrapping_arithmetic);
