@@ -206,7 +206,8 @@ run_parallel (const RunOptions *options, ShardpixListing *listing, ShardpixTotal
   RunContext context = { options, listing->paths, progress, reasons };
   ShardpixReportSettings settings = { &options->job, options->jobs, shards ? shards->len : 0,
                                       options->recursive,
-                                      options->slice.set ? &options->slice.info : NULL };
+                                      options->slice.set ? &options->slice.info : NULL,
+                                      listing->skipped };
   ShardpixSupervisorConfig config = {
     .job = &options->job,
     .paths = listing->paths,
@@ -394,6 +395,15 @@ cmd_run (int argc, char **argv)
       cmd_fail (CMD_EXIT_USAGE, "%s", error->message);
       goto usage;
     }
+  if (listing->paths->len == 0)
+    {
+      g_autofree char *display = g_filename_display_name (options.job.input_dir);
+      g_autofree char *why = shardpix_listing_skipped_text (listing);
+
+      cmd_fail (CMD_EXIT_USAGE, "no image in “%s”%s%s%s", display,
+                *why ? " (skipped: " : "", why, *why ? ")" : "");
+      goto usage;
+    }
   if (!run_check_outputs (&options.job, listing->paths))
     goto usage;
   /* After the collision check (it is about the whole folder), before
@@ -413,6 +423,12 @@ cmd_run (int argc, char **argv)
   totals.wall_us = g_get_monotonic_time () - started_us;
   totals_text = shardpix_report_totals (&totals);
   fputs (totals_text, stdout);
+  if (listing->n_skipped > 0)
+    {
+      g_autofree char *why = shardpix_listing_skipped_text (listing);
+
+      printf ("skipped %u: %s\n", listing->n_skipped, why);
+    }
   shardpix_job_clear (&options.job);
   g_free (options.worker_exe);
   g_free (options.mode_name);

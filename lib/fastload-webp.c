@@ -6,6 +6,8 @@
 
 #include <webp/decode.h>
 
+#include "icc.h"
+
 /* libwebp's own YUV to RGB uses limited-range BT.601, whose luma is just
  * 255/219 of Y above 16 (the chroma terms cancel): 19077/16384. */
 static guint8
@@ -95,6 +97,25 @@ fastload_webp_orientation (const guint8 *data, gsize size)
   return 1;
 }
 
+/* A Display P3 or Adobe RGB profile (an ICCP chunk): libvips converts to
+ * sRGB first. */
+static gboolean
+fastload_webp_profile_ok (const guint8 *data, gsize size)
+{
+  for (gsize pos = 12; pos + 8 <= size;)
+    {
+      gsize len = (gsize) data[pos + 4] | (gsize) data[pos + 5] << 8
+                  | (gsize) data[pos + 6] << 16 | (gsize) data[pos + 7] << 24;
+
+      if (len > size - pos - 8)
+        return TRUE;
+      if (memcmp (data + pos, "ICCP", 4) == 0)
+        return shardpix_icc_fast_ok (data + pos + 8, len);
+      pos += 8 + len + (len & 1);
+    }
+  return TRUE;
+}
+
 VipsImage *
 shardpix_fastload_webp (int fd, const struct stat *st, const ShardpixJob *job)
 {
@@ -113,7 +134,7 @@ shardpix_fastload_webp (int fd, const struct stat *st, const ShardpixJob *job)
       || WebPGetFeatures (data, size, &config.input) != VP8_STATUS_OK)
     return NULL;
   /* libvips thumbnails an animation's first frame; WebPDecode() cannot. */
-  if (config.input.has_animation)
+  if (config.input.has_animation || !fastload_webp_profile_ok (data, size))
     return NULL;
   width = config.input.width;
   height = config.input.height;

@@ -14,6 +14,7 @@
 #include "error.h"
 #include "fastload.h"
 #include "gray.h"
+#include "icc.h"
 #include "protocol.h"
 
 /* Read by a signal handler: fixed buffers, never reallocated, one per
@@ -32,10 +33,20 @@ G_LOCK_DEFINE_STATIC (pipeline_warning);
 
 /* The loaders this tool means to read. Everything else libvips could sniff
  * from the content (SVG, PDF, MATLAB, FITS, ImageMagick, raw matrix text)
- * is blocked, so a ".jpg" that is really something else fails cleanly. */
+ * is blocked, so a ".jpg" that is really something else fails cleanly.
+ * Heif reads HEIC, HEIF and AVIF (libheif). */
 static const char *const pipeline_loaders[] = {
-  "VipsForeignLoadJpeg", "VipsForeignLoadPng",  "VipsForeignLoadWebp",
-  "VipsForeignLoadTiff", "VipsForeignLoadNsgif", "VipsForeignLoadHeif",
+  "VipsForeignLoadJpeg", "VipsForeignLoadPng",  "VipsForeignLoadWebp", "VipsForeignLoadTiff",
+  "VipsForeignLoadNsgif", "VipsForeignLoadHeif", "VipsForeignLoadJxl",
+};
+
+/* libvips 8.14 flags libjxl's loader and saver "untrusted" (young code):
+ * the block of untrusted operations would refuse them, so they are let
+ * through by name, and fuzzed by libjxl upstream. Nothing else untrusted
+ * is (the ImageMagick, PDF, ... loaders stay blocked above). */
+static const char *const pipeline_untrusted_allowed[] = {
+  "VipsForeignLoadJxl",
+  "VipsForeignSaveJxl",
 };
 
 gboolean
@@ -55,6 +66,8 @@ shardpix_pipeline_init (const char *argv0, int threads, GError **error)
   vips_operation_block_set ("VipsForeignLoad", TRUE);
   for (guint i = 0; i < G_N_ELEMENTS (pipeline_loaders); i++)
     vips_operation_block_set (pipeline_loaders[i], FALSE);
+  for (guint i = 0; i < G_N_ELEMENTS (pipeline_untrusted_allowed); i++)
+    vips_operation_block_set (pipeline_untrusted_allowed[i], FALSE);
   return TRUE;
 }
 
@@ -321,6 +334,7 @@ pipeline_transform (const ShardpixJob *job, int fd, const struct stat *st, GErro
   g_autoptr (VipsImage) out = NULL;
   VipsSize size = job->force ? VIPS_SIZE_FORCE : job->enlarge ? VIPS_SIZE_BOTH : VIPS_SIZE_DOWN;
   g_autoptr (VipsImage) fast = pipeline_fastload (job, fd, st);
+  g_autoptr (VipsImage) managed = NULL;
 
   if (fast != NULL)
     {
@@ -342,6 +356,12 @@ pipeline_transform (const ShardpixJob *job, int fd, const struct stat *st, GErro
                            "fail_on", pipeline_fail_on (job->fail_on), NULL)
            != 0)
     return pipeline_vips_error (error, "cannot read image"), NULL;
+
+  /* Grey is computed from sRGB values: a Display P3 or Adobe RGB image is
+   * converted first (the fast decoders hand such images to libvips). */
+  if (!shardpix_icc_to_srgb (thumb, &managed, error))
+    return NULL;
+  g_set_object (&thumb, managed);
 
   /* 16-bit inputs stay 16-bit through the thumbnail; the output is 8-bit
    * like every other, so go through sRGB (or B_W) to drop the extra depth. */
@@ -419,6 +439,39 @@ pipeline_saver_takes_quality (const char *saver)
   return g_object_class_find_property (G_OBJECT_CLASS (klass), "Q") != NULL;
 }
 
+static void *
+pipeline_strip_field (VipsImage *image, const char *field, GValue *value, void *user)
+{
+  GPtrArray *names = user;
+
+  (void) image;
+  (void) value;
+  if (g_str_has_prefix (field, "exif-") || g_str_equal (field, VIPS_META_XMP_NAME)
+      || g_str_equal (field, VIPS_META_IPTC_NAME) || g_str_equal (field, VIPS_META_ICC_NAME)
+      || g_str_equal (field, VIPS_META_PHOTOSHOP_NAME))
+    g_ptr_array_add (names, g_strdup (field));
+  return NULL;
+}
+
+/* strip=true alone is not enough: Debian 12's libvips 8.14.1 webpsave
+ * ignores it (fixed in 8.14.2) and writes the camera's EXIF (GPS
+ * included), XMP and profile. So the metadata goes from the image itself;
+ * what webpsave then still writes is a fresh EXIF block with the
+ * resolution and orientation only. */
+static VipsImage *
+pipeline_strip (VipsImage *image)
+{
+  g_autoptr (GPtrArray) names = g_ptr_array_new_with_free_func (g_free);
+  VipsImage *copy;
+
+  if (vips_copy (image, &copy, NULL) != 0)
+    return NULL;
+  vips_image_map (copy, pipeline_strip_field, names);
+  for (guint i = 0; i < names->len; i++)
+    vips_image_remove (copy, g_ptr_array_index (names, i));
+  return copy;
+}
+
 /* @suffix is ".png" or ".webp[Q=80]": the user's options come last in the
  * option string, so that they win over --quality and the stripping. */
 static gboolean
@@ -431,6 +484,7 @@ pipeline_save (const ShardpixJob *job, VipsImage *image, const char *suffix, int
   g_autofree char *user = bracket ? g_strndup (bracket + 1, strlen (bracket) - 2) : NULL;
   g_autoptr (GString) options = g_string_new (NULL);
   g_autofree char *full = NULL;
+  g_autoptr (VipsImage) stripped = NULL;
   const char *saver;
 
   if (bracket != NULL)
@@ -449,6 +503,8 @@ pipeline_save (const ShardpixJob *job, VipsImage *image, const char *suffix, int
   if (user != NULL)
     g_string_append_printf (options, ",%s", user);
   full = g_strdup_printf ("%s[%s]", format, options->str);
+  if (!job->keep_metadata && (image = stripped = pipeline_strip (image)) == NULL)
+    return pipeline_vips_error (error, "cannot convert image");
   if (vips_image_write_to_target (image, full, target, NULL) != 0)
     return pipeline_vips_error (error, "cannot convert image");
   return TRUE;
