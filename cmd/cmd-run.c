@@ -324,6 +324,12 @@ cmd_run (int argc, char **argv)
   /* One list in --help: the image options are what users look for. */
   g_option_context_set_main_group (context, shardpix_job_option_group (&options.job));
   g_option_context_add_main_entries (context, entries, NULL);
+  g_option_context_set_description (
+      context,
+      "Reads jpg jpeg png webp tif tiff gif heic heif avif jxl, any case; other entries\n"
+      "are skipped and counted by kind (\"skipped 12: 9 .psd, 2 .txt, 1 broken link\").\n"
+      "A folder with no image is an error (exit 2). An image whose colour profile is\n"
+      "not sRGB (Display P3, Adobe RGB, CMYK) is converted to sRGB before the grey step.");
   cmd_slice_add_options (&options.slice, context);
   if (!cmd_parse (context, &argc, &argv))
     goto usage;

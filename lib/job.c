@@ -301,7 +301,8 @@ shardpix_job_option_group (ShardpixJob *job)
     { "no-rotate", 0, 0, G_OPTION_ARG_NONE, &job->no_rotate,
       "Keep pixels as stored: do not apply the EXIF orientation", NULL },
     { "keep-metadata", 0, 0, G_OPTION_ARG_NONE, &job->keep_metadata,
-      "Keep EXIF, XMP, IPTC and ICC metadata (default: stripped)", NULL },
+      "Keep EXIF, XMP, IPTC, and the ICC profile where it still describes the "
+      "pixels (default: stripped)", NULL },
     { "color", 0, 0, G_OPTION_ARG_NONE, &job->color,
       "Keep colour: skip the grayscale step", NULL },
     { "gray", 0, 0, G_OPTION_ARG_CALLBACK, job_option_gray,
