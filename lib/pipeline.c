@@ -16,6 +16,7 @@
 #include "gray.h"
 #include "icc.h"
 #include "protocol.h"
+#include "saver.h"
 
 /* Read by a signal handler: fixed buffers, never reallocated, one per
  * thread that processes images (slot 0: the process's only one). */
@@ -426,52 +427,6 @@ pipeline_output_error (int errsv, int fd, GError **error, const char *what)
   return TRUE;
 }
 
-/* TRUE if the saver type @saver (a type name) has a "Q" argument. */
-static gboolean
-pipeline_saver_takes_quality (const char *saver)
-{
-  GType type = g_type_from_name (saver);
-  g_autoptr (GTypeClass) klass = NULL;
-
-  if (type == 0)
-    return FALSE;
-  klass = g_type_class_ref (type);
-  return g_object_class_find_property (G_OBJECT_CLASS (klass), "Q") != NULL;
-}
-
-static void *
-pipeline_strip_field (VipsImage *image, const char *field, GValue *value, void *user)
-{
-  GPtrArray *names = user;
-
-  (void) image;
-  (void) value;
-  if (g_str_has_prefix (field, "exif-") || g_str_equal (field, VIPS_META_XMP_NAME)
-      || g_str_equal (field, VIPS_META_IPTC_NAME) || g_str_equal (field, VIPS_META_ICC_NAME)
-      || g_str_equal (field, VIPS_META_PHOTOSHOP_NAME))
-    g_ptr_array_add (names, g_strdup (field));
-  return NULL;
-}
-
-/* strip=true alone is not enough: Debian 12's libvips 8.14.1 webpsave
- * ignores it (fixed in 8.14.2) and writes the camera's EXIF (GPS
- * included), XMP and profile. So the metadata goes from the image itself;
- * what webpsave then still writes is a fresh EXIF block with the
- * resolution and orientation only. */
-static VipsImage *
-pipeline_strip (VipsImage *image)
-{
-  g_autoptr (GPtrArray) names = g_ptr_array_new_with_free_func (g_free);
-  VipsImage *copy;
-
-  if (vips_copy (image, &copy, NULL) != 0)
-    return NULL;
-  vips_image_map (copy, pipeline_strip_field, names);
-  for (guint i = 0; i < names->len; i++)
-    vips_image_remove (copy, g_ptr_array_index (names, i));
-  return copy;
-}
-
 /* @suffix is ".png" or ".webp[Q=80]": the user's options come last in the
  * option string, so that they win over --quality and the stripping. */
 static gboolean
@@ -482,7 +437,7 @@ pipeline_save (const ShardpixJob *job, VipsImage *image, const char *suffix, int
   g_autofree char *format = g_strdup (suffix);
   char *bracket = strchr (format, '[');
   g_autofree char *user = bracket ? g_strndup (bracket + 1, strlen (bracket) - 2) : NULL;
-  g_autoptr (GString) options = g_string_new (NULL);
+  g_autofree char *options = NULL;
   g_autofree char *full = NULL;
   g_autoptr (VipsImage) stripped = NULL;
   const char *saver;
@@ -494,16 +449,9 @@ pipeline_save (const ShardpixJob *job, VipsImage *image, const char *suffix, int
     return pipeline_vips_error (error, "cannot write output");
   if (saver == NULL)
     return pipeline_vips_error (error, "no saver for this format");
-  g_string_append_printf (options, "strip=%s", job->keep_metadata ? "false" : "true");
-  /* Every saver that has a Q takes --quality. vips_foreign_find_save_target()
-   * names a type (VipsForeignSaveJpegTarget), not a nickname, so ask the
-   * class for the argument instead of matching names. */
-  if (pipeline_saver_takes_quality (saver))
-    g_string_append_printf (options, ",Q=%d", job->quality);
-  if (user != NULL)
-    g_string_append_printf (options, ",%s", user);
-  full = g_strdup_printf ("%s[%s]", format, options->str);
-  if (!job->keep_metadata && (image = stripped = pipeline_strip (image)) == NULL)
+  options = shardpix_saver_options (job, saver, user);
+  full = g_strdup_printf ("%s[%s]", format, options);
+  if (!job->keep_metadata && (image = stripped = shardpix_saver_strip (image)) == NULL)
     return pipeline_vips_error (error, "cannot convert image");
   if (vips_image_write_to_target (image, full, target, NULL) != 0)
     return pipeline_vips_error (error, "cannot convert image");
