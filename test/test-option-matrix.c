@@ -51,6 +51,10 @@ static const struct {
 #define MATRIX_ROTATED "p-rotated.jpg"
 #define MATRIX_RED_PNG "q-red.png"
 #define MATRIX_RED_JPEG "r-red.jpg"
+/* A HEIC whose EXIF says orientation 6: libheif turns HEIF images by their
+ * own irot/imir boxes, and libvips drops the EXIF tag, which HEIF calls
+ * informational. Output sizes must agree with vips_thumbnail's. */
+#define MATRIX_HEIC_EXIF "s-exif6.heic"
 static const double matrix_red[] = { 200, 40, 40 };
 /* In the EXIF of MATRIX_ROTATED, as a camera's serial number or GPS
  * position would be. */
@@ -86,6 +90,7 @@ matrix_write_folder (const char *dir)
   g_autofree char *rotated = g_build_filename (dir, MATRIX_ROTATED, NULL);
   g_autofree char *red_png = g_build_filename (dir, MATRIX_RED_PNG, NULL);
   g_autofree char *red_jpeg = g_build_filename (dir, MATRIX_RED_JPEG, NULL);
+  g_autofree char *heic_exif = g_build_filename (dir, MATRIX_HEIC_EXIF, NULL);
   static const char xmp[] = "<x:xmpmeta xmlns:x='adobe:ns:meta/'/>";
   g_autoptr (VipsImage) plain = NULL;
   g_autoptr (VipsImage) p3 = NULL;
@@ -109,6 +114,8 @@ matrix_write_folder (const char *dir)
   vips_image_set_string (tagged, "exif-ifd0-Artist", MATRIX_ARTIST);
   if (vips_jpegsave (tagged, rotated, "Q", 90, NULL))
     matrix_vips_fail (rotated);
+  if (vips_heifsave (tagged, heic_exif, "compression", VIPS_FOREIGN_HEIF_COMPRESSION_HEVC, NULL))
+    matrix_vips_fail (heic_exif);
   g_unlink (src);
   if (vips_pngsave (red, red_png, NULL) || vips_jpegsave (red, red_jpeg, "Q", 95, NULL))
     matrix_vips_fail ("red");
@@ -342,7 +349,8 @@ matrix_run (Fixture *fx, const char *out, const char *const *options, gboolean f
 static void
 matrix_each_input (const MatrixCase *c, const char *in, const char *out)
 {
-  static const char *const made[] = { MATRIX_ROTATED, MATRIX_RED_PNG, MATRIX_RED_JPEG };
+  static const char *const made[] = { MATRIX_ROTATED, MATRIX_RED_PNG, MATRIX_RED_JPEG,
+                                      MATRIX_HEIC_EXIF };
 
   for (gsize i = 0; i < G_N_ELEMENTS (matrix_inputs); i++)
     matrix_check_output (c, in, out, matrix_inputs[i].name);
