@@ -41,12 +41,12 @@ photos() {
 }
 
 build() {
-  local out=$1 tmp i=0
+  local out=$1 i=0
   install_missing
   rm -rf "$out"
   mkdir -p "$out"
   tmp=$(mktemp -d)
-  trap 'rm -rf "$tmp"' EXIT
+  trap 'rm -rf "${tmp:-}"' EXIT
   for f in $(photos); do
     local n w h o
     n=$(printf '%04d' $((i * 5 + 1)))
