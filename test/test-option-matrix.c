@@ -298,6 +298,7 @@ matrix_check_output (const MatrixCase *c, const char *in_dir, const char *out_di
   if (vips_thumbnail (in_path, &reference, c->width, "height", c->height, "size", c->size,
                       "crop", c->crop, "no_rotate", c->no_rotate, NULL))
     matrix_vips_fail (in_path);
+  vips_error_clear ();
   out = vips_image_new_from_file (out_path, NULL);
   if (out == NULL)
     g_error ("%s: no output %s: %s", input, name, vips_error_buffer ());
