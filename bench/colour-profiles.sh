@@ -11,8 +11,8 @@
 set -euo pipefail
 
 work=${1:?usage: colour-profiles.sh WORKDIR NEW_SHARDPIX [OLD_SHARDPIX]}
-new=${2:?usage: colour-profiles.sh WORKDIR NEW_SHARDPIX [OLD_SHARDPIX]}
-old=${3:-}
+new=$(realpath "${2:?usage: colour-profiles.sh WORKDIR NEW_SHARDPIX [OLD_SHARDPIX]}")
+old=${3:+$(realpath "$3")}
 adobe=/usr/share/color/icc/colord/AdobeRGB1998.icc
 
 mkdir -p "$work/p3" "$work/adobe"
