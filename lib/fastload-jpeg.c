@@ -2,11 +2,13 @@
 
 #include <setjmp.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include <jpeglib.h>
 
+#include "icc.h"
 #include "jpeg-dc.h"
 #include "memguard.h"
 
@@ -48,6 +50,21 @@ fastload_jpeg_orientation (j_decompress_ptr cinfo)
                  ? shardpix_fastload_exif_orientation (m->data + 6, m->data_length - 6)
                  : 0;
   return 1;
+}
+
+/* A Display P3 or Adobe RGB profile: libvips converts to sRGB first. */
+static gboolean
+fastload_jpeg_profile_ok (j_decompress_ptr cinfo)
+{
+  JOCTET *profile = NULL;
+  unsigned int len = 0;
+  gboolean ok;
+
+  if (!jpeg_read_icc_profile (cinfo, &profile, &len))
+    return TRUE;
+  ok = shardpix_icc_fast_ok (profile, len);
+  free (profile);
+  return ok;
 }
 
 /* The shrink-on-load vips_thumbnail() picks for @shrink (8.14): it leaves
@@ -157,8 +174,11 @@ fastload_jpeg_decode (FastloadJpegDecode *d, const guint8 *data, gsize len,
     return NULL;
   jpeg_create_decompress (cinfo);
   jpeg_save_markers (cinfo, JPEG_APP0 + 1, 0xFFFF);
+  jpeg_save_markers (cinfo, JPEG_APP0 + 2, 0xFFFF);
   jpeg_mem_src (cinfo, data, (unsigned long) len);
   if (jpeg_read_header (cinfo, TRUE) != JPEG_HEADER_OK || cinfo->data_precision != 8)
+    return NULL;
+  if (!fastload_jpeg_profile_ok (cinfo))
     return NULL;
   if (cinfo->jpeg_color_space != JCS_GRAYSCALE && cinfo->jpeg_color_space != JCS_YCbCr
       && cinfo->jpeg_color_space != JCS_RGB)
