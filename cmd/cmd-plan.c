@@ -42,6 +42,22 @@ plan_json_string (GString *out, const char *text)
   g_string_append_c (out, '"');
 }
 
+/* The labels sorted, as in the run report. */
+static void
+plan_json_skipped (GString *out, GHashTable *skipped)
+{
+  guint n;
+  g_autofree const char **labels = shardpix_listing_skipped_labels (skipped, &n);
+
+  for (guint i = 0; i < n; i++)
+    {
+      g_string_append (out, i ? ", " : "");
+      plan_json_string (out, labels[i]);
+      g_string_append_printf (out, ": %u",
+                              GPOINTER_TO_UINT (g_hash_table_lookup (skipped, labels[i])));
+    }
+}
+
 static char *
 plan_json (const PlanOptions *options, const ShardpixListing *listing,
            const ShardpixPlan *plan)
@@ -83,9 +99,10 @@ plan_json (const PlanOptions *options, const ShardpixListing *listing,
     }
   g_string_append_printf (out,
                           "\n  ],\n  \"files\": %u,\n  \"bytes\": %" G_GUINT64_FORMAT
-                          ",\n  \"skipped\": %u,\n  \"unreadable\": %u\n}\n",
-                          listing->paths->len, plan->bytes, listing->n_skipped,
-                          plan->n_unreadable);
+                          ",\n  \"skipped\": %u,\n  \"skipped_reasons\": {",
+                          listing->paths->len, plan->bytes, listing->n_skipped);
+  plan_json_skipped (out, listing->skipped);
+  g_string_append_printf (out, "},\n  \"unreadable\": %u\n}\n", plan->n_unreadable);
   return g_string_free (out, FALSE);
 }
 
@@ -121,6 +138,12 @@ plan_text (const PlanOptions *options, const ShardpixListing *listing,
   if (plan->n_unreadable > 0)
     g_string_append_printf (out, "  unreadable %u", plan->n_unreadable);
   g_string_append_c (out, '\n');
+  if (listing->n_skipped > 0)
+    {
+      g_autofree char *why = shardpix_listing_skipped_text (listing);
+
+      g_string_append_printf (out, "skipped %u: %s\n", listing->n_skipped, why);
+    }
   return g_string_free (out, FALSE);
 }
 

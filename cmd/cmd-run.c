@@ -169,7 +169,8 @@ run_parallel (const RunOptions *options, ShardpixListing *listing, ShardpixTotal
   RunContext context = { options, listing->paths, progress, reasons };
   ShardpixReportSettings settings = { &options->job, options->jobs, shards ? shards->len : 0,
                                       options->recursive,
-                                      options->slice.set ? &options->slice.info : NULL };
+                                      options->slice.set ? &options->slice.info : NULL,
+                                      listing->skipped };
   ShardpixSupervisorConfig config = {
     .job = &options->job,
     .paths = listing->paths,
@@ -286,6 +287,12 @@ cmd_run (int argc, char **argv)
   /* One list in --help: the image options are what users look for. */
   g_option_context_set_main_group (context, shardpix_job_option_group (&options.job));
   g_option_context_add_main_entries (context, entries, NULL);
+  g_option_context_set_description (
+      context,
+      "Reads jpg jpeg png webp tif tiff gif heic heif avif jxl, any case; other entries\n"
+      "are skipped and counted by kind (\"skipped 12: 9 .psd, 2 .txt, 1 broken link\").\n"
+      "A folder with no image is an error (exit 2). An image whose colour profile is\n"
+      "not sRGB (Display P3, Adobe RGB, CMYK) is converted to sRGB before the grey step.");
   cmd_slice_add_options (&options.slice, context);
   cmd_input_add_options (&options.input, context);
   if (!cmd_parse (context, &argc, &argv))
@@ -365,6 +372,15 @@ cmd_run (int argc, char **argv)
       goto usage;
     }
   run_report_refused (listing);
+  if (listing->paths->len == 0)
+    {
+      g_autofree char *display = g_filename_display_name (options.job.input_dir);
+      g_autofree char *why = shardpix_listing_skipped_text (listing);
+
+      cmd_fail (CMD_EXIT_USAGE, "no image in “%s”%s%s%s", display,
+                *why ? " (skipped: " : "", why, *why ? ")" : "");
+      goto usage;
+    }
   if (!run_check_outputs (&options.job, listing->paths))
     goto usage;
   /* After the collision check (it is about the whole folder), before
@@ -388,6 +404,12 @@ cmd_run (int argc, char **argv)
   totals.wall_us = g_get_monotonic_time () - started_us;
   totals_text = shardpix_report_totals (&totals);
   fputs (totals_text, stdout);
+  if (listing->n_skipped > 0)
+    {
+      g_autofree char *why = shardpix_listing_skipped_text (listing);
+
+      printf ("skipped %u: %s\n", listing->n_skipped, why);
+    }
   shardpix_job_clear (&options.job);
   g_free (options.worker_exe);
   g_free (options.mode_name);

@@ -74,7 +74,10 @@ balance_by_bytes (const ShardpixListing *listing, guint n_shards, GArray **order
 /* CPU per compressed byte differs by format far more than by file: on the
  * real photographs of docs/benchmarks.md, through the fast paths, WebP
  * took 0.156 s/MB, PNG 0.039 and JPEG 0.021 (progressive ones read from
- * their DC scans). Bytes times these weights estimate an image's cost. */
+ * their DC scans). The phone formats decode whole (no shrink-on-load) from
+ * few bytes: on bench/folders/phone.sh's 12 MP files, HEIC took 2.7 s/MB,
+ * JPEG XL 2.2 and AVIF 7.7, against 0.028 for JPEG there. Bytes times these
+ * weights estimate an image's cost. */
 static guint64
 balance_weight (const char *path)
 {
@@ -86,6 +89,12 @@ balance_weight (const char *path)
     return 8;
   if (g_ascii_strcasecmp (dot, ".jpg") == 0 || g_ascii_strcasecmp (dot, ".jpeg") == 0)
     return 1;
+  if (g_ascii_strcasecmp (dot, ".heic") == 0 || g_ascii_strcasecmp (dot, ".heif") == 0)
+    return 100;
+  if (g_ascii_strcasecmp (dot, ".avif") == 0)
+    return 270;
+  if (g_ascii_strcasecmp (dot, ".jxl") == 0)
+    return 80;
   return 2;
 }
 

@@ -1,6 +1,9 @@
 #include "error.h"
 
+#include <string.h>
+
 #include <gio/gio.h>
+#include <vips/vips.h>
 
 G_DEFINE_QUARK (shardpix-error-quark, shardpix_error)
 
@@ -15,5 +18,18 @@ shardpix_error_errno (int errsv, GError **error, const char *format, ...)
   va_end (args);
   g_set_error (error, G_IO_ERROR, g_io_error_from_errno (errsv), "%s: %s", what,
                g_strerror (errsv));
+  return FALSE;
+}
+
+gboolean
+shardpix_error_vips (GError **error, const char *what)
+{
+  g_autofree char *text = g_strstrip (vips_error_buffer_copy ());
+  char *newline = strchr (text, '\n');
+
+  if (newline != NULL)
+    *newline = '\0';
+  vips_error_clear ();
+  g_set_error (error, SHARDPIX_ERROR, SHARDPIX_ERROR_IMAGE, "%s: %s", what, text);
   return FALSE;
 }

@@ -24,4 +24,9 @@ GQuark shardpix_error_quark (void);
 gboolean shardpix_error_errno (int errsv, GError **error, const char *format, ...)
   G_GNUC_PRINTF (3, 4);
 
+/* Fills @error (SHARDPIX_ERROR_IMAGE) with "@what: " and the first line of
+ * libvips' error buffer, which names the cause (later lines are what
+ * failed because of it); clears the buffer and returns FALSE. */
+gboolean shardpix_error_vips (GError **error, const char *what);
+
 G_END_DECLS

@@ -2,11 +2,13 @@
 
 #include <setjmp.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include <jpeglib.h>
 
+#include "icc.h"
 #include "jpeg-dc.h"
 #include "memguard.h"
 
@@ -48,6 +50,21 @@ fastload_jpeg_orientation (j_decompress_ptr cinfo)
                  ? shardpix_fastload_exif_orientation (m->data + 6, m->data_length - 6)
                  : 0;
   return 1;
+}
+
+/* A Display P3 or Adobe RGB profile: libvips converts to sRGB first. */
+static gboolean
+fastload_jpeg_profile_ok (j_decompress_ptr cinfo)
+{
+  JOCTET *profile = NULL;
+  unsigned int len = 0;
+  gboolean ok;
+
+  if (!jpeg_read_icc_profile (cinfo, &profile, &len))
+    return TRUE;
+  ok = shardpix_icc_fast_ok (profile, len);
+  free (profile);
+  return ok;
 }
 
 /* The shrink-on-load vips_thumbnail() picks for @shrink (8.14): it leaves
@@ -101,11 +118,52 @@ fastload_jpeg_finish (FastloadJpegDecode *d)
   return image;
 }
 
+/* What jpeg_read_header() saw, for jpeg-dc.h to check that it decodes the
+ * same frame; FALSE if it has more components than that decoder takes. A
+ * table jdmarker.c read is kept even when jdhuff.c would refuse it. */
+static gboolean
+fastload_jpeg_frame (const struct jpeg_decompress_struct *cinfo, ShardpixJpegDcFrame *frame)
+{
+  if (cinfo->num_components > 4)
+    return FALSE;
+  frame->width = (int) cinfo->image_width;
+  frame->height = (int) cinfo->image_height;
+  frame->components = cinfo->num_components;
+  frame->restart_interval = (int) cinfo->restart_interval;
+  for (int c = 0; c < cinfo->num_components; c++)
+    {
+      frame->id[c] = (guint8) cinfo->comp_info[c].component_id;
+      frame->h[c] = (guint8) cinfo->comp_info[c].h_samp_factor;
+      frame->v[c] = (guint8) cinfo->comp_info[c].v_samp_factor;
+      frame->quant[c] = (guint8) cinfo->comp_info[c].quant_tbl_no;
+    }
+  for (int t = 0; t < 4; t++)
+    {
+      frame->quant_defined[t] = cinfo->quant_tbl_ptrs[t] != NULL;
+      if (frame->quant_defined[t])
+        frame->quant_dc[t] = cinfo->quant_tbl_ptrs[t]->quantval[0];
+      frame->dc_defined[t] = cinfo->dc_huff_tbl_ptrs[t] != NULL;
+      if (frame->dc_defined[t])
+        {
+          memcpy (frame->dc_counts[t], cinfo->dc_huff_tbl_ptrs[t]->bits + 1, 16);
+          memcpy (frame->dc_symbols[t], cinfo->dc_huff_tbl_ptrs[t]->huffval, 256);
+        }
+    }
+  return TRUE;
+}
+
+/* Which decoders a call may use. */
+typedef enum {
+  FASTLOAD_JPEG_LIBJPEG,   /* libjpeg alone */
+  FASTLOAD_JPEG_ANY,       /* jpeg-dc.h where it applies, libjpeg elsewhere */
+  FASTLOAD_JPEG_DC_ONLY,   /* jpeg-dc.h, or nothing */
+} FastloadJpegRoute;
+
 /* Decodes @data as luminance scaled by 1/@denominator (0: chosen for @job);
- * with @dc_scans, a progressive JPEG at 1/8 by jpeg-dc.h. */
+ * a progressive JPEG at 1/8 by jpeg-dc.h, unless @route says libjpeg. */
 static VipsImage *
 fastload_jpeg_decode (FastloadJpegDecode *d, const guint8 *data, gsize len,
-                      const ShardpixJob *job, int denominator, gboolean dc_scans)
+                      const ShardpixJob *job, int denominator, FastloadJpegRoute route)
 {
   struct jpeg_decompress_struct *cinfo = &d->cinfo;
 
@@ -116,8 +174,11 @@ fastload_jpeg_decode (FastloadJpegDecode *d, const guint8 *data, gsize len,
     return NULL;
   jpeg_create_decompress (cinfo);
   jpeg_save_markers (cinfo, JPEG_APP0 + 1, 0xFFFF);
+  jpeg_save_markers (cinfo, JPEG_APP0 + 2, 0xFFFF);
   jpeg_mem_src (cinfo, data, (unsigned long) len);
   if (jpeg_read_header (cinfo, TRUE) != JPEG_HEADER_OK || cinfo->data_precision != 8)
+    return NULL;
+  if (!fastload_jpeg_profile_ok (cinfo))
     return NULL;
   if (cinfo->jpeg_color_space != JCS_GRAYSCALE && cinfo->jpeg_color_space != JCS_YCbCr
       && cinfo->jpeg_color_space != JCS_RGB)
@@ -146,12 +207,19 @@ fastload_jpeg_decode (FastloadJpegDecode *d, const guint8 *data, gsize len,
     }
   else
     d->shrink = d->denominator;
-  if (dc_scans && d->denominator == 8 && cinfo->progressive_mode && !cinfo->arith_code
+  if (route != FASTLOAD_JPEG_LIBJPEG && d->denominator == 8 && cinfo->progressive_mode
+      && !cinfo->arith_code
       && cinfo->jpeg_color_space != JCS_RGB)
     {
-      d->image = shardpix_jpeg_dc_luma (data, len);
+      ShardpixJpegDcFrame frame = { 0 };
+
+      if (!fastload_jpeg_frame (cinfo, &frame))
+        return NULL;
+      d->image = shardpix_jpeg_dc_luma (data, len, &frame);
       return d->image != NULL ? fastload_jpeg_finish (d) : NULL;
     }
+  if (route == FASTLOAD_JPEG_DC_ONLY)
+    return NULL;
   cinfo->scale_num = 1;
   cinfo->scale_denom = (unsigned int) d->denominator;
   cinfo->out_color_space = JCS_GRAYSCALE;
@@ -182,10 +250,10 @@ fastload_jpeg_decode (FastloadJpegDecode *d, const guint8 *data, gsize len,
 /* On the heap: what setjmp returns to must not live in registers. */
 static VipsImage *
 fastload_jpeg_run (const guint8 *data, gsize len, const ShardpixJob *job, int denominator,
-                   gboolean dc_scans)
+                   FastloadJpegRoute route)
 {
   FastloadJpegDecode *d = g_new0 (FastloadJpegDecode, 1);
-  VipsImage *image = fastload_jpeg_decode (d, data, len, job, denominator, dc_scans);
+  VipsImage *image = fastload_jpeg_decode (d, data, len, job, denominator, route);
 
   jpeg_destroy_decompress (&d->cinfo);
   g_clear_object (&d->image);
@@ -197,7 +265,13 @@ fastload_jpeg_run (const guint8 *data, gsize len, const ShardpixJob *job, int de
 VipsImage *
 shardpix_fastload_jpeg_decode_buffer (const guint8 *data, gsize len, int denominator)
 {
-  return fastload_jpeg_run (data, len, NULL, denominator, FALSE);
+  return fastload_jpeg_run (data, len, NULL, denominator, FASTLOAD_JPEG_LIBJPEG);
+}
+
+VipsImage *
+shardpix_fastload_jpeg_dc_buffer (const guint8 *data, gsize len)
+{
+  return fastload_jpeg_run (data, len, NULL, 8, FASTLOAD_JPEG_DC_ONLY);
 }
 
 VipsImage *
@@ -211,5 +285,5 @@ shardpix_fastload_jpeg (int fd, const struct stat *st, const ShardpixJob *job)
   data = shardpix_fastload_read (fd, st);
   if (data == NULL)
     return NULL;
-  return fastload_jpeg_run (data, (gsize) st->st_size, job, 0, TRUE);
+  return fastload_jpeg_run (data, (gsize) st->st_size, job, 0, FASTLOAD_JPEG_ANY);
 }

@@ -12,6 +12,7 @@
 #include <png.h>
 
 #include "vips-autoptr.h"
+#include "icc.h"
 
 /* Rec.601 weights in 1/65536ths; they sum to 65536, so white stays 255. */
 #define FASTLOAD_PNG_R 19595
@@ -25,11 +26,13 @@
 /* Pixels a metre without a pHYs chunk (72 dpi), as libvips' loader says. */
 #define FASTLOAD_PNG_DEFAULT_RES 2834
 
-/* Ancillary chunks neither path uses: libvips ignores gamma, chromaticities,
- * significant bits and the ICC profile when it makes a thumbnail without an
- * output profile. Skipping them also skips libpng's checks of their
- * consistency, whose warnings would send the image to libvips for nothing. */
-static const png_byte fastload_png_ignored[] = "bKGD\0cHRM\0gAMA\0hIST\0iCCP\0iTXt\0oFFs\0"
+/* Ancillary chunks neither path uses: libvips ignores gamma, chromaticities
+ * and significant bits when it makes a thumbnail without an output profile.
+ * Skipping them also skips libpng's checks of their consistency, whose
+ * warnings would send the image to libvips for nothing. iCCP is read: a
+ * profile that is not sRGB's sends the image to libvips, which converts it
+ * (lib/icc.h). */
+static const png_byte fastload_png_ignored[] = "bKGD\0cHRM\0gAMA\0hIST\0iTXt\0oFFs\0"
                                                "pCAL\0sBIT\0sCAL\0sPLT\0sRGB\0tEXt\0tIME\0"
                                                "zTXt";
 
@@ -430,6 +433,20 @@ fastload_png_read_chunk (png_structp png, png_unknown_chunkp chunk)
   return 1;
 }
 
+/* A Display P3 or Adobe RGB profile: libvips converts to sRGB first. */
+static gboolean
+fastload_png_profile_ok (FastloadPng *self)
+{
+  png_charp name;
+  int compression;
+  png_bytep profile;
+  png_uint_32 len;
+
+  if (!png_get_iCCP (self->png, self->info, &name, &compression, &profile, &len))
+    return TRUE;
+  return shardpix_icc_fast_ok (profile, len);
+}
+
 /* Any libpng error longjmps out of here (see fastload_png_run()). */
 static gboolean
 fastload_png_decode (FastloadPng *self, const ShardpixJob *job)
@@ -457,6 +474,8 @@ fastload_png_decode (FastloadPng *self, const ShardpixJob *job)
   png_get_IHDR (self->png, self->info, &width, &height, &depth, &colour, &interlace, NULL, NULL);
   /* Adam7 needs the whole image in memory. */
   if (interlace != PNG_INTERLACE_NONE || self->turned || self->warned)
+    return FALSE;
+  if (!fastload_png_profile_ok (self))
     return FALSE;
   if (job->max_pixels > 0 && (gint64) width * height > job->max_pixels)
     return FALSE;

@@ -7,6 +7,8 @@
 #include <webp/decode.h>
 #include <webp/demux.h>
 
+#include "icc.h"
+
 /* libwebp's own YUV to RGB uses limited-range BT.601, whose luma is just
  * 255/219 of Y above 16 (the chroma terms cancel): 19077/16384. */
 static guint8
@@ -156,6 +158,24 @@ fastload_webp_decode (const WebPIterator *frame, WebPDecoderConfig *config,
   return image;
 }
 
+/* A Display P3 or Adobe RGB profile: libvips converts to sRGB first, so
+ * such a file is libvips'. The profile is found as libvips' loader finds
+ * it: the first ICCP chunk, when the VP8X header says there is one. */
+static gboolean
+fastload_webp_profile_ok (const WebPDemuxer *demux, guint32 flags)
+{
+  WebPChunkIterator chunk;
+  gboolean ok;
+
+  if ((flags & ICCP_FLAG) == 0)
+    return TRUE;
+  if (!WebPDemuxGetChunk (demux, "ICCP", 1, &chunk))
+    return FALSE;
+  ok = shardpix_icc_fast_ok (chunk.chunk.bytes, chunk.chunk.size);
+  WebPDemuxReleaseChunkIterator (&chunk);
+  return ok;
+}
+
 VipsImage *
 shardpix_fastload_webp (int fd, const struct stat *st, const ShardpixJob *job)
 {
@@ -181,6 +201,7 @@ shardpix_fastload_webp (int fd, const struct stat *st, const ShardpixJob *job)
   if (demux == NULL)
     return NULL;
   if (fastload_webp_frame (demux, &frame, &config, &flags)
+      && fastload_webp_profile_ok (demux, flags)
       && (job->max_pixels == 0
           || (gint64) config.input.width * config.input.height <= job->max_pixels))
     {

@@ -56,6 +56,11 @@ VipsImage *shardpix_fastload_webp (int fd, const struct stat *st, const Shardpix
  * libjpeg whatever the file (no DC-scan shortcut); NULL as above. */
 VipsImage *shardpix_fastload_jpeg_decode_buffer (const guint8 *data, gsize len,
                                                  int denominator);
+/* Exposed for the tests and the fuzz target: @data at 1/8 as the fast path
+ * reads a progressive JPEG, libjpeg's header read then jpeg-dc.h on the
+ * same frame (NULL for any other file, and whenever the fast path would
+ * hand the file to libvips); whole blocks only, as libvips keeps them. */
+VipsImage *shardpix_fastload_jpeg_dc_buffer (const guint8 *data, gsize len);
 
 /* libpng read a row at a time: Rec.601 luma (and alpha) computed and box
  * shrunk on the fly, by the largest factor that keeps the thumbnail's size

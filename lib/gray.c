@@ -6,15 +6,7 @@
 static gboolean
 gray_fail (GError **error)
 {
-  g_autofree char *text = g_strstrip (vips_error_buffer_copy ());
-  char *newline = strchr (text, '\n');
-
-  if (newline != NULL)
-    *newline = '\0';
-  vips_error_clear ();
-  g_set_error (error, SHARDPIX_ERROR, SHARDPIX_ERROR_IMAGE, "cannot convert to grayscale: %s",
-               text);
-  return FALSE;
+  return shardpix_error_vips (error, "cannot convert to grayscale");
 }
 
 /* Weighs the stored values, so it commutes with the resize: grey-then-shrink

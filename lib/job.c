@@ -337,7 +337,8 @@ shardpix_job_option_group (ShardpixJob *job)
     { "no-rotate", 0, 0, G_OPTION_ARG_NONE, &job->no_rotate,
       "Keep pixels as stored: do not apply the EXIF orientation", NULL },
     { "keep-metadata", 0, 0, G_OPTION_ARG_NONE, &job->keep_metadata,
-      "Keep EXIF, XMP, IPTC and ICC metadata (default: stripped)", NULL },
+      "Keep EXIF, XMP, IPTC, and the ICC profile where it still describes the "
+      "pixels (default: stripped)", NULL },
     { "color", 0, 0, G_OPTION_ARG_NONE, &job->color,
       "Keep colour: skip the grayscale step", NULL },
     { "gray", 0, 0, G_OPTION_ARG_CALLBACK, job_option_gray,
@@ -352,7 +353,8 @@ shardpix_job_option_group (ShardpixJob *job)
       "Name outputs like vipsthumbnail -o: %s is the input name without extension, "
       "[...] are libvips save options (default: the input's name)", "'tn_%s.webp[Q=80]'" },
     { "format", 'f', 0, G_OPTION_ARG_STRING, &job->format,
-      "Save as jpeg, png, webp or tiff: short for --output-name '%s.EXT'", "FORMAT" },
+      "Save as jpeg, png, webp, tiff, avif, heic or jxl: short for "
+      "--output-name '%s.EXT'", "FORMAT" },
     { "quality", 'q', 0, G_OPTION_ARG_INT, &job->quality,
       "Quality of lossy outputs, 1-100 (default 85)", "Q" },
     { "threads", 0, 0, G_OPTION_ARG_INT, &job->threads,
@@ -394,7 +396,7 @@ shardpix_job_finish_options (ShardpixJob *job, GError **error)
       if (template == NULL)
         {
           g_set_error (error, SHARDPIX_ERROR, SHARDPIX_ERROR_USAGE,
-                       "invalid --format '%s': expected jpeg, png, webp or tiff", job->format);
+                       "invalid --format '%s': expected jpeg, png, webp, tiff, avif, heic or jxl", job->format);
           return FALSE;
         }
       if (job->output_name != NULL)

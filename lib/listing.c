@@ -15,11 +15,14 @@ typedef enum {
   LISTING_KIND_FILE,        /* a regular file, or a symlink to one */
   LISTING_KIND_DIR,         /* a directory (d_type said so, or a stat did) */
   LISTING_KIND_LINK_TO_DIR, /* never followed: a link can make a cycle */
-  LISTING_KIND_OTHER,       /* FIFO, socket, device, dangling or looping link */
+  LISTING_KIND_BROKEN_LINK, /* dangling or looping link */
+  LISTING_KIND_OTHER,       /* FIFO, socket, device */
 } ListingKind;
 
+/* heic, heif and avif are read by libvips' heifload (libheif), jxl by
+ * jxlload (libjxl): lib/pipeline.c enables those loaders. */
 static const char *const listing_extensions[] = {
-  "jpg", "jpeg", "png", "webp", "tif", "tiff", "gif",
+  "jpg", "jpeg", "png", "webp", "tif", "tiff", "gif", "heic", "heif", "avif", "jxl",
 };
 
 /* What the walk keeps: the flags, and the rule for links (or NULL). */
@@ -27,6 +30,111 @@ typedef struct {
   ShardpixListingFlags flags;
   const ShardpixInputs *inputs;
 } ListingRules;
+
+/* By ShardpixSkipReason; SHARDPIX_SKIP_EXTENSION's label is the extension. */
+static const char *const listing_skip_labels[SHARDPIX_SKIP_N_REASONS] = {
+  [SHARDPIX_SKIP_EXTENSION] = "unusual extension",
+  [SHARDPIX_SKIP_FOLDER] = "folder named like an image",
+  [SHARDPIX_SKIP_LINK_TO_FOLDER] = "link to a folder",
+  [SHARDPIX_SKIP_BROKEN_LINK] = "broken link",
+  [SHARDPIX_SKIP_SPECIAL] = "special file",
+  [SHARDPIX_SKIP_LINK_OUTSIDE] = "link outside the input",
+};
+
+/* ".psd" for "x.PSD"; names are bytes, so an extension that is not short
+ * ASCII letters and digits is not repeated on the terminal. */
+static char *
+listing_extension_label (const char *name)
+{
+  const char *dot = strrchr (name, '.');
+  gsize len;
+
+  if (dot == NULL || dot == name || dot[1] == '\0')
+    return g_strdup ("no extension");
+  len = strlen (dot + 1);
+  if (len > 8)
+    return g_strdup (listing_skip_labels[SHARDPIX_SKIP_EXTENSION]);
+  for (const char *p = dot + 1; *p; p++)
+    if (!g_ascii_isalnum (*p))
+      return g_strdup (listing_skip_labels[SHARDPIX_SKIP_EXTENSION]);
+  return g_ascii_strdown (dot, -1);
+}
+
+void
+shardpix_listing_skip (ShardpixListing *listing, ShardpixSkipReason reason, const char *name)
+{
+  char *label;
+  guint count;
+
+  g_return_if_fail (reason < SHARDPIX_SKIP_N_REASONS);
+  label = reason == SHARDPIX_SKIP_EXTENSION ? listing_extension_label (name)
+                                            : g_strdup (listing_skip_labels[reason]);
+  count = GPOINTER_TO_UINT (g_hash_table_lookup (listing->skipped, label));
+  g_hash_table_replace (listing->skipped, label, GUINT_TO_POINTER (count + 1));
+  listing->n_skipped++;
+}
+
+static int
+listing_compare_labels (const void *a, const void *b)
+{
+  return strcmp (*(const char *const *) a, *(const char *const *) b);
+}
+
+const char **
+shardpix_listing_skipped_labels (GHashTable *skipped, guint *n_labels)
+{
+  const char **labels = (const char **) g_hash_table_get_keys_as_array (skipped, n_labels);
+
+  qsort (labels, *n_labels, sizeof *labels, listing_compare_labels);
+  return labels;
+}
+
+typedef struct {
+  const char *label;
+  guint count;
+} ListingSkipCount;
+
+static int
+listing_compare_skip (gconstpointer a, gconstpointer b)
+{
+  const ListingSkipCount *sa = a;
+  const ListingSkipCount *sb = b;
+
+  if (sa->count != sb->count)
+    return sa->count > sb->count ? -1 : 1;
+  return strcmp (sa->label, sb->label);
+}
+
+char *
+shardpix_listing_skipped_text (const ShardpixListing *listing)
+{
+  g_autoptr (GArray) counts = g_array_new (FALSE, FALSE, sizeof (ListingSkipCount));
+  GString *out = g_string_new (NULL);
+  GHashTableIter iter;
+  gpointer key, value;
+  guint other = 0;
+
+  g_hash_table_iter_init (&iter, listing->skipped);
+  while (g_hash_table_iter_next (&iter, &key, &value))
+    {
+      ListingSkipCount one = { key, GPOINTER_TO_UINT (value) };
+
+      g_array_append_val (counts, one);
+    }
+  g_array_sort (counts, listing_compare_skip);
+  for (guint i = 0; i < counts->len; i++)
+    {
+      const ListingSkipCount *one = &g_array_index (counts, ListingSkipCount, i);
+
+      if (i >= 8)
+        other += one->count;
+      else
+        g_string_append_printf (out, "%s%u %s", i ? ", " : "", one->count, one->label);
+    }
+  if (other > 0)
+    g_string_append_printf (out, ", %u other", other);
+  return g_string_free (out, FALSE);
+}
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (DIR, closedir)
 
@@ -82,7 +190,7 @@ listing_stat_kind (const ShardpixListing *listing, int dfd, const char *rel,
       if (errsv == ENOENT || errsv == ELOOP || errsv == ENOTDIR
           || errsv == ENAMETOOLONG)
         {
-          *kind = LISTING_KIND_OTHER;
+          *kind = LISTING_KIND_BROKEN_LINK;
           return TRUE;
         }
       display = listing_display_dir (listing, rel);
@@ -164,7 +272,7 @@ listing_walk_subdir (ShardpixListing *listing, const ListingRules *rules, int df
 
       if (errsv == ELOOP || errsv == ENOTDIR)
         {
-          listing->n_skipped++;
+          shardpix_listing_skip (listing, SHARDPIX_SKIP_LINK_TO_FOLDER, name);
           return TRUE;
         }
       display = listing_display_dir (listing, sub_rel);
@@ -247,13 +355,13 @@ listing_walk (ShardpixListing *listing, const ListingRules *rules, int fd,
         case LISTING_KIND_FILE:
           if (image && link && rules->inputs != NULL
               && listing_refuse_link (listing, rules->inputs, rel, name))
-            listing->n_skipped++;
+            shardpix_listing_skip (listing, SHARDPIX_SKIP_LINK_OUTSIDE, name);
           else if (image)
             g_ptr_array_add (listing->paths, rel != NULL
                                                  ? g_strconcat (rel, "/", name, NULL)
                                                  : g_strdup (name));
           else
-            listing->n_skipped++;
+            shardpix_listing_skip (listing, SHARDPIX_SKIP_EXTENSION, name);
           break;
         case LISTING_KIND_DIR:
           if (rules->flags & SHARDPIX_LISTING_RECURSIVE)
@@ -262,17 +370,20 @@ listing_walk (ShardpixListing *listing, const ListingRules *rules, int fd,
                 return FALSE;
             }
           else if (image)
-            listing->n_skipped++;
+            shardpix_listing_skip (listing, SHARDPIX_SKIP_FOLDER, name);
           break;
         case LISTING_KIND_LINK_TO_DIR:
           /* Walking it could loop, so it is skipped when walking; when not,
            * it is a folder like any other. */
           if ((rules->flags & SHARDPIX_LISTING_RECURSIVE) || image)
-            listing->n_skipped++;
+            shardpix_listing_skip (listing, SHARDPIX_SKIP_LINK_TO_FOLDER, name);
+          break;
+        case LISTING_KIND_BROKEN_LINK:
+          shardpix_listing_skip (listing, SHARDPIX_SKIP_BROKEN_LINK, name);
           break;
         case LISTING_KIND_OTHER:
         default:
-          listing->n_skipped++;
+          shardpix_listing_skip (listing, SHARDPIX_SKIP_SPECIAL, name);
           break;
         }
     }
@@ -312,6 +423,7 @@ shardpix_listing_new_empty (const char *root)
   listing->root = g_strdup (root);
   listing->paths = g_ptr_array_new_with_free_func (g_free);
   listing->refused = g_ptr_array_new_with_free_func (listing_refusal_free);
+  listing->skipped = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   return listing;
 }
 
@@ -351,5 +463,6 @@ shardpix_listing_free (ShardpixListing *listing)
   g_free (listing->root);
   g_clear_pointer (&listing->paths, g_ptr_array_unref);
   g_clear_pointer (&listing->refused, g_ptr_array_unref);
+  g_clear_pointer (&listing->skipped, g_hash_table_unref);
   g_free (listing);
 }

@@ -122,7 +122,7 @@ manifest_read_lines (FILE *file, ShardpixManifestFormat format, ShardpixListing 
         }
       manifest_compact (buffer);
       if (!shardpix_listing_is_image_name (buffer))
-        listing->n_skipped++;
+        shardpix_listing_skip (listing, SHARDPIX_SKIP_EXTENSION, buffer);
       else
         g_ptr_array_add (listing->paths, g_strdup (buffer));
     }

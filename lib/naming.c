@@ -5,7 +5,7 @@
 #include "error.h"
 
 static const char *const naming_extensions[] = {
-  "jpg", "jpeg", "png", "webp", "tif", "tiff", "gif",
+  "jpg", "jpeg", "png", "webp", "tif", "tiff", "gif", "heic", "heif", "avif", "jxl",
 };
 
 static const struct {
@@ -14,6 +14,7 @@ static const struct {
 } naming_formats[] = {
   { "jpeg", "%s.jpg" }, { "jpg", "%s.jpg" },   { "png", "%s.png" },
   { "webp", "%s.webp" }, { "tiff", "%s.tif" }, { "tif", "%s.tif" },
+  { "avif", "%s.avif" }, { "heic", "%s.heic" }, { "heif", "%s.heic" }, { "jxl", "%s.jxl" },
 };
 
 const char *
@@ -89,7 +90,8 @@ shardpix_naming_check (const char *template, GError **error)
     if (g_ascii_strcasecmp (dot + 1, naming_extensions[i]) == 0)
       return TRUE;
   return naming_fail (error, template,
-                      "the extension must be jpg, jpeg, png, webp, tif, tiff or gif");
+                      "the extension must be jpg, jpeg, png, webp, tif, tiff, gif, heic, heif, avif "
+                      "or jxl");
 }
 
 void

@@ -14,9 +14,11 @@
 #include "error.h"
 #include "fastload.h"
 #include "gray.h"
+#include "icc.h"
 #include "inputs.h"
 #include "memguard.h"
 #include "output.h"
+#include "saver.h"
 
 /* The first libvips warning of the current image, or "". Warnings raised on
  * libvips' own threads land in the shared buffer: it belongs to the image
@@ -29,10 +31,20 @@ G_LOCK_DEFINE_STATIC (pipeline_warning);
 
 /* The loaders this tool means to read. Everything else libvips could sniff
  * from the content (SVG, PDF, MATLAB, FITS, ImageMagick, raw matrix text)
- * is blocked, so a ".jpg" that is really something else fails cleanly. */
+ * is blocked, so a ".jpg" that is really something else fails cleanly.
+ * Heif reads HEIC, HEIF and AVIF (libheif). */
 static const char *const pipeline_loaders[] = {
-  "VipsForeignLoadJpeg", "VipsForeignLoadPng",  "VipsForeignLoadWebp",
-  "VipsForeignLoadTiff", "VipsForeignLoadNsgif", "VipsForeignLoadHeif",
+  "VipsForeignLoadJpeg", "VipsForeignLoadPng",  "VipsForeignLoadWebp", "VipsForeignLoadTiff",
+  "VipsForeignLoadNsgif", "VipsForeignLoadHeif", "VipsForeignLoadJxl",
+};
+
+/* libvips 8.14 flags libjxl's loader and saver "untrusted" (young code):
+ * the block of untrusted operations would refuse them, so they are let
+ * through by name, and fuzzed by libjxl upstream. Nothing else untrusted
+ * is (the ImageMagick, PDF, ... loaders stay blocked above). */
+static const char *const pipeline_untrusted_allowed[] = {
+  "VipsForeignLoadJxl",
+  "VipsForeignSaveJxl",
 };
 
 gboolean
@@ -52,6 +64,8 @@ shardpix_pipeline_init (const char *argv0, int threads, GError **error)
   vips_operation_block_set ("VipsForeignLoad", TRUE);
   for (guint i = 0; i < G_N_ELEMENTS (pipeline_loaders); i++)
     vips_operation_block_set (pipeline_loaders[i], FALSE);
+  for (guint i = 0; i < G_N_ELEMENTS (pipeline_untrusted_allowed); i++)
+    vips_operation_block_set (pipeline_untrusted_allowed[i], FALSE);
   return TRUE;
 }
 
@@ -323,6 +337,7 @@ pipeline_transform (const ShardpixJob *job, int fd, const struct stat *st, GErro
   g_autoptr (VipsImage) out = NULL;
   VipsSize size = job->force ? VIPS_SIZE_FORCE : job->enlarge ? VIPS_SIZE_BOTH : VIPS_SIZE_DOWN;
   g_autoptr (VipsImage) fast = pipeline_fastload (job, fd, st);
+  g_autoptr (VipsImage) managed = NULL;
 
   if (fast != NULL)
     {
@@ -344,6 +359,12 @@ pipeline_transform (const ShardpixJob *job, int fd, const struct stat *st, GErro
                            "fail_on", pipeline_fail_on (job->fail_on), NULL)
            != 0)
     return pipeline_vips_error (error, "cannot read image"), NULL;
+
+  /* Grey is computed from sRGB values: a Display P3 or Adobe RGB image is
+   * converted first (the fast decoders hand such images to libvips). */
+  if (!shardpix_icc_to_srgb (thumb, &managed, error))
+    return NULL;
+  g_set_object (&thumb, managed);
 
   /* 16-bit inputs stay 16-bit through the thumbnail; the output is 8-bit
    * like every other, so go through sRGB (or B_W) to drop the extra depth. */
@@ -376,19 +397,6 @@ pipeline_transform (const ShardpixJob *job, int fd, const struct stat *st, GErro
   return g_steal_pointer (&out);
 }
 
-/* TRUE if the saver type @saver (a type name) has a "Q" argument. */
-static gboolean
-pipeline_saver_takes_quality (const char *saver)
-{
-  GType type = g_type_from_name (saver);
-  g_autoptr (GTypeClass) klass = NULL;
-
-  if (type == 0)
-    return FALSE;
-  klass = g_type_class_ref (type);
-  return g_object_class_find_property (G_OBJECT_CLASS (klass), "Q") != NULL;
-}
-
 /* @suffix is ".png" or ".webp[Q=80]": the user's options come last in the
  * option string, so that they win over --quality and the stripping. */
 static gboolean
@@ -399,8 +407,9 @@ pipeline_save (const ShardpixJob *job, VipsImage *image, const char *suffix, int
   g_autofree char *format = g_strdup (suffix);
   char *bracket = strchr (format, '[');
   g_autofree char *user = bracket ? g_strndup (bracket + 1, strlen (bracket) - 2) : NULL;
-  g_autoptr (GString) options = g_string_new (NULL);
+  g_autofree char *options = NULL;
   g_autofree char *full = NULL;
+  g_autoptr (VipsImage) stripped = NULL;
   const char *saver;
 
   if (bracket != NULL)
@@ -410,15 +419,10 @@ pipeline_save (const ShardpixJob *job, VipsImage *image, const char *suffix, int
     return pipeline_vips_error (error, "cannot write output");
   if (saver == NULL)
     return pipeline_vips_error (error, "no saver for this format");
-  g_string_append_printf (options, "strip=%s", job->keep_metadata ? "false" : "true");
-  /* Every saver that has a Q takes --quality. vips_foreign_find_save_target()
-   * names a type (VipsForeignSaveJpegTarget), not a nickname, so ask the
-   * class for the argument instead of matching names. */
-  if (pipeline_saver_takes_quality (saver))
-    g_string_append_printf (options, ",Q=%d", job->quality);
-  if (user != NULL)
-    g_string_append_printf (options, ",%s", user);
-  full = g_strdup_printf ("%s[%s]", format, options->str);
+  options = shardpix_saver_options (job, saver, user);
+  full = g_strdup_printf ("%s[%s]", format, options);
+  if (!job->keep_metadata && (image = stripped = shardpix_saver_strip (image)) == NULL)
+    return pipeline_vips_error (error, "cannot convert image");
   if (vips_image_write_to_target (image, full, target, NULL) != 0)
     return pipeline_vips_error (error, "cannot convert image");
   return TRUE;

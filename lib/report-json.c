@@ -5,6 +5,7 @@
 
 #include <json-glib/json-glib.h>
 
+#include "listing.h"
 #include "spawn.h"
 
 /* JSON has no NaN: an undefined statistic is null. */
@@ -218,6 +219,25 @@ json_add_failures (JsonBuilder *b, GPtrArray *paths, GHashTable *failures)
   json_builder_end_array (b);
 }
 
+/* "skipped": the total, "skipped_reasons": {".psd": 9, "broken link": 1};
+ * labels are sorted so that two reports of one folder compare equal. */
+static void
+json_add_skipped (JsonBuilder *b, GHashTable *skipped)
+{
+  guint n;
+  g_autofree const char **labels = shardpix_listing_skipped_labels (skipped, &n);
+  gint64 total = 0;
+
+  for (guint i = 0; i < n; i++)
+    total += GPOINTER_TO_UINT (g_hash_table_lookup (skipped, labels[i]));
+  json_add_int (b, "skipped", total);
+  json_builder_set_member_name (b, "skipped_reasons");
+  json_builder_begin_object (b);
+  for (guint i = 0; i < n; i++)
+    json_add_int (b, labels[i], GPOINTER_TO_UINT (g_hash_table_lookup (skipped, labels[i])));
+  json_builder_end_object (b);
+}
+
 /* The members every run object has, in the run report and in each
  * parallel pass of the bench report. */
 static void
@@ -263,6 +283,8 @@ shardpix_report_json_run (const ShardpixReportSettings *settings,
   json_add_string (b, "schema", "shardpix-run/1");
   json_add_settings (b, settings);
   json_add_int (b, "images", paths != NULL ? paths->len : 0);
+  if (settings->skipped != NULL)
+    json_add_skipped (b, settings->skipped);
   json_add_run_members (b, report, paths, failures);
   json_builder_end_object (b);
   return json_finish (b);

@@ -19,6 +19,8 @@ typedef struct {
   guint shards;  /* 0: one per worker */
   gboolean recursive;
   const ShardpixSliceInfo *slice; /* --slice, or NULL: the whole listing */
+  GHashTable *skipped; /* ShardpixListing.skipped (why entries were not
+                          images), or NULL */
 } ShardpixReportSettings;
 
 /* The run report: settings, totals, every child's record with its

@@ -1,11 +1,13 @@
 #include "fixtures.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 
 #include <glib/gstdio.h>
+#include <jpeglib.h>
 #include "vips-autoptr.h"
 
 G_GNUC_NORETURN static void
@@ -190,10 +192,17 @@ fixtures_write_image (const char *path, const char *kind, int width, int height)
   g_autoptr (VipsImage) image = NULL;
   int result;
 
-  if (g_str_equal (kind, "png-alpha"))
+  if (g_str_equal (kind, "png-alpha") || g_str_equal (kind, "webp-alpha"))
     image = fixtures_rgba (texture);
   else if (g_str_equal (kind, "png16"))
     image = fixtures_rgb16 (texture);
+  else if (g_str_equal (kind, "png-grey"))
+    {
+      g_autoptr (VipsImage) rgb = fixtures_rgb (texture);
+
+      if (vips_colourspace (rgb, &image, VIPS_INTERPRETATION_B_W, NULL))
+        fixtures_vips_fail ("grey");
+    }
   else
     image = fixtures_rgb (texture);
 
@@ -202,10 +211,22 @@ fixtures_write_image (const char *path, const char *kind, int width, int height)
   else if (g_str_equal (kind, "jpeg-progressive"))
     result = vips_jpegsave (image, path, "Q", 90, "interlace", TRUE, NULL);
   else if (g_str_equal (kind, "png") || g_str_equal (kind, "png-alpha")
-           || g_str_equal (kind, "png16"))
+           || g_str_equal (kind, "png16") || g_str_equal (kind, "png-grey"))
     result = vips_pngsave (image, path, NULL);
-  else if (g_str_equal (kind, "webp"))
+  else if (g_str_equal (kind, "png-palette"))
+    result = vips_pngsave (image, path, "palette", TRUE, NULL);
+  else if (g_str_equal (kind, "webp") || g_str_equal (kind, "webp-alpha"))
     result = vips_webpsave (image, path, NULL);
+  else if (g_str_equal (kind, "webp-lossless"))
+    result = vips_webpsave (image, path, "lossless", TRUE, NULL);
+  else if (g_str_equal (kind, "heic"))
+    result = vips_heifsave (image, path, "compression", VIPS_FOREIGN_HEIF_COMPRESSION_HEVC,
+                            NULL);
+  else if (g_str_equal (kind, "avif"))
+    result = vips_heifsave (image, path, "compression", VIPS_FOREIGN_HEIF_COMPRESSION_AV1,
+                            NULL);
+  else if (g_str_equal (kind, "jxl"))
+    result = vips_jxlsave (image, path, NULL);
   else if (g_str_equal (kind, "tiff"))
     result = vips_tiffsave (image, path, NULL);
   else if (g_str_equal (kind, "gif"))
@@ -214,6 +235,41 @@ fixtures_write_image (const char *path, const char *kind, int width, int height)
     g_error ("fixtures_write_image: unknown kind %s", kind);
   if (result)
     fixtures_vips_fail (path);
+}
+
+void
+fixtures_read_luma_table (const char *dir, const char *rel, guint16 table[DCTSIZE2])
+{
+  g_autofree char *path = g_build_filename (dir, rel, NULL);
+  struct jpeg_decompress_struct cinfo;
+  struct jpeg_error_mgr jerr;
+  FILE *file = fopen (path, "rb");
+
+  g_assert_nonnull (file);
+  cinfo.err = jpeg_std_error (&jerr);
+  jpeg_create_decompress (&cinfo);
+  jpeg_stdio_src (&cinfo, file);
+  g_assert_cmpint (jpeg_read_header (&cinfo, TRUE), ==, JPEG_HEADER_OK);
+  g_assert_nonnull (cinfo.quant_tbl_ptrs[0]);
+  memcpy (table, cinfo.quant_tbl_ptrs[0]->quantval, sizeof (guint16) * DCTSIZE2);
+  jpeg_destroy_decompress (&cinfo);
+  fclose (file);
+}
+
+void
+fixtures_expected_luma_table (int quality, guint16 table[DCTSIZE2])
+{
+  struct jpeg_compress_struct cinfo;
+  struct jpeg_error_mgr jerr;
+
+  cinfo.err = jpeg_std_error (&jerr);
+  jpeg_create_compress (&cinfo);
+  cinfo.in_color_space = JCS_GRAYSCALE;
+  cinfo.input_components = 1;
+  jpeg_set_defaults (&cinfo);
+  jpeg_set_quality (&cinfo, quality, TRUE);
+  memcpy (table, cinfo.quant_tbl_ptrs[0]->quantval, sizeof (guint16) * DCTSIZE2);
+  jpeg_destroy_compress (&cinfo);
 }
 
 void

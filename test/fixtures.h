@@ -18,7 +18,8 @@ void fixtures_rmtree (const char *path);
 
 /* Writes one textured image of @width x @height at @path; the format is
  * picked from @kind: "jpeg", "jpeg-progressive", "png", "png-alpha", "png16",
- * "webp", "tiff", "gif". Aborts the test on failure. */
+ * "png-grey", "png-palette", "webp", "webp-lossless", "webp-alpha", "tiff",
+ * "gif", "heic", "avif", "jxl". Aborts the test on failure. */
 void fixtures_write_image (const char *path, const char *kind, int width, int height);
 
 /* The mixed folder of the end-to-end tests: one image of every kind above
@@ -71,5 +72,11 @@ GPtrArray *fixtures_list_files (const char *dir);
 /* TRUE when the two folders hold the same relative paths with the same
  * bytes; on FALSE, @why says the first difference. */
 gboolean fixtures_same_tree (const char *a, const char *b, char **why);
+
+/* The luminance quantisation table of the JPEG at DIR/REL, read by libjpeg,
+ * and the one libjpeg itself makes for @quality: what a JPEG saved at that
+ * quality must carry. */
+void fixtures_read_luma_table (const char *dir, const char *rel, guint16 table[64]);
+void fixtures_expected_luma_table (int quality, guint16 table[64]);
 
 G_END_DECLS

@@ -315,6 +315,56 @@ test_attached_short_values (Fixture *fx, gconstpointer data)
   g_assert_nonnull (strstr (err, "jobs"));
 }
 
+/* An iPhone folder (upper-case .HEIC) next to files that are not images:
+ * the HEIC is converted, and run, plan and the JSON report say what was
+ * skipped and why. A folder with no image at all is an error. */
+static void
+test_skipped_line (Fixture *fx, gconstpointer data)
+{
+  g_autofree char *heic = g_build_filename (fx->in, "IMG_0001.HEIC", NULL);
+  g_autofree char *out_heic = g_build_filename (fx->out, "IMG_0001.HEIC", NULL);
+  g_autofree char *report = g_build_filename (fx->root, "run.json", NULL);
+  g_autofree char *nothing = g_build_filename (fx->root, "nothing", NULL);
+  g_autofree char *psd = g_build_filename (nothing, "a.psd", NULL);
+  const char *run[] = { "run", fx->in, fx->out, "--report", report, NULL };
+  const char *plan[] = { "plan", fx->in, NULL };
+  const char *plan_json[] = { "plan", fx->in, "--json", NULL };
+  const char *empty_run[] = { "run", nothing, fx->out, NULL };
+  const char *const others[] = { "a.psd", "b.psd", "notes.txt" };
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+  g_autofree char *text = NULL;
+  g_autofree char *json = NULL;
+  g_autofree char *json_report = NULL;
+  g_autoptr (VipsImage) image = NULL;
+
+  fixtures_write_image (heic, "heic", 64, 48);
+  for (gsize i = 0; i < G_N_ELEMENTS (others); i++)
+    {
+      g_autofree char *path = g_build_filename (fx->in, others[i], NULL);
+
+      fixtures_write_bytes (path, "x", 1);
+    }
+  g_assert_cmpint (fixtures_run_logged (run, &out, NULL), ==, 0);
+  g_assert_nonnull (strstr (out, "images 1  ok 1  failed 0  skipped 3"));
+  g_assert_nonnull (strstr (out, "skipped 3: 2 .psd, 1 .txt\n"));
+  image = vips_image_new_from_file (out_heic, NULL);
+  g_assert_nonnull (image);
+  g_assert_cmpint (image->Xsize, ==, 64);
+  g_assert_true (g_file_get_contents (report, &json_report, NULL, NULL));
+  g_assert_nonnull (strstr (json_report, "\"skipped_reasons\" : {\n  \".psd\" : 2,\n  \".txt\" : 1"));
+  g_assert_cmpint (fixtures_run_logged (plan, &text, NULL), ==, 0);
+  g_assert_nonnull (strstr (text, "skipped 3: 2 .psd, 1 .txt\n"));
+  g_assert_cmpint (fixtures_run_logged (plan_json, &json, NULL), ==, 0);
+  g_assert_nonnull (strstr (json, "\"skipped_reasons\": {\".psd\": 2, \".txt\": 1}"));
+
+  g_assert_cmpint (g_mkdir (nothing, 0777), ==, 0);
+  fixtures_write_bytes (psd, "x", 1);
+  g_assert_cmpint (fixtures_run_logged (empty_run, NULL, &err), ==, 2);
+  g_assert_nonnull (strstr (err, "no image in"));
+  g_assert_nonnull (strstr (err, "(skipped: 1 .psd)"));
+}
+
 #define ADD(path, func) \
   g_test_add (path, Fixture, NULL, fixtures_dirs_setup, func, fixtures_dirs_teardown)
 
@@ -331,5 +381,6 @@ main (int argc, char **argv)
   ADD ("/shardpix/cli/no-progress-without-terminal", test_no_progress_without_terminal);
   ADD ("/shardpix/cli/verbose", test_verbose);
   ADD ("/shardpix/cli/attached-short-values", test_attached_short_values);
+  ADD ("/shardpix/cli/skipped-line", test_skipped_line);
   return g_test_run ();
 }

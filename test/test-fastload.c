@@ -241,7 +241,7 @@ test_dc_scans_exact (Fixture *fx, gconstpointer data)
       bytes = read_file (path);
       raw = g_bytes_get_data (bytes, &len);
       libjpeg = shardpix_fastload_jpeg_decode_buffer (raw, len, 8);
-      dc = shardpix_jpeg_dc_luma (raw, len);
+      dc = shardpix_jpeg_dc_luma (raw, len, NULL);
       g_assert_nonnull (libjpeg);
       g_assert_nonnull (dc);
       g_assert_cmpint (dc->Xsize, ==, (cases[i].width + 7) / 8);
@@ -255,14 +255,28 @@ test_dc_scans_exact (Fixture *fx, gconstpointer data)
       libjpeg_pixels = vips_image_write_to_memory (libjpeg, &libjpeg_size);
       dc_pixels = vips_image_write_to_memory (cropped, &dc_size);
       g_assert_cmpmem (dc_pixels, dc_size, libjpeg_pixels, libjpeg_size);
+      {
+        /* The fast path's own way: the frame libjpeg's header read saw
+         * is the one decoded. */
+        g_autoptr (VipsImage) fast = shardpix_fastload_jpeg_dc_buffer (raw, len);
+        g_autofree void *fast_pixels = NULL;
+        gsize fast_size = 0;
+
+        g_assert_nonnull (fast);
+        fast_pixels = vips_image_write_to_memory (fast, &fast_size);
+        g_assert_cmpmem (fast_pixels, fast_size, libjpeg_pixels, libjpeg_size);
+      }
       /* Cut short, or not progressive: not for this decoder. */
-      g_assert_null (shardpix_jpeg_dc_luma (raw, len / 2));
-      g_assert_null (shardpix_jpeg_dc_luma (raw, 3));
+      g_assert_null (shardpix_jpeg_dc_luma (raw, len / 2, NULL));
+      g_assert_null (shardpix_jpeg_dc_luma (raw, 3, NULL));
       g_assert_cmpint (vips_jpegsave (image, path, NULL), ==, 0);
       g_clear_pointer (&bytes, g_bytes_unref);
       bytes = read_file (path);
       raw = g_bytes_get_data (bytes, &len);
-      g_assert_null (shardpix_jpeg_dc_luma (raw, len));
+      g_assert_null (shardpix_jpeg_dc_luma (raw, len, NULL));
+      /* Nor for the fast path's DC route, which must not fall back on a
+       * full libjpeg decode (fuzz-jpeg-dc found one of 43 s). */
+      g_assert_null (shardpix_fastload_jpeg_dc_buffer (raw, len));
       unlink (path);
     }
 }

@@ -139,12 +139,14 @@ test_listing_extensions (Fixture *fixture, G_GNUC_UNUSED gconstpointer data)
   g_autoptr (ShardpixListing) listing = NULL;
   const char *const images[] = {
     "p.jpg", "q.JPEG", "r.Png", "s.webp", "t.TIF", "u.tiff", "v.gIf", "w.x.jpg",
+    "x.HEIC", "x.heif", "y.avif", "z.JXL",
   };
   const char *const others[] = {
     "notes.txt", "p.jpg.txt", "p.bmp", "noext", "trailing.", "jpg", "p.jpgx",
   };
   const char *const expected[] = {
-    "p.jpg", "q.JPEG", "r.Png", "s.webp", "t.TIF", "u.tiff", "v.gIf", "w.x.jpg", NULL,
+    "p.jpg", "q.JPEG", "r.Png", "s.webp", "t.TIF", "u.tiff", "v.gIf", "w.x.jpg",
+    "x.HEIC", "x.heif", "y.avif", "z.JXL", NULL,
   };
 
   for (gsize i = 0; i < G_N_ELEMENTS (images); i++)
@@ -181,6 +183,7 @@ test_listing_skipped (Fixture *fixture, G_GNUC_UNUSED gconstpointer data)
   g_autoptr (ShardpixListing) listing = NULL;
   g_autofree char *fifo = g_build_filename (fixture->dir, "f.jpg", NULL);
   const char *const expected[] = { "link.jpg", "real.jpg", NULL };
+  g_autofree char *text = NULL;
 
   touch (fixture, "real.jpg");
   touch (fixture, "notes.txt");                 /* skipped */
@@ -198,6 +201,40 @@ test_listing_skipped (Fixture *fixture, G_GNUC_UNUSED gconstpointer data)
   listing = list (fixture, SHARDPIX_LISTING_NONE);
   assert_paths (listing, expected);
   g_assert_cmpuint (listing->n_skipped, ==, 7);
+  /* Each by why, the commonest first (ties by label). */
+  text = shardpix_listing_skipped_text (listing);
+  g_assert_cmpstr (text, ==, "2 broken link, 1 .txt, 1 folder named like an image, "
+                             "1 link to a folder, 1 no extension, 1 special file");
+}
+
+/* The skipped line names extensions folded to lower case, never repeats an
+ * odd byte of a name, and folds past eight kinds into "other". */
+static void
+test_listing_skip_reasons (Fixture *fixture, G_GNUC_UNUSED gconstpointer data)
+{
+  g_autoptr (ShardpixListing) listing = NULL;
+  g_autofree char *text = NULL;
+  g_autofree const char **labels = NULL;
+  const char *const names[] = {
+    "a.psd", "b.PSD", "c.Psd", "d.txt", "e.txt", "f.\x1b[31m", "g.averylongext",
+    "h.a1", "i.a2", "j.a3", "k.a4", "l.a5", "m.a6", "n.a7",
+  };
+  guint n;
+
+  for (gsize i = 0; i < G_N_ELEMENTS (names); i++)
+    touch (fixture, names[i]);
+  listing = list (fixture, SHARDPIX_LISTING_NONE);
+  g_assert_cmpuint (listing->n_skipped, ==, G_N_ELEMENTS (names));
+  g_assert_cmpuint (GPOINTER_TO_UINT (g_hash_table_lookup (listing->skipped, ".psd")), ==, 3);
+  g_assert_cmpuint (
+      GPOINTER_TO_UINT (g_hash_table_lookup (listing->skipped, "unusual extension")), ==, 2);
+  text = shardpix_listing_skipped_text (listing);
+  g_assert_cmpstr (text, ==, "3 .psd, 2 .txt, 2 unusual extension, 1 .a1, 1 .a2, 1 .a3, "
+                             "1 .a4, 1 .a5, 2 other");
+  labels = shardpix_listing_skipped_labels (listing->skipped, &n);
+  g_assert_cmpuint (n, ==, 10);
+  g_assert_cmpstr (labels[0], ==, ".a1");
+  g_assert_cmpstr (labels[n - 1], ==, "unusual extension");
 }
 
 static void
@@ -436,6 +473,7 @@ main (int argc, char **argv)
   add_test ("/shardpix/listing/extensions", test_listing_extensions);
   g_test_add_func ("/shardpix/listing/is-image-name", test_listing_is_image_name);
   add_test ("/shardpix/listing/skipped", test_listing_skipped);
+  add_test ("/shardpix/listing/skip-reasons", test_listing_skip_reasons);
   add_test ("/shardpix/listing/recursive", test_listing_recursive);
   add_test ("/shardpix/listing/long-path", test_listing_long_path);
   add_test ("/shardpix/listing/hidden", test_listing_hidden);

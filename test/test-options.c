@@ -286,44 +286,6 @@ test_workers_match_serial (Fixture *fx, gconstpointer data)
     }
 }
 
-/* The luminance quantisation table of the JPEG at DIR/REL, read by libjpeg. */
-static void
-read_luma_table (const char *dir, const char *rel, guint16 table[DCTSIZE2])
-{
-  g_autofree char *path = g_build_filename (dir, rel, NULL);
-  struct jpeg_decompress_struct cinfo;
-  struct jpeg_error_mgr jerr;
-  FILE *file = fopen (path, "rb");
-
-  g_assert_nonnull (file);
-  cinfo.err = jpeg_std_error (&jerr);
-  jpeg_create_decompress (&cinfo);
-  jpeg_stdio_src (&cinfo, file);
-  g_assert_cmpint (jpeg_read_header (&cinfo, TRUE), ==, JPEG_HEADER_OK);
-  g_assert_nonnull (cinfo.quant_tbl_ptrs[0]);
-  memcpy (table, cinfo.quant_tbl_ptrs[0]->quantval, sizeof (guint16) * DCTSIZE2);
-  jpeg_destroy_decompress (&cinfo);
-  fclose (file);
-}
-
-/* The luminance table libjpeg itself makes for quality @quality: what a
- * JPEG saved at that quality must carry. */
-static void
-expected_luma_table (int quality, guint16 table[DCTSIZE2])
-{
-  struct jpeg_compress_struct cinfo;
-  struct jpeg_error_mgr jerr;
-
-  cinfo.err = jpeg_std_error (&jerr);
-  jpeg_create_compress (&cinfo);
-  cinfo.in_color_space = JCS_GRAYSCALE;
-  cinfo.input_components = 1;
-  jpeg_set_defaults (&cinfo);
-  jpeg_set_quality (&cinfo, quality, TRUE);
-  memcpy (table, cinfo.quant_tbl_ptrs[0]->quantval, sizeof (guint16) * DCTSIZE2);
-  jpeg_destroy_compress (&cinfo);
-}
-
 /* -q reaches the JPEG encoder (its quantisation tables, on both decode
  * paths) and the WebP encoder (smaller files at lower quality); without -q
  * the documented default applies. */
@@ -357,10 +319,10 @@ test_quality (Fixture *fx, gconstpointer data)
           }
         g_assert_cmpint (fixtures_run_logged (jpeg_args, NULL, NULL), ==, 0);
         g_assert_cmpint (fixtures_run_logged (webp_args, NULL, NULL), ==, 0);
-        expected_luma_table (quality, expected);
-        read_luma_table (out, "a.jpg", found);
+        fixtures_expected_luma_table (quality, expected);
+        fixtures_read_luma_table (out, "a.jpg", found);
         g_assert_cmpmem (found, sizeof found, expected, sizeof expected);
-        read_luma_table (out, "b.jpg", found);
+        fixtures_read_luma_table (out, "b.jpg", found);
         g_assert_cmpmem (found, sizeof found, expected, sizeof expected);
         webp_size[i] = file_size (webp, "a.webp") + file_size (webp, "b.webp");
       }

@@ -1,6 +1,8 @@
 /* The --balance cuts of shard.h: bytes and guided chunks. */
 #include <glib.h>
 
+#include "balance.h"
+#include "fixtures.h"
 #include "shard.h"
 
 /* Each item in exactly one range, ranges contiguous over 0..n-1 in order. */
@@ -201,6 +203,44 @@ test_guided_by_cost (void)
   }
 }
 
+/* --balance dynamic takes the costliest files first, bytes weighed by
+ * format: a few kB of HEIC, AVIF or JPEG XL (decoded whole, no
+ * shrink-on-load) cost more than a JPEG several times their size. */
+static void
+test_dynamic_phone_formats_first (void)
+{
+  static const struct {
+    const char *name;
+    gsize size;
+  } files[] = {
+    { "a.jpg", 4000 }, { "b.HEIC", 100 }, { "c.webp", 300 }, { "d.avif", 20 }, { "e.jxl", 40 },
+  };
+  /* Costs 4000, 10000, 2400, 5400, 3200. */
+  static const guint expected[] = { 1, 3, 0, 4, 2 };
+  g_autofree char *dir = fixtures_mkdtemp ();
+  g_autoptr (GError) error = NULL;
+  g_autoptr (ShardpixListing) listing = NULL;
+  g_autoptr (GArray) order = NULL;
+  g_autoptr (GArray) chunks = NULL;
+
+  for (gsize i = 0; i < G_N_ELEMENTS (files); i++)
+    {
+      g_autofree char *path = g_build_filename (dir, files[i].name, NULL);
+      g_autofree char *bytes = g_malloc0 (files[i].size);
+
+      fixtures_write_bytes (path, bytes, files[i].size);
+    }
+  listing = shardpix_listing_new (dir, SHARDPIX_LISTING_NONE, &error);
+  g_assert_no_error (error);
+  chunks = shardpix_balance_cut (listing, SHARDPIX_BALANCE_DYNAMIC, 0, 2, &order, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (chunks);
+  g_assert_cmpuint (order->len, ==, G_N_ELEMENTS (expected));
+  for (guint k = 0; k < order->len; k++)
+    g_assert_cmpuint (g_array_index (order, guint, k), ==, expected[k]);
+  fixtures_rmtree (dir);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -213,5 +253,7 @@ main (int argc, char **argv)
   g_test_add_func ("/shardpix/shard/guided-shape", test_guided_shape);
   g_test_add_func ("/shardpix/shard/guided-large", test_guided_large);
   g_test_add_func ("/shardpix/shard/guided-by-cost", test_guided_by_cost);
+  g_test_add_func ("/shardpix/shard/dynamic-phone-formats-first",
+                   test_dynamic_phone_formats_first);
   return g_test_run ();
 }

@@ -10,7 +10,7 @@ cd "$(dirname "$0")/../.."
 BUILD_DIR=${FUZZ_BUILD_DIR:-build-fuzz}
 SECONDS_EACH=${FUZZ_SECONDS:-60}
 targets=("$@")
-[ ${#targets[@]} -gt 0 ] || targets=(protocol options jpeg-dc png webp exif)
+[ ${#targets[@]} -gt 0 ] || targets=(protocol options jpeg-dc fastload-jpeg png webp exif icc)
 
 if [ ! -f "$BUILD_DIR/build.ninja" ]; then
   CC=clang meson setup "$BUILD_DIR" -Dfuzz=true -Dtests=false -Db_lundef=false \

@@ -1,0 +1,63 @@
+#include "saver.h"
+
+/* TRUE if the saver type @saver (a type name) has a "Q" argument. */
+static gboolean
+saver_takes_quality (const char *saver)
+{
+  GType type = g_type_from_name (saver);
+  g_autoptr (GTypeClass) klass = NULL;
+
+  if (type == 0)
+    return FALSE;
+  klass = g_type_class_ref (type);
+  return g_object_class_find_property (G_OBJECT_CLASS (klass), "Q") != NULL;
+}
+
+static void *
+saver_strip_field (VipsImage *image, const char *field, GValue *value, void *user)
+{
+  GPtrArray *names = user;
+
+  (void) image;
+  (void) value;
+  if (g_str_has_prefix (field, "exif-") || g_str_equal (field, VIPS_META_XMP_NAME)
+      || g_str_equal (field, VIPS_META_IPTC_NAME) || g_str_equal (field, VIPS_META_ICC_NAME)
+      || g_str_equal (field, VIPS_META_PHOTOSHOP_NAME))
+    g_ptr_array_add (names, g_strdup (field));
+  return NULL;
+}
+
+/* strip=true alone is not enough: Debian 12's libvips 8.14.1 webpsave
+ * ignores it (fixed in 8.14.2) and writes the camera's EXIF (GPS
+ * included), XMP and profile. So the metadata goes from the image itself;
+ * what webpsave then still writes is a fresh EXIF block with the
+ * resolution and orientation only. */
+VipsImage *
+shardpix_saver_strip (VipsImage *image)
+{
+  g_autoptr (GPtrArray) names = g_ptr_array_new_with_free_func (g_free);
+  VipsImage *copy;
+
+  if (vips_copy (image, &copy, NULL) != 0)
+    return NULL;
+  vips_image_map (copy, saver_strip_field, names);
+  for (guint i = 0; i < names->len; i++)
+    vips_image_remove (copy, g_ptr_array_index (names, i));
+  return copy;
+}
+
+char *
+shardpix_saver_options (const ShardpixJob *job, const char *saver, const char *user)
+{
+  GString *options = g_string_new (NULL);
+
+  g_string_append_printf (options, "strip=%s", job->keep_metadata ? "false" : "true");
+  /* Every saver that has a Q takes --quality. vips_foreign_find_save_target()
+   * names a type (VipsForeignSaveJpegTarget), not a nickname, so ask the
+   * class for the argument instead of matching names. */
+  if (saver_takes_quality (saver))
+    g_string_append_printf (options, ",Q=%d", job->quality);
+  if (user != NULL)
+    g_string_append_printf (options, ",%s", user);
+  return g_string_free (options, FALSE);
+}

@@ -1,0 +1,20 @@
+/* What a libvips saver is given for an output: its option string and an
+ * image without the metadata the job does not keep. */
+#pragma once
+
+#include <vips/vips.h>
+
+#include "job.h"
+
+G_BEGIN_DECLS
+
+/* "strip=true,Q=85,USER": --quality for every saver type (@saver, from
+ * vips_foreign_find_save_target()) that has a Q; @user (the [...] of -o,
+ * or NULL) last, so that it wins. */
+char *shardpix_saver_options (const ShardpixJob *job, const char *saver, const char *user);
+
+/* A copy of @image without EXIF (its parsed fields too), XMP, IPTC,
+ * Photoshop and ICC metadata, or NULL on a libvips error. */
+VipsImage *shardpix_saver_strip (VipsImage *image);
+
+G_END_DECLS

@@ -1,0 +1,133 @@
+/* Which embedded profiles send an image through a conversion to sRGB:
+ * checked on real profiles, libvips' built-in ones and libjxl's. */
+#include <string.h>
+
+#include "vips-autoptr.h"
+
+#include "fixtures.h"
+#include "icc.h"
+
+/* The profile libvips attaches when it converts a plain sRGB image to
+ * @profile (a built-in name), as a new GBytes. */
+static GBytes *
+icc_builtin (const char *profile)
+{
+  g_autoptr (VipsImage) black = NULL;
+  g_autoptr (VipsImage) srgb = NULL;
+  g_autoptr (VipsImage) out = NULL;
+  const void *data;
+  size_t len;
+
+  if (vips_black (&black, 4, 4, "bands", 3, NULL)
+      || vips_copy (black, &srgb, "interpretation", VIPS_INTERPRETATION_sRGB, NULL)
+      || vips_icc_transform (srgb, &out, profile, "input_profile", "srgb", NULL)
+      || vips_image_get_blob (out, VIPS_META_ICC_NAME, &data, &len))
+    g_error ("%s: %s", profile, vips_error_buffer ());
+  return g_bytes_new (data, len);
+}
+
+static ShardpixIccKind
+icc_kind_of (GBytes *bytes)
+{
+  gsize len;
+  const guint8 *data = g_bytes_get_data (bytes, &len);
+
+  return shardpix_icc_kind (data, len);
+}
+
+static void
+test_icc_builtin (void)
+{
+  g_autoptr (GBytes) srgb = icc_builtin ("srgb");
+  g_autoptr (GBytes) p3 = icc_builtin ("p3");
+  g_autoptr (GBytes) cmyk = icc_builtin ("cmyk");
+
+  g_assert_cmpint (icc_kind_of (srgb), ==, SHARDPIX_ICC_SRGB);
+  g_assert_cmpint (icc_kind_of (p3), ==, SHARDPIX_ICC_OTHER_RGB);
+  g_assert_cmpint (icc_kind_of (cmyk), ==, SHARDPIX_ICC_CMYK);
+  g_assert_true (shardpix_icc_fast_ok (NULL, 0));
+  g_assert_true (shardpix_icc_fast_ok (g_bytes_get_data (srgb, NULL), g_bytes_get_size (srgb)));
+  g_assert_false (shardpix_icc_fast_ok (g_bytes_get_data (p3, NULL), g_bytes_get_size (p3)));
+  g_assert_false (shardpix_icc_fast_ok (g_bytes_get_data (cmyk, NULL), g_bytes_get_size (cmyk)));
+}
+
+/* Cut anywhere, a profile is never read past its end (ASan checks the
+ * copies); without its tag table it is nothing we can name. A cut after
+ * the colourant and curve tags may still be read as sRGB, rightly. */
+static void
+test_icc_truncated (void)
+{
+  g_autoptr (GBytes) srgb = icc_builtin ("srgb");
+  gsize len;
+  const guint8 *data = g_bytes_get_data (srgb, &len);
+
+  for (gsize keep = 0; keep < len; keep += 7)
+    {
+      g_autofree guint8 *cut = g_memdup2 (data, keep);
+
+      ShardpixIccKind kind = shardpix_icc_kind (cut, keep);
+
+      if (keep < 132)
+        g_assert_cmpint (kind, ==, SHARDPIX_ICC_OTHER);
+    }
+}
+
+/* sRGB's colourants with a gamma of 1.0 (linear light): not sRGB. */
+static void
+test_icc_linear_curve (void)
+{
+  g_autoptr (GBytes) srgb = icc_builtin ("srgb");
+  gsize len = g_bytes_get_size (srgb);
+  g_autofree guint8 *data = g_memdup2 (g_bytes_get_data (srgb, NULL), len);
+  guint32 count;
+  guint n = 0;
+
+  memcpy (&count, data + 128, 4);
+  count = GUINT32_FROM_BE (count);
+  for (guint32 i = 0; i < count; i++)
+    {
+      guint8 *entry = data + 132 + i * 12;
+      guint32 offset;
+
+      if (memcmp (entry, "rTRC", 4) != 0 && memcmp (entry, "gTRC", 4) != 0
+          && memcmp (entry, "bTRC", 4) != 0)
+        continue;
+      memcpy (&offset, entry + 4, 4);
+      offset = GUINT32_FROM_BE (offset);
+      /* A 'curv' of one entry, gamma 1.0 (u8Fixed8 0x0100). */
+      memcpy (data + offset, "curv\0\0\0\0\0\0\0\1\1\0", 14);
+      n++;
+    }
+  g_assert_cmpuint (n, ==, 3);
+  g_assert_cmpint (shardpix_icc_kind (data, len), ==, SHARDPIX_ICC_OTHER_RGB);
+}
+
+/* libjxl codes a colour space, which libvips hands over as a profile it
+ * synthesises: an sRGB JPEG XL must not leave the cheap path. */
+static void
+test_icc_jxl_srgb (void)
+{
+  g_autofree char *dir = fixtures_mkdtemp ();
+  g_autofree char *path = g_build_filename (dir, "x.jxl", NULL);
+  g_autoptr (VipsImage) image = NULL;
+  const void *data;
+  size_t len;
+
+  fixtures_write_image (path, "jxl", 32, 32);
+  image = vips_image_new_from_file (path, NULL);
+  g_assert_nonnull (image);
+  g_assert_cmpint (vips_image_get_blob (image, VIPS_META_ICC_NAME, &data, &len), ==, 0);
+  g_assert_cmpint (shardpix_icc_kind (data, len), ==, SHARDPIX_ICC_SRGB);
+  fixtures_rmtree (dir);
+}
+
+int
+main (int argc, char **argv)
+{
+  fixtures_init (&argc, &argv);
+  g_test_add_func ("/shardpix/icc/builtin", test_icc_builtin);
+  g_test_add_func ("/shardpix/icc/truncated", test_icc_truncated);
+  g_test_add_func ("/shardpix/icc/linear-curve", test_icc_linear_curve);
+  g_test_add_func ("/shardpix/icc/jxl-srgb", test_icc_jxl_srgb);
+  return g_test_run ();
+}
