@@ -189,6 +189,7 @@ run_parallel (const RunOptions *options, ShardpixListing *listing, ShardpixTotal
   config.order = order;
   context.paths = listing->paths;
   config.dynamic = options->balance == SHARDPIX_BALANCE_DYNAMIC;
+  config.grant_ahead = config.dynamic ? (guint) options->job.prefetch : 0;
   if (options->worker_exe == NULL)
     {
       self = g_file_read_link ("/proc/self/exe", &error);

@@ -4,16 +4,35 @@
 #include <fcntl.h>
 #include <pthread.h>
 #include <signal.h>
+#include <sys/mman.h>
+#include <sys/vfs.h>
 #include <unistd.h>
 
 #include "pipeline.h"
 
 /* What one read-ahead file left for the decoder: fd -1 when it could not be
- * opened or read. */
+ * opened or read. On network and FUSE file systems fd is a memfd holding
+ * the file's bytes and original the file itself (see prefetch_copies()),
+ * else original is -1. st is always the file's own. */
 typedef struct {
   int fd;
+  int original;
   struct stat st;
 } PrefetchSlot;
+
+/* statfs() types on which reading ahead into the page cache is not enough:
+ * libvips opens its input by name (/proc/self/fd/N), which there is a new
+ * open on the server, and FUSE drops a file's cached pages at every open.
+ * The kernel's own values (linux/magic.h lacks some of them). */
+static const long prefetch_remote_types[] = {
+  0x65735546, /* FUSE (sshfs, s3fs, gcsfuse, rclone mount...) */
+  0x6969,     /* NFS */
+  0x517B,     /* SMB */
+  0xFF534D42, /* CIFS */
+  0xFE534D42, /* SMB2 */
+  0x01021997, /* 9P (v9fs) */
+  0x00C36400, /* Ceph */
+};
 
 /* Reads go in pieces this size: small enough not to show in a worker's
  * RSS, large enough that a network file system gets whole requests. */
@@ -35,11 +54,44 @@ struct _ShardpixPrefetch {
   PrefetchSlot *ring; /* item i in ring[i % depth], for taken <= i < ready */
 };
 
-/* Reads @fd through to its end, so that the decoder finds every byte
- * already fetched, then rewinds it. FALSE on a read error or when asked
- * to stop, leaving the file to be opened again normally. */
+/* Whether @fd is on a file system where the bytes must be copied into
+ * memory (a memfd) for the decoder to find them there. */
 static gboolean
-prefetch_read_through (ShardpixPrefetch *prefetch, int fd, char *buffer)
+prefetch_copies (int fd)
+{
+  struct statfs fs;
+
+  if (fstatfs (fd, &fs) != 0)
+    return FALSE;
+  for (gsize i = 0; i < G_N_ELEMENTS (prefetch_remote_types); i++)
+    if ((long) fs.f_type == prefetch_remote_types[i])
+      return TRUE;
+  return FALSE;
+}
+
+static gboolean
+prefetch_write_all (int fd, const char *data, gsize len)
+{
+  while (len > 0)
+    {
+      ssize_t wrote = write (fd, data, len);
+
+      if (wrote < 0 && errno == EINTR)
+        continue;
+      if (wrote <= 0)
+        return FALSE;
+      data += wrote;
+      len -= (gsize) wrote;
+    }
+  return TRUE;
+}
+
+/* Reads @fd through to its end, so that the decoder finds every byte
+ * already fetched, copying them to @copy unless it is -1, then rewinds
+ * the one the decoder will read. FALSE on a read or write error or when
+ * asked to stop, leaving the file to be opened again normally. */
+static gboolean
+prefetch_read_through (ShardpixPrefetch *prefetch, int fd, int copy, char *buffer)
 {
   /* A hint first: where the kernel honours it (local disks, NFS) the
    * reads below then find the data on its way. */
@@ -54,10 +106,22 @@ prefetch_read_through (ShardpixPrefetch *prefetch, int fd, char *buffer)
         return FALSE;
       if (got == 0)
         break;
+      if (copy >= 0 && !prefetch_write_all (copy, buffer, (gsize) got))
+        return FALSE;
       if (g_atomic_int_get (&prefetch->stopping))
         return FALSE;
     }
-  return lseek (fd, 0, SEEK_SET) == 0;
+  return lseek (copy >= 0 ? copy : fd, 0, SEEK_SET) == 0;
+}
+
+static void
+prefetch_slot_close (PrefetchSlot *slot)
+{
+  if (slot->fd >= 0)
+    close (slot->fd);
+  if (slot->original >= 0)
+    close (slot->original);
+  slot->fd = slot->original = -1;
 }
 
 /* Waits, with the lock held, until @predicate is false or we are asked to
@@ -76,20 +140,25 @@ prefetch_thread (gpointer data)
   ShardpixPrefetch *prefetch = data;
   g_autofree char *buffer = g_malloc (PREFETCH_CHUNK);
 
-  for (guint i = 0; i < prefetch->n; i++)
+  for (guint i = 0;; i++)
     {
-      PrefetchSlot slot = { -1 };
-      gboolean stop;
+      PrefetchSlot slot = { -1, -1 };
+      const char *rel;
 
+      /* Until item i is known and may be read: the list grows by
+       * shardpix_prefetch_extend(), and stops only when freed. */
       g_mutex_lock (&prefetch->lock);
-      PREFETCH_WAIT_WHILE (prefetch, i >= prefetch->taken + prefetch->depth);
-      stop = prefetch->stopping;
+      PREFETCH_WAIT_WHILE (prefetch, i >= prefetch->n || i >= prefetch->taken + prefetch->depth);
+      if (prefetch->stopping)
+        {
+          g_mutex_unlock (&prefetch->lock);
+          break;
+        }
+      rel = prefetch->rels[i];
       g_mutex_unlock (&prefetch->lock);
-      if (stop)
-        break;
 
       /* The pipeline's own open: every check an input gets applies here. */
-      slot.fd = shardpix_pipeline_open_input (prefetch->job, prefetch->rels[i], &slot.st, NULL);
+      slot.fd = shardpix_pipeline_open_input (prefetch->job, rel, &slot.st, NULL);
       if (slot.fd >= 0)
         {
           /* A file larger than what may be ahead waits until it is next. */
@@ -99,11 +168,15 @@ prefetch_thread (gpointer data)
                                  && prefetch->bytes_ahead + (guint64) slot.st.st_size
                                       > SHARDPIX_PREFETCH_MAX_BYTES);
           g_mutex_unlock (&prefetch->lock);
-          if (!prefetch_read_through (prefetch, slot.fd, buffer))
+          if (prefetch_copies (slot.fd))
             {
-              close (slot.fd);
-              slot.fd = -1;
+              slot.original = slot.fd;
+              slot.fd = memfd_create ("shardpix-prefetch", MFD_CLOEXEC);
             }
+          if (slot.fd < 0
+              || !prefetch_read_through (prefetch, slot.original >= 0 ? slot.original : slot.fd,
+                                         slot.original >= 0 ? slot.fd : -1, buffer))
+            prefetch_slot_close (&slot);
         }
 
       g_mutex_lock (&prefetch->lock);
@@ -123,7 +196,7 @@ shardpix_prefetch_new (const ShardpixJob *job, const char *const *rels, guint n,
   ShardpixPrefetch *prefetch;
   sigset_t all, old;
 
-  if (depth == 0 || n == 0)
+  if (depth == 0)
     return NULL;
   prefetch = g_new0 (ShardpixPrefetch, 1);
   prefetch->job = job;
@@ -166,15 +239,32 @@ shardpix_prefetch_take (ShardpixPrefetch *prefetch, guint i, struct stat *st)
 
   /* Deleted or replaced since it was read ahead: what the decoder must see
    * is what an open now would give, errors included. A file truncated in
-   * place is still this one; fstat then gives its size now. */
+   * place is still this one; fstat then gives its size now, and a copy
+   * made before the change is given up. */
   path = g_build_filename (prefetch->job->input_dir, prefetch->rels[i], NULL);
   if (stat (path, &now) != 0 || now.st_dev != slot.st.st_dev || now.st_ino != slot.st.st_ino
-      || fstat (slot.fd, st) != 0)
+      || fstat (slot.original >= 0 ? slot.original : slot.fd, st) != 0
+      || (slot.original >= 0 && st->st_size != slot.st.st_size))
     {
-      close (slot.fd);
+      prefetch_slot_close (&slot);
       return -1;
     }
+  if (slot.original >= 0)
+    close (slot.original);
   return slot.fd;
+}
+
+void
+shardpix_prefetch_extend (ShardpixPrefetch *prefetch, const char *const *rels, guint n)
+{
+  if (prefetch == NULL)
+    return;
+  g_return_if_fail (n >= prefetch->n);
+  g_mutex_lock (&prefetch->lock);
+  prefetch->rels = rels;
+  prefetch->n = n;
+  g_cond_broadcast (&prefetch->cond);
+  g_mutex_unlock (&prefetch->lock);
 }
 
 void
@@ -198,8 +288,7 @@ shardpix_prefetch_free (ShardpixPrefetch *prefetch)
   g_mutex_unlock (&prefetch->lock);
   g_thread_join (prefetch->thread);
   for (guint i = prefetch->taken; i < prefetch->ready; i++)
-    if (prefetch->ring[i % prefetch->depth].fd >= 0)
-      close (prefetch->ring[i % prefetch->depth].fd);
+    prefetch_slot_close (&prefetch->ring[i % prefetch->depth]);
   g_mutex_clear (&prefetch->lock);
   g_cond_clear (&prefetch->cond);
   g_free (prefetch->ring);

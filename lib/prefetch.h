@@ -5,9 +5,11 @@
  * parallelism for the decoding.
  *
  * It reads through the very descriptor the pipeline will decode from, not
- * merely into the page cache: FUSE drops a file's cached pages at every
- * open, and posix_fadvise(WILLNEED) does nothing there, so only bytes read
- * through an open descriptor are certain to be there when the decoder asks.
+ * merely into the page cache: posix_fadvise(WILLNEED) does nothing on FUSE,
+ * and FUSE drops a file's cached pages at every open. libvips opens its
+ * input by name (/proc/self/fd/N), which on FUSE and network file systems
+ * is a new open on the server: there the bytes are copied into a memfd,
+ * which the decoder is given instead (within the same bounds).
  *
  * Bounded: at most @depth files and SHARDPIX_PREFETCH_MAX_BYTES ahead of
  * the one being decoded (a single larger file is still read when it is
@@ -29,9 +31,13 @@ typedef struct _ShardpixPrefetch ShardpixPrefetch;
 
 /* Starts reading ahead @rels[0..@n-1] (relative to job->input_dir) in that
  * order, at most @depth files ahead. @job and @rels must outlive it.
- * @depth 0 starts nothing: take() then always answers -1. */
+ * @depth 0 starts nothing (NULL): take() then always answers -1. */
 ShardpixPrefetch *shardpix_prefetch_new (const ShardpixJob *job, const char *const *rels,
                                          guint n, guint depth);
+
+/* The list grew (a grant arrived): @rels, @n >= the old n, replace the old
+ * ones, whose first items must be the same. From the taking thread. */
+void shardpix_prefetch_extend (ShardpixPrefetch *prefetch, const char *const *rels, guint n);
 
 /* Item @i, in order (0, 1, 2, ... each once): waits until it has been read
  * ahead and returns its descriptor, positioned at 0, with @st filled; the

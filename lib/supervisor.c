@@ -38,6 +38,7 @@ typedef struct {
   ShardpixDecoder *decoder;
   guint next;                  /* listing index of the next expected RESULT */
   gboolean more;               /* its last grant ended with MORE, not END */
+  ShardpixWork ahead;          /* granted ahead (sent, not begun); count 0: none */
   gint64 last_heard_us;
 } Slot;
 
@@ -255,6 +256,54 @@ supervisor_grant (Supervisor *sup, Slot *slot)
   supervisor_write_input (slot);
 }
 
+/* Dynamic balance with prefetch: the next grant is sent while the worker
+ * still has config->grant_ahead files of its current one to do, so that
+ * it reads the next files ahead across the boundary instead of waiting
+ * for the first of each grant. At most one grant ahead; a retry waits for
+ * a fresh worker of its own. */
+static void
+supervisor_grant_ahead (Supervisor *sup, Slot *slot)
+{
+  const ShardpixRange *range = &slot->report->range;
+  g_autoptr (GByteArray) list = NULL;
+  ShardpixWork work;
+
+  if (!slot->more || slot->ahead.range.count > 0 || sup->stopping
+      || sup->config->grant_ahead == 0
+      || range->start + range->count - slot->next > sup->config->grant_ahead
+      || shardpix_work_queue_is_empty (sup->queue))
+    return;
+  work = shardpix_work_queue_pop (sup->queue);
+  if (work.retry)
+    {
+      shardpix_work_queue_push_front (sup->queue, &work);
+      return;
+    }
+  slot->ahead = work;
+  list = supervisor_encode_list (sup, &work.range, TRUE);
+  if (slot->input == NULL)
+    {
+      slot->input = g_steal_pointer (&list);
+      slot->input_sent = 0;
+    }
+  else
+    g_byte_array_append (slot->input, list->data, list->len);
+  supervisor_write_input (slot);
+}
+
+/* The worker finished its grant and goes on with the one sent ahead. */
+static void
+supervisor_begin_ahead (Slot *slot)
+{
+  ShardpixChildReport *child = slot->report;
+
+  child->range = slot->ahead.range;
+  child->shard = slot->ahead.shard;
+  child->n_files += slot->ahead.range.count;
+  slot->next = slot->ahead.range.start;
+  slot->ahead.range.count = 0;
+}
+
 static void
 supervisor_kill (Slot *slot, int signo)
 {
@@ -315,7 +364,13 @@ supervisor_handle_record (Supervisor *sup, Slot *slot, const ShardpixRecord *rec
         sup->config->on_result (record, sup->config->user_data);
       supervisor_count_output_error (sup, record);
       if (slot->more && slot->next == range->start + range->count)
-        supervisor_grant (sup, slot);
+        {
+          if (slot->ahead.range.count > 0)
+            supervisor_begin_ahead (slot);
+          else
+            supervisor_grant (sup, slot);
+        }
+      supervisor_grant_ahead (sup, slot);
       return;
     }
   if (record->type == SHARDPIX_RECORD_DONE && !child->done && !slot->more
@@ -439,9 +494,11 @@ supervisor_handle_unfinished (Supervisor *sup, Slot *slot, int status)
   guint end = child->range.start + child->range.count;
   ShardpixWork rest, alone;
 
-  if (slot->next == end)
+  const ShardpixWork *ahead = &slot->ahead;
+
+  if (slot->next == end && ahead->range.count == 0)
     return;
-  child->n_undone = end - slot->next;
+  child->n_undone = end - slot->next + ahead->range.count;
   if (child->done || sup->stopping || supervisor_is_hopeless (status))
     {
       if (!child->done && !sup->stopping)
@@ -451,8 +508,17 @@ supervisor_handle_unfinished (Supervisor *sup, Slot *slot, int status)
           sup->stopping = TRUE;
         }
       supervisor_mark_undone (sup, slot->next, end);
+      supervisor_mark_undone (sup, ahead->range.start,
+                              ahead->range.start + ahead->range.count);
       return;
     }
+  /* The grant sent ahead was not begun: it goes back as it was, after what
+   * the worker was on. */
+  if (ahead->range.count > 0)
+    shardpix_work_queue_push_front (sup->queue, ahead);
+  child->n_undone -= ahead->range.count;
+  if (slot->next == end)
+    return;
   if (child->retry)
     {
       supervisor_poison (sup, child, supervisor_index (sup, slot->next));

@@ -80,6 +80,10 @@ typedef struct {
   gboolean dynamic;         /* a worker that finishes a shard is granted the
                                next over its pipe (MORE records), instead of
                                exiting and a fresh worker taking it */
+  guint grant_ahead;        /* dynamic: the next grant is sent while this many
+                               files of the current one remain (the workers'
+                               --prefetch), so that they read ahead across
+                               grants; 0: when the current one is done */
   const char *const *envp;  /* the workers' environment; NULL: ours */
   guint64 max_memory_mb;    /* RLIMIT_AS of each worker; 0: unlimited */
   ShardpixResultFunc on_result;

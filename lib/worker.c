@@ -1,6 +1,7 @@
 #include "worker.h"
 
 #include <errno.h>
+#include <poll.h>
 #include <signal.h>
 #include <string.h>
 #include <unistd.h>
@@ -30,6 +31,36 @@ shardpix_worker_install_signal_handlers (void)
   sigaction (SIGHUP, &action, NULL);
 }
 
+/* Image @i of the list: taken read ahead from @prefetch when it was, else
+ * opened here, so that its errors read exactly as without prefetch. */
+static void
+worker_process_one (const ShardpixJob *job, ShardpixPrefetch *prefetch, guint i, guint index,
+                    const char *rel, gint64 started_us, ShardpixResultFunc func,
+                    gpointer user_data, ShardpixRecord *done)
+{
+  g_autoptr (GError) error = NULL;
+  ShardpixRecord result = { .type = SHARDPIX_RECORD_RESULT, .index = index };
+  gint64 start = g_get_monotonic_time ();
+  struct stat st;
+  int fd = shardpix_prefetch_take (prefetch, i, &st);
+
+  result.ok = fd >= 0 ? shardpix_pipeline_process_opened (job, rel, index, fd, &st, &error)
+                      : shardpix_pipeline_process (job, rel, index, &error);
+  result.start_us = start - started_us;
+  result.wall_us = g_get_monotonic_time () - start;
+  if (error != NULL)
+    {
+      result.text = error->message;
+      result.text_len = strlen (error->message);
+    }
+  if (result.ok)
+    done->n_ok++;
+  else
+    done->n_failed++;
+  done->count++;
+  func (&result, user_data);
+}
+
 void
 shardpix_worker_process (const ShardpixJob *job, const guint *indexes,
                          const char *const *rels, guint n, gint64 started_us,
@@ -41,34 +72,8 @@ shardpix_worker_process (const ShardpixJob *job, const guint *indexes,
 
   memset (done, 0, sizeof *done);
   done->type = SHARDPIX_RECORD_DONE;
-
   for (guint i = 0; i < n; i++)
-    {
-      g_autoptr (GError) error = NULL;
-      ShardpixRecord result = { .type = SHARDPIX_RECORD_RESULT, .index = indexes[i] };
-      gint64 start = g_get_monotonic_time ();
-      struct stat st;
-      int fd = shardpix_prefetch_take (prefetch, i, &st);
-
-      /* Not read ahead (or no longer the same file): opened here, so that
-       * its errors read exactly as without prefetch. */
-      result.ok = fd >= 0 ? shardpix_pipeline_process_opened (job, rels[i], indexes[i], fd, &st,
-                                                              &error)
-                          : shardpix_pipeline_process (job, rels[i], indexes[i], &error);
-      result.start_us = start - started_us;
-      result.wall_us = g_get_monotonic_time () - start;
-      if (error != NULL)
-        {
-          result.text = error->message;
-          result.text_len = strlen (error->message);
-        }
-      if (result.ok)
-        done->n_ok++;
-      else
-        done->n_failed++;
-      done->count++;
-      func (&result, user_data);
-    }
+    worker_process_one (job, prefetch, i, indexes[i], rels[i], started_us, func, user_data, done);
   done->wall_us = g_get_monotonic_time () - started_us;
 }
 
@@ -107,61 +112,83 @@ worker_send_result (const ShardpixRecord *result, gpointer data)
   worker_write_all (sink->fd, sink->buffer->data, sink->buffer->len, &sink->error);
 }
 
-/* Reads FILE records up to END or MORE (*@more: a further grant follows).
- * The list is complete only when END arrives and its count matches: a
- * supervisor that died mid-list must not make us process half a shard and
- * call it done. */
-static gboolean
-worker_read_list (int fd, ShardpixDecoder *decoder, GArray *indexes, GPtrArray *rels,
-                  gboolean *more, GError **error)
+/* What the supervisor has granted: every file of every complete list, in
+ * order, and the list still arriving. */
+typedef struct {
+  int fd;
+  ShardpixDecoder *decoder;
+  GArray *indexes;          /* guint, of the complete lists */
+  GPtrArray *rels;
+  GArray *pending_indexes;  /* the list being received */
+  GPtrArray *pending_rels;
+  gboolean more;            /* the last complete list ended with MORE */
+} WorkerInput;
+
+/* Reads until one more list is complete: FILE records up to END or MORE
+ * (->more: a further grant follows). A list counts only when its END or
+ * MORE arrives and its count matches: a supervisor that died mid-list must
+ * not make us process half a shard and call it done. Without @block, stops
+ * when nothing more can be read at once. Returns 1 when a list was
+ * completed, 0 when not yet (only without @block), -1 on error. */
+static int
+worker_input_read (WorkerInput *in, gboolean block, GError **error)
 {
   guint8 chunk[65536];
 
   for (;;)
     {
       g_auto (ShardpixRecord) record = { 0 };
+      struct pollfd ready = { in->fd, POLLIN, 0 };
       ssize_t got;
 
-      if (!shardpix_decoder_next (decoder, &record, error))
-        return FALSE;
+      if (!shardpix_decoder_next (in->decoder, &record, error))
+        return -1;
       if (record.type == SHARDPIX_RECORD_FILE)
         {
-          g_array_append_val (indexes, record.index);
-          g_ptr_array_add (rels, g_steal_pointer (&record.text));
+          g_array_append_val (in->pending_indexes, record.index);
+          g_ptr_array_add (in->pending_rels, g_steal_pointer (&record.text));
           continue;
         }
       if (record.type == SHARDPIX_RECORD_END || record.type == SHARDPIX_RECORD_MORE)
         {
-          *more = record.type == SHARDPIX_RECORD_MORE;
-          if (record.count != rels->len)
+          in->more = record.type == SHARDPIX_RECORD_MORE;
+          if (record.count != in->pending_rels->len)
             {
               g_set_error (error, SHARDPIX_ERROR, SHARDPIX_ERROR_PROTOCOL,
                            "file list says %u files but holds %u", record.count,
-                           rels->len);
-              return FALSE;
+                           in->pending_rels->len);
+              return -1;
             }
-          return TRUE;
+          g_array_append_vals (in->indexes, in->pending_indexes->data,
+                               in->pending_indexes->len);
+          for (guint i = 0; i < in->pending_rels->len; i++)
+            g_ptr_array_add (in->rels, g_steal_pointer (&in->pending_rels->pdata[i]));
+          g_array_set_size (in->pending_indexes, 0);
+          g_ptr_array_set_size (in->pending_rels, 0);
+          return 1;
         }
       if (record.type != SHARDPIX_RECORD_NONE)
         {
           g_set_error (error, SHARDPIX_ERROR, SHARDPIX_ERROR_PROTOCOL,
                        "unexpected record type %d in the file list", record.type);
-          return FALSE;
+          return -1;
         }
 
-      got = read (fd, chunk, sizeof chunk);
+      if (!block && poll (&ready, 1, 0) == 0)
+        return 0;
+      got = read (in->fd, chunk, sizeof chunk);
       if (got < 0 && errno == EINTR)
         continue;
       if (got < 0)
-        return shardpix_error_errno (errno, error, "cannot read the file list");
+        return shardpix_error_errno (errno, error, "cannot read the file list"), -1;
       if (got == 0)
         {
           g_set_error (error, SHARDPIX_ERROR, SHARDPIX_ERROR_PROTOCOL,
                        "file list ended after %u files without its END record",
-                       rels->len);
-          return FALSE;
+                       in->rels->len + in->pending_rels->len);
+          return -1;
         }
-      shardpix_decoder_feed (decoder, chunk, (gsize) got);
+      shardpix_decoder_feed (in->decoder, chunk, (gsize) got);
     }
 }
 
@@ -171,10 +198,14 @@ shardpix_worker_main (const ShardpixJob *job, const char *argv0, int in_fd, int 
 {
   g_autoptr (GArray) indexes = g_array_new (FALSE, FALSE, sizeof (guint));
   g_autoptr (GPtrArray) rels = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr (GArray) pending_indexes = g_array_new (FALSE, FALSE, sizeof (guint));
+  g_autoptr (GPtrArray) pending_rels = g_ptr_array_new_with_free_func (g_free);
   g_autoptr (GByteArray) buffer = g_byte_array_new ();
   g_autoptr (ShardpixDecoder) decoder = shardpix_decoder_new ();
+  g_autoptr (ShardpixPrefetch) prefetch = NULL;
+  WorkerInput in = { in_fd, decoder, indexes, rels, pending_indexes, pending_rels, TRUE };
   WorkerSink sink = { .fd = out_fd, .buffer = buffer };
-  g_auto (ShardpixRecord) done = { 0 };
+  g_auto (ShardpixRecord) done = { .type = SHARDPIX_RECORD_DONE };
   gint64 started_us = g_get_monotonic_time ();
   gint64 init_us;
 
@@ -182,28 +213,36 @@ shardpix_worker_main (const ShardpixJob *job, const char *argv0, int in_fd, int 
     return SHARDPIX_WORKER_EXIT_INIT;
   init_us = g_get_monotonic_time () - started_us;
 
-  done.type = SHARDPIX_RECORD_DONE;
-  for (gboolean more = TRUE; more;)
+  if (worker_input_read (&in, TRUE, error) < 0)
+    return SHARDPIX_WORKER_EXIT_PROTOCOL;
+  prefetch = shardpix_prefetch_new (job, (const char *const *) rels->pdata, rels->len,
+                                    (guint) job->prefetch);
+  /* One list of all the grants: a grant the supervisor sent ahead (see
+   * ShardpixSupervisorConfig.grant_ahead) is taken in as soon as it is
+   * whole, so that the prefetch thread reads on across the boundary. */
+  for (guint i = 0; i < rels->len || in.more; )
     {
-      ShardpixRecord grant_done;
+      int got = 0;
 
-      g_array_set_size (indexes, 0);
-      g_ptr_array_set_size (rels, 0);
-      if (!worker_read_list (in_fd, decoder, indexes, rels, &more, error))
+      if (in.more)
+        got = worker_input_read (&in, i == rels->len, error);
+      if (got < 0)
         return SHARDPIX_WORKER_EXIT_PROTOCOL;
-      shardpix_worker_process (job, (const guint *) indexes->data,
-                               (const char *const *) rels->pdata, rels->len, started_us,
-                               worker_send_result, &sink, &grant_done);
+      if (got > 0)
+        shardpix_prefetch_extend (prefetch, (const char *const *) rels->pdata, rels->len);
+      if (i == rels->len)
+        continue;
+      worker_process_one (job, prefetch, i, g_array_index (indexes, guint, i),
+                          g_ptr_array_index (rels, i), started_us, worker_send_result, &sink,
+                          &done);
+      i++;
       if (sink.error != NULL)
         {
           g_propagate_error (error, sink.error);
           return SHARDPIX_WORKER_EXIT_PROTOCOL;
         }
-      done.count += grant_done.count;
-      done.n_ok += grant_done.n_ok;
-      done.n_failed += grant_done.n_failed;
-      done.wall_us = grant_done.wall_us;
     }
+  done.wall_us = g_get_monotonic_time () - started_us;
   done.init_us = (guint64) init_us;
   worker_send_result (&done, &sink);
   if (sink.error != NULL)

@@ -54,34 +54,33 @@ main (int argc, char **argv)
       granted = FALSE;
       g_ptr_array_set_size (files, 0);
       g_array_set_size (indexes, 0);
+      /* Records already buffered first: the next grant may have come in
+       * with the previous one (the supervisor sends it ahead). */
       while (!ended && !granted)
         {
-          ssize_t got = read (STDIN_FILENO, chunk, sizeof chunk);
+          ShardpixRecord record = { 0 };
+          ssize_t got;
 
-          if (got <= 0)
+          if (!shardpix_decoder_next (decoder, &record, NULL))
             return 4;
-          shardpix_decoder_feed (decoder, chunk, (gsize) got);
-          for (;;)
+          if (record.type == SHARDPIX_RECORD_NONE)
             {
-              ShardpixRecord record = { 0 };
-
-              if (!shardpix_decoder_next (decoder, &record, NULL))
+              got = read (STDIN_FILENO, chunk, sizeof chunk);
+              if (got <= 0)
                 return 4;
-              if (record.type == SHARDPIX_RECORD_NONE)
-                break;
-              if (record.type == SHARDPIX_RECORD_END)
-                ended = TRUE;
-              if (record.type == SHARDPIX_RECORD_MORE)
-                granted = TRUE;
-              if (record.type == SHARDPIX_RECORD_FILE)
-                {
-                  g_array_append_val (indexes, record.index);
-                  g_ptr_array_add (files, g_steal_pointer (&record.text));
-                }
-              shardpix_record_clear (&record);
-              if (ended || granted)
-                break;
+              shardpix_decoder_feed (decoder, chunk, (gsize) got);
+              continue;
             }
+          if (record.type == SHARDPIX_RECORD_END)
+            ended = TRUE;
+          if (record.type == SHARDPIX_RECORD_MORE)
+            granted = TRUE;
+          if (record.type == SHARDPIX_RECORD_FILE)
+            {
+              g_array_append_val (indexes, record.index);
+              g_ptr_array_add (files, g_steal_pointer (&record.text));
+            }
+          shardpix_record_clear (&record);
         }
 
       for (guint i = 0; i < files->len; i++)

@@ -14,6 +14,7 @@ typedef struct {
   GPtrArray *paths;
   GArray *shards;
   GArray *seen; /* guint index per on_result call */
+  guint grant_ahead; /* config.grant_ahead of the dynamic runs */
 } Fixture;
 
 static void
@@ -66,6 +67,7 @@ fixture_run_shards (Fixture *fx, const char *exe, guint jobs, GArray *shards,
     .jobs = jobs,
     .timeout_s = timeout_s,
     .dynamic = dynamic,
+    .grant_ahead = dynamic ? fx->grant_ahead : 0,
     .on_result = on_result,
     .user_data = fx,
   };
@@ -445,6 +447,30 @@ test_dynamic_crash_once (Fixture *fx, gconstpointer data)
   assert_no_temp_files (fx);
 }
 
+/* The same with the next grant sent while 2 files of the current remain
+ * (--prefetch 2): every file done once, and a death with a grant sent
+ * ahead and not begun loses none of it. */
+static void
+test_dynamic_ahead_all_good (Fixture *fx, gconstpointer data)
+{
+  fx->grant_ahead = 2;
+  test_dynamic_all_good (fx, data);
+}
+
+static void
+test_dynamic_ahead_crash (Fixture *fx, gconstpointer data)
+{
+  fx->grant_ahead = 2;
+  test_dynamic_crash (fx, data);
+}
+
+static void
+test_dynamic_ahead_crash_once (Fixture *fx, gconstpointer data)
+{
+  fx->grant_ahead = 2;
+  test_dynamic_crash_once (fx, data);
+}
+
 /* A processing order other than the listing's (--balance dynamic takes the
  * largest files first): grants are positions in it, records and reports
  * still speak listing indexes, retries and poison included. */
@@ -521,5 +547,9 @@ main (int argc, char **argv)
   ADD ("/shardpix/supervisor/dynamic-crash", crash_names, test_dynamic_crash);
   ADD ("/shardpix/supervisor/dynamic-crash-once", flaky_names, test_dynamic_crash_once);
   ADD ("/shardpix/supervisor/dynamic-order", crash_names, test_dynamic_order);
+  ADD ("/shardpix/supervisor/dynamic-ahead-all-good", good_names, test_dynamic_ahead_all_good);
+  ADD ("/shardpix/supervisor/dynamic-ahead-crash", crash_names, test_dynamic_ahead_crash);
+  ADD ("/shardpix/supervisor/dynamic-ahead-crash-once", flaky_names,
+       test_dynamic_ahead_crash_once);
   return g_test_run ();
 }
