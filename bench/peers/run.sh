@@ -88,7 +88,7 @@ done
 if [ -n "$psnr" ]; then
   for tool in "${tools[@]}"; do
     /usr/bin/python3 "$here/../quality.py" "$in" "$work/out-$tool" > "$work/q.txt" 2>&1 || true
-    line=$(head -n 1 "$work/q.txt")
+    line=$(grep -m 1 'files: median' "$work/q.txt" || head -n 1 "$work/q.txt")
     echo "$tool $line" >> "$work/psnr"
     echo "quality $tool: $line" >&2
   done
