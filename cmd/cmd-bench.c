@@ -13,15 +13,15 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "balance.h"
+#include "shardpix/balance.h"
 #include "cmd.h"
-#include "error.h"
-#include "folders.h"
-#include "job.h"
-#include "listing.h"
-#include "shard.h"
-#include "spawn.h"
-#include "threads.h"
+#include "shardpix/error.h"
+#include "shardpix/folders.h"
+#include "shardpix/job.h"
+#include "shardpix/listing.h"
+#include "shardpix/shard.h"
+#include "shardpix/spawn.h"
+#include "shardpix/threads.h"
 
 typedef struct {
   ShardpixJob job;

@@ -1,8 +1,8 @@
 /* --files-from and -0, shared by run and plan: where the listing comes
- * from (see lib/manifest.h). */
+ * from (see lib/shardpix/manifest.h). */
 #include "cmd.h"
-#include "error.h"
-#include "manifest.h"
+#include "shardpix/error.h"
+#include "shardpix/manifest.h"
 
 void
 cmd_input_add_options (CmdInput *input, GOptionContext *context)

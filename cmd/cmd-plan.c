@@ -3,9 +3,9 @@
 #include <stdio.h>
 
 #include "cmd.h"
-#include "report.h"
-#include "listing.h"
-#include "plan.h"
+#include "shardpix/report.h"
+#include "shardpix/listing.h"
+#include "shardpix/plan.h"
 
 typedef struct {
   int jobs;

@@ -4,7 +4,7 @@
 #include <unistd.h>
 
 #include "cmd.h"
-#include "report.h"
+#include "shardpix/report.h"
 
 /* At most ~10 redraws a second: a terminal redrawn per image would cost
  * more than small images do. */

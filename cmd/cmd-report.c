@@ -4,9 +4,9 @@
 #include <string.h>
 
 #include "cmd.h"
-#include "report.h"
-#include "report-merge.h"
-#include "svg.h"
+#include "shardpix/report.h"
+#include "shardpix/report-merge.h"
+#include "shardpix/svg.h"
 
 static gboolean
 cmd_report_write (const char *path, const char *text, const char *what)

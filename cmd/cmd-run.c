@@ -5,23 +5,23 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "balance.h"
+#include "shardpix/balance.h"
 #include "cmd.h"
 #include "cmd-progress.h"
-#include "error.h"
-#include "folders.h"
-#include "inputs.h"
-#include "job.h"
-#include "listing.h"
-#include "output.h"
-#include "memguard.h"
-#include "pipeline.h"
-#include "report.h"
-#include "resume.h"
-#include "shard.h"
-#include "supervisor.h"
-#include "threads.h"
-#include "worker.h"
+#include "shardpix/error.h"
+#include "shardpix/folders.h"
+#include "shardpix/inputs.h"
+#include "shardpix/job.h"
+#include "shardpix/listing.h"
+#include "shardpix/output.h"
+#include "shardpix/memguard.h"
+#include "shardpix/pipeline.h"
+#include "shardpix/report.h"
+#include "shardpix/resume.h"
+#include "shardpix/shard.h"
+#include "shardpix/supervisor.h"
+#include "shardpix/threads.h"
+#include "shardpix/worker.h"
 
 typedef struct {
   ShardpixJob job;

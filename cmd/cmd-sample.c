@@ -3,7 +3,7 @@
 #include <vips/vips.h>
 
 #include "cmd.h"
-#include "sample.h"
+#include "shardpix/sample.h"
 
 int
 cmd_sample (int argc, char **argv)

@@ -1,8 +1,8 @@
 /* --slice and --slices, shared by run, plan and bench: this process
- * handles one slice of the listing (see lib/slice.h). */
+ * handles one slice of the listing (see lib/shardpix/slice.h). */
 #include "cmd.h"
-#include "balance.h"
-#include "error.h"
+#include "shardpix/balance.h"
+#include "shardpix/error.h"
 
 void
 cmd_slice_add_options (CmdSlice *slice, GOptionContext *context)

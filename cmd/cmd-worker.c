@@ -1,13 +1,13 @@
 /* `shardpix worker`: what the supervisor execs. Hidden from --help: its
- * interface is the protocol in lib/protocol.h, not a user's command line. */
+ * interface is the protocol in lib/shardpix/protocol.h, not a user's command line. */
 #include <fcntl.h>
 #include <stdio.h>
 #include <unistd.h>
 
 #include "cmd.h"
-#include "folders.h"
-#include "job.h"
-#include "worker.h"
+#include "shardpix/folders.h"
+#include "shardpix/job.h"
+#include "shardpix/worker.h"
 
 /* Records go to a private copy of stdout; the real stdout becomes
  * /dev/null, so that nothing a library prints can corrupt the stream. */

@@ -4,11 +4,11 @@
 
 #include <glib.h>
 
-#include "bench.h"
-#include "listing.h"
-#include "report-json.h"
-#include "slice.h"
-#include "supervisor.h"
+#include "shardpix/bench.h"
+#include "shardpix/listing.h"
+#include "shardpix/report-json.h"
+#include "shardpix/slice.h"
+#include "shardpix/supervisor.h"
 
 /* Fixed exit codes, documented in the README and the man page. */
 enum {
@@ -59,7 +59,7 @@ gboolean cmd_report_write_bench (const char *json_path, const char *svg_path,
                                  const ShardpixBenchResults *results, GPtrArray *paths,
                                  guint repeat, guint cpus);
 
-/* --slice K/M|auto and --slices M (see lib/slice.h). */
+/* --slice K/M|auto and --slices M (see lib/shardpix/slice.h). */
 typedef struct {
   char *text;             /* --slice as given, NULL: the whole listing */
   int slices;             /* --slices */
@@ -87,7 +87,7 @@ void cmd_slice_clear (CmdSlice *slice);
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (CmdSlice, cmd_slice_clear)
 
 /* --files-from FILE|- and -0: the listing read from a manifest instead of
- * the folder (see lib/manifest.h), for run and plan. */
+ * the folder (see lib/shardpix/manifest.h), for run and plan. */
 typedef struct {
   char *files_from; /* NULL: list INPUT_DIR */
   gboolean nul;     /* -0: NUL-separated */

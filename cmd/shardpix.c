@@ -5,8 +5,8 @@
 #include <glib.h>
 
 #include "cmd.h"
-#include "pipeline.h"
-#include "report.h"
+#include "shardpix/pipeline.h"
+#include "shardpix/report.h"
 
 static const char usage[] =
   "Usage:\n"

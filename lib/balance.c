@@ -1,4 +1,4 @@
-#include "balance.h"
+#include "shardpix/balance.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -6,9 +6,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "error.h"
-#include "names.h"
-#include "shard.h"
+#include "shardpix/error.h"
+#include "shardpix/names.h"
+#include "shardpix/shard.h"
 
 static const char *const balance_names[] = {
   [SHARDPIX_BALANCE_COUNT] = "count",

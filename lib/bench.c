@@ -1,8 +1,8 @@
-#include "bench.h"
+#include "shardpix/bench.h"
 
 #include <math.h>
 
-#include "stats.h"
+#include "shardpix/stats.h"
 
 static void
 bench_config_free (gpointer data)

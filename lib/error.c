@@ -1,4 +1,4 @@
-#include "error.h"
+#include "shardpix/error.h"
 
 #include <string.h>
 

@@ -1,4 +1,4 @@
-#include "fastload.h"
+#include "shardpix/fastload.h"
 
 #include <setjmp.h>
 #include <stdio.h>
@@ -8,9 +8,9 @@
 
 #include <jpeglib.h>
 
-#include "icc.h"
-#include "jpeg-dc.h"
-#include "memguard.h"
+#include "shardpix/icc.h"
+#include "shardpix/jpeg-dc.h"
+#include "shardpix/memguard.h"
 
 typedef struct {
   struct jpeg_error_mgr pub;

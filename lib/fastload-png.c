@@ -2,7 +2,7 @@
  * luma (alpha kept) and is box-averaged on the fly, so that libvips only does
  * the last, small resize. libvips would instead carry 3-4 bands through its
  * shrink and convert to grey at the end (see fastload.h for the contract). */
-#include "fastload.h"
+#include "shardpix/fastload.h"
 
 #include <errno.h>
 #include <setjmp.h>
@@ -11,8 +11,8 @@
 
 #include <png.h>
 
-#include "vips-autoptr.h"
-#include "icc.h"
+#include "shardpix/vips-autoptr.h"
+#include "shardpix/icc.h"
 
 /* Rec.601 weights in 1/65536ths; they sum to 65536, so white stays 255. */
 #define FASTLOAD_PNG_R 19595
@@ -31,7 +31,7 @@
  * Skipping them also skips libpng's checks of their consistency, whose
  * warnings would send the image to libvips for nothing. iCCP is read: a
  * profile that is not sRGB's sends the image to libvips, which converts it
- * (lib/icc.h). */
+ * (lib/shardpix/icc.h). */
 static const png_byte fastload_png_ignored[] = "bKGD\0cHRM\0gAMA\0hIST\0iTXt\0oFFs\0"
                                                "pCAL\0sBIT\0sCAL\0sPLT\0sRGB\0tEXt\0tIME\0"
                                                "zTXt";

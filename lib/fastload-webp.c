@@ -1,4 +1,4 @@
-#include "fastload.h"
+#include "shardpix/fastload.h"
 
 #include <math.h>
 #include <string.h>
@@ -7,7 +7,7 @@
 #include <webp/decode.h>
 #include <webp/demux.h>
 
-#include "icc.h"
+#include "shardpix/icc.h"
 
 /* libwebp's own YUV to RGB uses limited-range BT.601, whose luma is just
  * 255/219 of Y above 16 (the chroma terms cancel): 19077/16384. */

@@ -1,4 +1,4 @@
-#include "fastload.h"
+#include "shardpix/fastload.h"
 
 #include <errno.h>
 #include <string.h>

@@ -1,4 +1,4 @@
-#include "folders.h"
+#include "shardpix/folders.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -8,8 +8,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "error.h"
-#include "inputs.h"
+#include "shardpix/error.h"
+#include "shardpix/inputs.h"
 
 char *
 shardpix_folders_resolve (const char *path)

@@ -1,7 +1,7 @@
-#include "gray.h"
+#include "shardpix/gray.h"
 
-#include "error.h"
-#include "vips-autoptr.h"
+#include "shardpix/error.h"
+#include "shardpix/vips-autoptr.h"
 
 static gboolean
 gray_fail (GError **error)

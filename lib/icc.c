@@ -1,10 +1,10 @@
-#include "icc.h"
+#include "shardpix/icc.h"
 
 #include <math.h>
 #include <string.h>
 
-#include "error.h"
-#include "vips-autoptr.h"
+#include "shardpix/error.h"
+#include "shardpix/vips-autoptr.h"
 
 /* sRGB's red, green and blue colourants adapted to D50 (the profile
  * connection space), as every sRGB profile stores them in rXYZ, gXYZ and

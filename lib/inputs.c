@@ -1,9 +1,9 @@
-#include "inputs.h"
+#include "shardpix/inputs.h"
 
 #include <stdlib.h>
 
-#include "error.h"
-#include "folders.h"
+#include "shardpix/error.h"
+#include "shardpix/folders.h"
 
 void
 shardpix_inputs_init (ShardpixInputs *inputs, const char *input_dir, const char *output_dir,

@@ -1,13 +1,13 @@
-#include "job.h"
+#include "shardpix/job.h"
 
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/random.h>
 
-#include "error.h"
-#include "names.h"
-#include "naming.h"
+#include "shardpix/error.h"
+#include "shardpix/names.h"
+#include "shardpix/naming.h"
 
 #define SHARDPIX_JOB_MAX_SIZE 100000
 

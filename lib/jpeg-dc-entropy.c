@@ -1,4 +1,4 @@
-#include "jpeg-dc-entropy.h"
+#include "shardpix/jpeg-dc-entropy.h"
 
 #include <string.h>
 

@@ -1,8 +1,8 @@
-#include "jpeg-dc.h"
+#include "shardpix/jpeg-dc.h"
 
 #include <string.h>
 
-#include "jpeg-dc-entropy.h"
+#include "shardpix/jpeg-dc-entropy.h"
 
 /* The subset of ITU T.81 this needs: progressive Huffman JPEGs (SOF2), their
  * DC scans (first and refinement), restart intervals. The AC scans are

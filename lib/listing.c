@@ -1,4 +1,4 @@
-#include "listing.h"
+#include "shardpix/listing.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -8,7 +8,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "error.h"
+#include "shardpix/error.h"
 
 /* What an entry is, as far as the listing cares. */
 typedef enum {

@@ -1,11 +1,11 @@
-#include "manifest.h"
+#include "shardpix/manifest.h"
 
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
 
-#include "error.h"
-#include "report.h"
+#include "shardpix/error.h"
+#include "shardpix/report.h"
 
 /* The refused lines of one manifest. */
 typedef struct {

@@ -1,8 +1,8 @@
-#include "memguard.h"
+#include "shardpix/memguard.h"
 
 #include <unistd.h>
 
-#include "error.h"
+#include "shardpix/error.h"
 
 /* What libvips 8.14 holds for the layouts it cannot stream, and what to
  * call the layout in a message: the whole image as it decodes it

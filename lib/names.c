@@ -1,4 +1,4 @@
-#include "names.h"
+#include "shardpix/names.h"
 
 int
 shardpix_names_find (const char *const *names, guint n_names, const char *text)

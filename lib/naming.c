@@ -1,8 +1,8 @@
-#include "naming.h"
+#include "shardpix/naming.h"
 
 #include <string.h>
 
-#include "error.h"
+#include "shardpix/error.h"
 
 static const char *const naming_extensions[] = {
   "jpg", "jpeg", "png", "webp", "tif", "tiff", "gif", "heic", "heif", "avif", "jxl",

@@ -1,4 +1,4 @@
-#include "output.h"
+#include "shardpix/output.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -10,8 +10,8 @@
 
 #include <gio/gio.h>
 
-#include "error.h"
-#include "protocol.h"
+#include "shardpix/error.h"
+#include "shardpix/protocol.h"
 
 /* Read by a signal handler: fixed buffers, never reallocated, one per
  * thread that writes outputs (slot 0: the process's only one). */

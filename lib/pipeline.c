@@ -1,4 +1,4 @@
-#include "pipeline.h"
+#include "shardpix/pipeline.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -9,16 +9,16 @@
 #include <unistd.h>
 
 #include <gio/gio.h>
-#include "vips-autoptr.h"
+#include "shardpix/vips-autoptr.h"
 
-#include "error.h"
-#include "fastload.h"
-#include "gray.h"
-#include "icc.h"
-#include "inputs.h"
-#include "memguard.h"
-#include "output.h"
-#include "saver.h"
+#include "shardpix/error.h"
+#include "shardpix/fastload.h"
+#include "shardpix/gray.h"
+#include "shardpix/icc.h"
+#include "shardpix/inputs.h"
+#include "shardpix/memguard.h"
+#include "shardpix/output.h"
+#include "shardpix/saver.h"
 
 /* The first libvips warning of the current image, or "". Warnings raised on
  * libvips' own threads land in the shared buffer: it belongs to the image

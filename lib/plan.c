@@ -1,12 +1,12 @@
-#include "plan.h"
+#include "shardpix/plan.h"
 
 #include <errno.h>
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "error.h"
-#include "shard.h"
+#include "shardpix/error.h"
+#include "shardpix/shard.h"
 
 ShardpixPlan *
 shardpix_plan_new (const ShardpixListing *listing, guint n_shards, GError **error)

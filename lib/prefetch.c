@@ -1,4 +1,4 @@
-#include "prefetch.h"
+#include "shardpix/prefetch.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -8,7 +8,7 @@
 #include <sys/vfs.h>
 #include <unistd.h>
 
-#include "pipeline.h"
+#include "shardpix/pipeline.h"
 
 /* What one read-ahead file left for the decoder: fd -1 when it could not be
  * opened or read. On network and FUSE file systems fd is a memfd holding

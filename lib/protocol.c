@@ -1,11 +1,11 @@
 /* Encoding and decoding of the records described in protocol.h. Every
  * multi-byte field is assembled byte by byte, so the wire format is
  * little-endian on any host and no unaligned pointer is ever dereferenced. */
-#include "protocol.h"
+#include "shardpix/protocol.h"
 
 #include <string.h>
 
-#include "error.h"
+#include "shardpix/error.h"
 
 #define PROTOCOL_INDEX_SIZE 4
 #define PROTOCOL_END_SIZE 4

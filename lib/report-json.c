@@ -1,12 +1,12 @@
-#include "report-json.h"
+#include "shardpix/report-json.h"
 
 #include <math.h>
 #include <string.h>
 
 #include <json-glib/json-glib.h>
 
-#include "listing.h"
-#include "spawn.h"
+#include "shardpix/listing.h"
+#include "shardpix/spawn.h"
 
 /* JSON has no NaN: an undefined statistic is null. */
 static void

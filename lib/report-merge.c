@@ -1,11 +1,11 @@
-#include "report-merge.h"
+#include "shardpix/report-merge.h"
 
 #include <string.h>
 
 #include <json-glib/json-glib.h>
 
-#include "error.h"
-#include "slice.h"
+#include "shardpix/error.h"
+#include "shardpix/slice.h"
 
 typedef struct {
   char *path;

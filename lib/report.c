@@ -1,6 +1,6 @@
-#include "report.h"
+#include "shardpix/report.h"
 
-#include "spawn.h"
+#include "shardpix/spawn.h"
 
 static char *
 report_how_exited (const ShardpixChildReport *child)

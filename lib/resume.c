@@ -1,10 +1,10 @@
-#include "resume.h"
+#include "shardpix/resume.h"
 
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "output.h"
+#include "shardpix/output.h"
 
 static gboolean
 resume_not_older (const struct timespec *out, const struct timespec *in)

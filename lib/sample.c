@@ -1,7 +1,7 @@
-#include "sample.h"
+#include "shardpix/sample.h"
 
-#include "error.h"
-#include "vips-autoptr.h"
+#include "shardpix/error.h"
+#include "shardpix/vips-autoptr.h"
 
 #include <errno.h>
 #include <math.h>

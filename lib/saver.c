@@ -1,4 +1,4 @@
-#include "saver.h"
+#include "shardpix/saver.h"
 
 /* TRUE if the saver type @saver (a type name) has a "Q" argument. */
 static gboolean

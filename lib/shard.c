@@ -1,4 +1,4 @@
-#include "shard.h"
+#include "shardpix/shard.h"
 
 GArray *
 shardpix_shard_by_count (guint n_items, guint n_shards)

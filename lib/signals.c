@@ -1,11 +1,11 @@
-#include "signals.h"
+#include "shardpix/signals.h"
 
 #include <errno.h>
 #include <fcntl.h>
 #include <string.h>
 #include <unistd.h>
 
-#include "error.h"
+#include "shardpix/error.h"
 
 static int signals_pipe[2] = { -1, -1 };
 static const int signals_caught[] = { SIGCHLD, SIGINT, SIGTERM, SIGHUP };

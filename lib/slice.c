@@ -1,10 +1,10 @@
-#include "slice.h"
+#include "shardpix/slice.h"
 
 #include <errno.h>
 #include <string.h>
 
-#include "error.h"
-#include "names.h"
+#include "shardpix/error.h"
+#include "shardpix/names.h"
 
 static const char *const slice_balance_names[] = {
   [SHARDPIX_SLICE_BALANCE_COUNT] = "count",

@@ -1,4 +1,4 @@
-#include "spawn.h"
+#include "shardpix/spawn.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -8,7 +8,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "error.h"
+#include "shardpix/error.h"
 
 /* Moves @fd onto @target in the child. dup2() onto itself would keep the
  * close-on-exec flag, so that case clears the flag instead. */

@@ -1,4 +1,4 @@
-#include "supervisor.h"
+#include "shardpix/supervisor.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -9,12 +9,12 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "error.h"
-#include "output.h"
-#include "protocol.h"
-#include "signals.h"
-#include "spawn.h"
-#include "workqueue.h"
+#include "shardpix/error.h"
+#include "shardpix/output.h"
+#include "shardpix/protocol.h"
+#include "shardpix/signals.h"
+#include "shardpix/spawn.h"
+#include "shardpix/workqueue.h"
 
 /* How long workers get to finish after SIGTERM before SIGKILL. */
 #define SUPERVISOR_GRACE_US (2 * G_USEC_PER_SEC)

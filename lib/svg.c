@@ -1,4 +1,4 @@
-#include "svg.h"
+#include "shardpix/svg.h"
 
 #include <locale.h>
 #include <math.h>

@@ -1,10 +1,10 @@
-#include "threads.h"
+#include "shardpix/threads.h"
 
 #include <string.h>
 
-#include "names.h"
-#include "output.h"
-#include "pipeline.h"
+#include "shardpix/names.h"
+#include "shardpix/output.h"
+#include "shardpix/pipeline.h"
 
 typedef struct {
   const ShardpixJob *job;

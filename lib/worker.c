@@ -1,4 +1,4 @@
-#include "worker.h"
+#include "shardpix/worker.h"
 
 #include <errno.h>
 #include <poll.h>
@@ -6,10 +6,10 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "error.h"
-#include "output.h"
-#include "pipeline.h"
-#include "prefetch.h"
+#include "shardpix/error.h"
+#include "shardpix/output.h"
+#include "shardpix/pipeline.h"
+#include "shardpix/prefetch.h"
 
 static void
 worker_on_signal (int signo)

@@ -1,4 +1,4 @@
-#include "workqueue.h"
+#include "shardpix/workqueue.h"
 
 struct _ShardpixWorkQueue {
   GArray *items; /* ShardpixWork, popped from next on */

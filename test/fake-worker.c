@@ -18,8 +18,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "job.h"
-#include "protocol.h"
+#include "shardpix/job.h"
+#include "shardpix/protocol.h"
 
 static void
 send_record (const ShardpixRecord *record)

@@ -8,7 +8,7 @@
 
 #include <glib/gstdio.h>
 #include <jpeglib.h>
-#include "vips-autoptr.h"
+#include "shardpix/vips-autoptr.h"
 
 G_GNUC_NORETURN static void
 fixtures_vips_fail (const char *what)

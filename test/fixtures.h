@@ -4,7 +4,7 @@
 
 #include <glib.h>
 
-#include "job.h"
+#include "shardpix/job.h"
 
 G_BEGIN_DECLS
 

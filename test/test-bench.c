@@ -5,7 +5,7 @@
 
 #include <json-glib/json-glib.h>
 
-#include "vips-autoptr.h"
+#include "shardpix/vips-autoptr.h"
 
 #include "fixtures.h"
 

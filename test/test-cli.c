@@ -14,7 +14,7 @@
 #include <vips/vips.h>
 
 #include "fixtures.h"
-#include "vips-autoptr.h"
+#include "shardpix/vips-autoptr.h"
 
 typedef FixturesDirs Fixture;
 

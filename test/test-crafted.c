@@ -12,7 +12,7 @@
 
 #include "fixtures.h"
 #include "tolerance.h"
-#include "vips-autoptr.h"
+#include "shardpix/vips-autoptr.h"
 
 typedef FixturesDirs Fixture;
 

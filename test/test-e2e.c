@@ -4,7 +4,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "vips-autoptr.h"
+#include "shardpix/vips-autoptr.h"
 
 #include "fixtures.h"
 

@@ -7,9 +7,9 @@
 
 #include <vips/vips.h>
 
-#include "fastload.h"
+#include "shardpix/fastload.h"
 #include "fixtures.h"
-#include "vips-autoptr.h"
+#include "shardpix/vips-autoptr.h"
 
 /* How far the two paths may drift apart, in grey levels (0-255), measured
  * on grey premultiplied by alpha, as a viewer composites it: where alpha is

@@ -9,11 +9,11 @@
 
 #include <vips/vips.h>
 
-#include "fastload.h"
+#include "shardpix/fastload.h"
 #include "fixtures.h"
-#include "jpeg-dc.h"
-#include "pipeline.h"
-#include "vips-autoptr.h"
+#include "shardpix/jpeg-dc.h"
+#include "shardpix/pipeline.h"
+#include "shardpix/vips-autoptr.h"
 
 /* docs/performance.md: what "the same thumbnail" means for a fast path.
  * Where both paths shrink on load alike, the difference is rounding (under

@@ -6,7 +6,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "vips-autoptr.h"
+#include "shardpix/vips-autoptr.h"
 
 #include "fixtures.h"
 

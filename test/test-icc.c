@@ -2,10 +2,10 @@
  * checked on real profiles, libvips' built-in ones and libjxl's. */
 #include <string.h>
 
-#include "vips-autoptr.h"
+#include "shardpix/vips-autoptr.h"
 
 #include "fixtures.h"
-#include "icc.h"
+#include "shardpix/icc.h"
 
 /* The profile libvips attaches when it converts a plain sRGB image to
  * @profile (a built-in name), as a new GBytes. */

@@ -2,8 +2,8 @@
 
 #include <glib.h>
 
-#include "error.h"
-#include "job.h"
+#include "shardpix/error.h"
+#include "shardpix/job.h"
 
 static void
 test_size_forms (void)

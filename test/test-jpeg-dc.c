@@ -10,10 +10,10 @@
 #include <json-glib/json-glib.h>
 #include <vips/vips.h>
 
-#include "fastload.h"
+#include "shardpix/fastload.h"
 #include "fixtures.h"
-#include "jpeg-dc.h"
-#include "vips-autoptr.h"
+#include "shardpix/jpeg-dc.h"
+#include "shardpix/vips-autoptr.h"
 
 /* A JPEG writer for the cases: segments as given, DC scans encoded from
  * the values the decoder should find. */

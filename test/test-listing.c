@@ -6,7 +6,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "listing.h"
+#include "shardpix/listing.h"
 
 /* A scratch folder per test, removed at the end of it. */
 typedef struct {

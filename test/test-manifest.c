@@ -7,9 +7,9 @@
 
 #include <glib/gstdio.h>
 
-#include "error.h"
-#include "manifest.h"
-#include "vips-autoptr.h"
+#include "shardpix/error.h"
+#include "shardpix/manifest.h"
+#include "shardpix/vips-autoptr.h"
 
 #include "fixtures.h"
 

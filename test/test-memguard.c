@@ -1,4 +1,4 @@
-/* The per-worker memory guard (lib/memguard.h) through the real binary: an
+/* The per-worker memory guard (lib/shardpix/memguard.h) through the real binary: an
  * interlaced 16-bit RGBA PNG of 8192x8192, 522 kB on disk and 512 MB as
  * libvips decodes it, is refused from its header with a message naming the
  * limit, the other files of the folder come out, and the worker that met
@@ -12,8 +12,8 @@
 #include <zlib.h>
 
 #include "fixtures.h"
-#include "memguard.h"
-#include "vips-autoptr.h"
+#include "shardpix/memguard.h"
+#include "shardpix/vips-autoptr.h"
 
 typedef FixturesDirs Fixture;
 

@@ -2,8 +2,8 @@
 
 #include <glib.h>
 
-#include "error.h"
-#include "naming.h"
+#include "shardpix/error.h"
+#include "shardpix/naming.h"
 
 static void
 test_accepted (void)

@@ -10,7 +10,7 @@
 
 #include <glib/gstdio.h>
 
-#include "vips-autoptr.h"
+#include "shardpix/vips-autoptr.h"
 
 #include "fixtures.h"
 

@@ -6,10 +6,10 @@
 
 #include <vips/vips.h>
 
-#include "error.h"
+#include "shardpix/error.h"
 #include "fixtures.h"
-#include "pipeline.h"
-#include "vips-autoptr.h"
+#include "shardpix/pipeline.h"
+#include "shardpix/vips-autoptr.h"
 
 typedef FixturesJob Fixture;
 

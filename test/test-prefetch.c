@@ -12,9 +12,9 @@
 #include <glib/gstdio.h>
 
 #include "fixtures.h"
-#include "pipeline.h"
-#include "prefetch.h"
-#include "vips-autoptr.h"
+#include "shardpix/pipeline.h"
+#include "shardpix/prefetch.h"
+#include "shardpix/vips-autoptr.h"
 
 typedef FixturesJob Fixture;
 

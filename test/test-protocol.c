@@ -3,8 +3,8 @@
  * the protocol is tested without processes or images. */
 #include <string.h>
 
-#include "error.h"
-#include "protocol.h"
+#include "shardpix/error.h"
+#include "shardpix/protocol.h"
 
 #define MAX_MESSAGE (SHARDPIX_PROTOCOL_MAX_RESULT - SHARDPIX_PROTOCOL_HEADER_SIZE - 24)
 #define NAME(literal) { literal, sizeof (literal) - 1 }

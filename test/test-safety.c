@@ -12,11 +12,11 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "vips-autoptr.h"
+#include "shardpix/vips-autoptr.h"
 
-#include "error.h"
+#include "shardpix/error.h"
 #include "fixtures.h"
-#include "pipeline.h"
+#include "shardpix/pipeline.h"
 
 typedef struct {
   FixturesDirs dirs;

@@ -1,9 +1,9 @@
 /* The --balance cuts of shard.h: bytes and guided chunks. */
 #include <glib.h>
 
-#include "balance.h"
+#include "shardpix/balance.h"
 #include "fixtures.h"
-#include "shard.h"
+#include "shardpix/shard.h"
 
 /* Each item in exactly one range, ranges contiguous over 0..n-1 in order. */
 static void

@@ -1,6 +1,6 @@
 #include <glib.h>
 
-#include "shard.h"
+#include "shardpix/shard.h"
 
 static ShardpixRange
 range_at (GArray *ranges, guint i)

@@ -2,8 +2,8 @@
 
 #include <glib.h>
 
-#include "error.h"
-#include "slice.h"
+#include "shardpix/error.h"
+#include "shardpix/slice.h"
 
 static GPtrArray *
 slice_test_paths (guint n)

@@ -2,7 +2,7 @@
 
 #include <glib.h>
 
-#include "stats.h"
+#include "shardpix/stats.h"
 
 static void
 test_median_odd_even (void)

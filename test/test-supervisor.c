@@ -6,7 +6,7 @@
 #include <unistd.h>
 
 #include "fixtures.h"
-#include "supervisor.h"
+#include "shardpix/supervisor.h"
 
 typedef struct {
   char *out;

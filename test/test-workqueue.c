@@ -1,5 +1,5 @@
 /* The supervisor's queue of work: pure data, tested alone. */
-#include "workqueue.h"
+#include "shardpix/workqueue.h"
 
 static GArray *
 ranges (guint n, const guint *starts_counts)

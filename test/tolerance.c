@@ -2,7 +2,7 @@
 
 #include <math.h>
 
-#include "vips-autoptr.h"
+#include "shardpix/vips-autoptr.h"
 
 static VipsImage *
 tolerance_seen (VipsImage *image)

@@ -12,9 +12,9 @@
 #include <unistd.h>
 #include <zlib.h>
 
-#include "fastload.h"
+#include "shardpix/fastload.h"
 #include "fuzz-fastload.h"
-#include "vips-autoptr.h"
+#include "shardpix/vips-autoptr.h"
 
 #define FUZZ_EXIF_MAX_BLOCKS 3
 

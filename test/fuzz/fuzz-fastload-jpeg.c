@@ -13,9 +13,9 @@
 
 #include <vips/vips.h>
 
-#include "fastload.h"
-#include "job.h"
-#include "vips-autoptr.h"
+#include "shardpix/fastload.h"
+#include "shardpix/job.h"
+#include "shardpix/vips-autoptr.h"
 
 int LLVMFuzzerInitialize (int *argc, char ***argv);
 int LLVMFuzzerTestOneInput (const guint8 *data, size_t size);

@@ -5,9 +5,9 @@
 #include <stdlib.h>
 #include <unistd.h>
 
-#include "fastload.h"
-#include "pipeline.h"
-#include "vips-autoptr.h"
+#include "shardpix/fastload.h"
+#include "shardpix/pipeline.h"
+#include "shardpix/vips-autoptr.h"
 
 /* Larger images cost the fuzzer executions without reaching new code. */
 #define FUZZ_MAX_PIXELS (1 << 18)

@@ -4,7 +4,7 @@
  * its end are added (the reader looks only inside @size). */
 #include <string.h>
 
-#include "icc.h"
+#include "shardpix/icc.h"
 
 int LLVMFuzzerTestOneInput (const guint8 *data, size_t size);
 

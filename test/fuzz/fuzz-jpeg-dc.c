@@ -17,8 +17,8 @@
 #include <jpeglib.h>
 #include <vips/vips.h>
 
-#include "fastload.h"
-#include "vips-autoptr.h"
+#include "shardpix/fastload.h"
+#include "shardpix/vips-autoptr.h"
 
 int LLVMFuzzerInitialize (int *argc, char ***argv);
 int LLVMFuzzerTestOneInput (const guint8 *data, size_t size);

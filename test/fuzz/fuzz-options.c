@@ -2,8 +2,8 @@
  * text, they accept it with values in range or refuse it with an error. */
 #include <string.h>
 
-#include "job.h"
-#include "slice.h"
+#include "shardpix/job.h"
+#include "shardpix/slice.h"
 
 int LLVMFuzzerTestOneInput (const guint8 *data, size_t size);
 

@@ -5,7 +5,7 @@
  * Seeds: seeds-png/. */
 #include <zlib.h>
 
-#include "fastload.h"
+#include "shardpix/fastload.h"
 #include "fuzz-fastload.h"
 
 int LLVMFuzzerTestOneInput (const guint8 *data, size_t size);

@@ -3,7 +3,7 @@
  * decodes must encode back to bytes that decode to the same record. */
 #include <string.h>
 
-#include "protocol.h"
+#include "shardpix/protocol.h"
 
 int LLVMFuzzerTestOneInput (const guint8 *data, size_t size);
 

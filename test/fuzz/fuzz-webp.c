@@ -4,7 +4,7 @@
  * Seeds: seeds-webp/ (the crafted files of test-fastload-webp.c and more). */
 #include <string.h>
 
-#include "fastload.h"
+#include "shardpix/fastload.h"
 #include "fuzz-fastload.h"
 
 int LLVMFuzzerTestOneInput (const guint8 *data, size_t size);

@@ -7,9 +7,9 @@
 
 #include <glib.h>
 
-#include "job.h"
-#include "shard.h"
-#include "worker.h"
+#include "shardpix/job.h"
+#include "shardpix/shard.h"
+#include "shardpix/worker.h"
 
 G_BEGIN_DECLS
 

@@ -5,9 +5,9 @@
 
 #include <glib.h>
 
-#include "job.h"
-#include "protocol.h"
-#include "worker.h"
+#include "shardpix/job.h"
+#include "shardpix/protocol.h"
+#include "shardpix/worker.h"
 
 G_BEGIN_DECLS
 

@@ -5,8 +5,8 @@
 
 #include <glib.h>
 
-#include "supervisor.h"
-#include "threads.h"
+#include "shardpix/supervisor.h"
+#include "shardpix/threads.h"
 
 G_BEGIN_DECLS
 

@@ -4,7 +4,7 @@
 
 #include <glib.h>
 
-#include "inputs.h"
+#include "shardpix/inputs.h"
 
 G_BEGIN_DECLS
 

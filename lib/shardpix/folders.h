@@ -8,8 +8,8 @@
 
 #include <glib.h>
 
-#include "job.h"
-#include "listing.h"
+#include "shardpix/job.h"
+#include "shardpix/listing.h"
 
 G_BEGIN_DECLS
 

@@ -8,7 +8,7 @@
 
 #include <glib.h>
 
-#include "job.h"
+#include "shardpix/job.h"
 
 G_BEGIN_DECLS
 

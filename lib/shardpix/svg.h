@@ -4,8 +4,8 @@
 
 #include <glib.h>
 
-#include "bench.h"
-#include "supervisor.h"
+#include "shardpix/bench.h"
+#include "shardpix/supervisor.h"
 
 G_BEGIN_DECLS
 

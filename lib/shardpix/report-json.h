@@ -5,10 +5,10 @@
 
 #include <glib.h>
 
-#include "bench.h"
-#include "job.h"
-#include "slice.h"
-#include "supervisor.h"
+#include "shardpix/bench.h"
+#include "shardpix/job.h"
+#include "shardpix/slice.h"
+#include "shardpix/supervisor.h"
 
 G_BEGIN_DECLS
 

@@ -5,7 +5,7 @@
 
 #include <glib.h>
 
-#include "shard.h"
+#include "shardpix/shard.h"
 
 G_BEGIN_DECLS
 

@@ -3,7 +3,7 @@
 
 #include <vips/vips.h>
 
-#include "job.h"
+#include "shardpix/job.h"
 
 G_BEGIN_DECLS
 

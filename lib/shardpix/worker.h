@@ -4,8 +4,8 @@
 
 #include <glib.h>
 
-#include "job.h"
-#include "protocol.h"
+#include "shardpix/job.h"
+#include "shardpix/protocol.h"
 
 G_BEGIN_DECLS
 

@@ -5,7 +5,7 @@
 #include <glib.h>
 #include <sys/stat.h>
 
-#include "job.h"
+#include "shardpix/job.h"
 
 G_BEGIN_DECLS
 

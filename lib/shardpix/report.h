@@ -3,7 +3,7 @@
 
 #include <glib.h>
 
-#include "supervisor.h"
+#include "shardpix/supervisor.h"
 
 G_BEGIN_DECLS
 

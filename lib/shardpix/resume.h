@@ -5,7 +5,7 @@
 
 #include <glib.h>
 
-#include "job.h"
+#include "shardpix/job.h"
 
 G_BEGIN_DECLS
 

@@ -4,7 +4,7 @@
 
 #include <glib.h>
 
-#include "listing.h"
+#include "shardpix/listing.h"
 
 G_BEGIN_DECLS
 
