@@ -13,15 +13,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "shardpix/balance.h"
 #include "cmd.h"
 #include "shardpix/error.h"
-#include "shardpix/folders.h"
-#include "shardpix/job.h"
-#include "shardpix/listing.h"
-#include "shardpix/shard.h"
+#include "shardpix/run.h"
 #include "shardpix/spawn.h"
-#include "shardpix/threads.h"
 
 typedef struct {
   ShardpixJob job;
@@ -147,7 +142,8 @@ bench_on_result (const ShardpixRecord *result, gpointer data)
 
 /* The baseline and the in-process modes: `shardpix run --mode M -j N --quiet`
  * as a child, so that libvips starts in it and not here; wall time around
- * spawn and reap, CPU and peak RSS from wait4(). */
+ * spawn and reap, CPU and peak RSS from wait4(). Its output is read and
+ * dropped: the totals line is all it prints. */
 static ShardpixBenchPass *
 bench_child_pass (Bench *bench, const ShardpixBenchConfig *config, const char *out_dir,
                   GError **error)
@@ -155,10 +151,11 @@ bench_child_pass (Bench *bench, const ShardpixBenchConfig *config, const char *o
   const BenchOptions *options = bench->options;
   g_autoptr (GPtrArray) argv = g_ptr_array_new_with_free_func (g_free);
   g_autoptr (ShardpixBenchPass) pass = g_new0 (ShardpixBenchPass, 1);
+  ShardpixSpawnLimits limits = { .quiet_stderr = TRUE };
+  ShardpixChild child;
   struct rusage usage;
   gboolean reaped;
   int status;
-  GPid pid;
   gint64 started_us;
 
   g_ptr_array_add (argv, g_strdup (bench->self));
@@ -184,12 +181,12 @@ bench_child_pass (Bench *bench, const ShardpixBenchConfig *config, const char *o
   g_ptr_array_add (argv, NULL);
 
   started_us = g_get_monotonic_time ();
-  if (!g_spawn_async (NULL, (char **) argv->pdata, NULL,
-                      G_SPAWN_DO_NOT_REAP_CHILD | G_SPAWN_STDOUT_TO_DEV_NULL
-                        | G_SPAWN_STDERR_TO_DEV_NULL,
-                      NULL, NULL, &pid, error))
+  if (!shardpix_spawn_start ((const char *const *) argv->pdata, &limits, &child, error))
     return NULL;
-  if (!shardpix_spawn_reap (pid, TRUE, &reaped, &status, &usage, error))
+  close (child.to_child);
+  shardpix_spawn_drain (child.from_child);
+  close (child.from_child);
+  if (!shardpix_spawn_reap (child.pid, TRUE, &reaped, &status, &usage, error))
     return NULL;
   pass->wall_s = (g_get_monotonic_time () - started_us) / 1e6;
   pass->user_s = bench_seconds (&usage.ru_utime);
@@ -199,7 +196,7 @@ bench_child_pass (Bench *bench, const ShardpixBenchConfig *config, const char *o
   if (pass->exit_code != CMD_EXIT_OK && pass->exit_code != CMD_EXIT_IMAGES)
     {
       g_autofree char *how = shardpix_spawn_describe_status (status);
-      g_set_error (error, SHARDPIX_ERROR, SHARDPIX_ERROR_CHILD,
+      g_set_error (error, SHARDPIX_ERROR, SHARDPIX_ERROR_WORKER,
                    "the %s pass (%s run --mode %s) failed: %s", config->name, bench->self,
                    shardpix_mode_name (config->mode), how);
       return NULL;
@@ -207,19 +204,37 @@ bench_child_pass (Bench *bench, const ShardpixBenchConfig *config, const char *o
   return g_steal_pointer (&pass);
 }
 
-/* A pass through the supervisor, listing included as in `run`. CPU is this
+/* The plan of `run` for one pass: measured as `run` cuts by default. */
+static ShardpixRunPlan
+bench_plan (Bench *bench, ShardpixJob *job, guint jobs)
+{
+  const BenchOptions *options = bench->options;
+  ShardpixRunPlan plan = {
+    .job = job,
+    .recursive = options->recursive,
+    .slice = options->slice.set ? &options->slice.slice : NULL,
+    .slice_balance = options->slice.balance,
+    .mode = SHARDPIX_MODE_PROCESSES,
+    .jobs = jobs,
+    .shards = options->shards > 0 ? (guint) options->shards : 0,
+    .balance = SHARDPIX_BALANCE_DEFAULT,
+    .worker_exe = bench->self,
+    .on_result = bench_on_result,
+    .user_data = bench,
+  };
+
+  return plan;
+}
+
+/* A pass through lib/run, listing included as in `run`. CPU is this
  * process's share during the pass plus every worker's. */
 static ShardpixBenchPass *
 bench_parallel_pass (Bench *bench, guint jobs, const char *out_dir, GError **error)
 {
-  const BenchOptions *options = bench->options;
   g_autoptr (ShardpixBenchPass) pass = g_new0 (ShardpixBenchPass, 1);
-  g_autoptr (ShardpixListing) listing = NULL;
-  g_autoptr (GArray) shards = NULL;
-  g_autoptr (GArray) order = NULL;
-  g_auto (ShardpixSliceInfo) slice_info = { 0 };
-  ShardpixJob job = options->job;
-  ShardpixSupervisorConfig config = { 0 };
+  g_autoptr (ShardpixRun) run = NULL;
+  ShardpixJob job = bench->options->job;
+  ShardpixRunPlan plan = bench_plan (bench, &job, jobs);
   struct rusage before, after;
   gint64 started_us;
 
@@ -228,33 +243,15 @@ bench_parallel_pass (Bench *bench, guint jobs, const char *out_dir, GError **err
   bench->failures = pass->failures;
   getrusage (RUSAGE_SELF, &before);
   started_us = g_get_monotonic_time ();
-  if (!shardpix_folders_prepare (&job, error))
+  run = shardpix_run_new (&plan, error);
+  if (run == NULL || !shardpix_run_check (&plan, run, error)
+      || !shardpix_run_execute (&plan, run, error))
     return NULL;
-  listing = shardpix_folders_list_inputs (&job, options->recursive, error);
-  if (listing == NULL)
-    return NULL;
-  if (!cmd_slice_cut (&options->slice, listing, &slice_info, error))
-    return NULL;
-  /* Measured as `run` cuts by default. */
-  shards = shardpix_balance_cut (listing, SHARDPIX_BALANCE_DEFAULT,
-                                 options->shards > 0 ? (guint) options->shards : 0, jobs,
-                                 &order, error);
-  if (shards == NULL)
-    return NULL;
-  config.dynamic = SHARDPIX_BALANCE_DEFAULT == SHARDPIX_BALANCE_DYNAMIC;
-  config.job = &job;
-  config.worker_exe = bench->self;
-  config.paths = listing->paths;
-  config.order = order;
-  config.shards = shards;
-  config.jobs = jobs;
-  config.on_result = bench_on_result;
-  config.user_data = bench;
-  if (!shardpix_supervisor_run (&config, &pass->run, error))
-    return NULL;
+  pass->exit_code = shardpix_run_exit_status (run);
   pass->wall_s = (g_get_monotonic_time () - started_us) / 1e6;
   getrusage (RUSAGE_SELF, &after);
   bench->failures = NULL;
+  pass->run = g_steal_pointer (&run->record);
   pass->user_s = bench_seconds (&after.ru_utime) - bench_seconds (&before.ru_utime);
   pass->sys_s = bench_seconds (&after.ru_stime) - bench_seconds (&before.ru_stime);
   for (guint i = 0; i < pass->run->children->len; i++)
@@ -265,17 +262,15 @@ bench_parallel_pass (Bench *bench, guint jobs, const char *out_dir, GError **err
       pass->sys_s += child->sys_s;
       pass->max_rss_kb = MAX (pass->max_rss_kb, child->max_rss_kb);
     }
-  pass->exit_code = pass->run->child_failed ? CMD_EXIT_WORKER
-                    : pass->run->n_failed > 0 ? CMD_EXIT_IMAGES : CMD_EXIT_OK;
   if (pass->run->stop_signal != 0)
     {
-      g_set_error (error, SHARDPIX_ERROR, SHARDPIX_ERROR_CHILD, "stopped by signal %d",
+      g_set_error (error, SHARDPIX_ERROR, SHARDPIX_ERROR_WORKER, "stopped by signal %d",
                    pass->run->stop_signal);
       return NULL;
     }
   if (pass->run->child_failed)
     {
-      g_set_error (error, SHARDPIX_ERROR, SHARDPIX_ERROR_CHILD,
+      g_set_error (error, SHARDPIX_ERROR, SHARDPIX_ERROR_WORKER,
                    "a worker failed in the %u-process pass: timings would not be comparable",
                    jobs);
       return NULL;
@@ -346,18 +341,19 @@ bench_main (BenchOptions *options)
 {
   g_autoptr (GError) error = NULL;
   g_autoptr (GArray) jobs_list = NULL;
-  g_autoptr (ShardpixListing) listing = NULL;
+  g_autoptr (ShardpixRun) listed = NULL;
   g_autoptr (ShardpixBenchResults) results = shardpix_bench_results_new ();
   g_autofree char *table = NULL;
   guint cpus = g_get_num_processors ();
   Bench bench = { .options = options };
   ShardpixReportSettings settings = { &options->job, 0, (guint) options->shards,
                                       options->recursive,
-                                      options->slice.set ? &options->slice.info : NULL };
+                                      NULL };
+  ShardpixJob job = options->job;
+  ShardpixRunPlan plan;
   guint modes = 1u << SHARDPIX_MODE_PROCESSES;
-  g_autofree char *bench_out = NULL;
+  g_autofree char *bench_out = NULL; /* the passes' OUTPUT_DIR */
   gboolean ok;
-  struct stat st;
 
   if (options->modes != NULL && !bench_parse_modes (options->modes, &modes, &error))
     return cmd_fail (CMD_EXIT_USAGE, "%s", error->message);
@@ -365,15 +361,6 @@ bench_main (BenchOptions *options)
                                  : bench_default_jobs_list (cpus);
   if (jobs_list == NULL)
     return cmd_fail (CMD_EXIT_USAGE, "%s", error->message);
-  if (stat (options->job.input_dir, &st) != 0 || !S_ISDIR (st.st_mode))
-    return cmd_fail (CMD_EXIT_USAGE, "input %s is not a folder", options->job.input_dir);
-  listing = shardpix_folders_list_inputs (&options->job, options->recursive, &error);
-  if (listing == NULL)
-    return cmd_fail (CMD_EXIT_USAGE, "%s", error->message);
-  if (!cmd_slice_apply (&options->slice, listing, &error))
-    return cmd_fail (CMD_EXIT_USAGE, "%s", error->message);
-  results->n_images = listing->paths->len;
-
   bench.self = g_file_read_link ("/proc/self/exe", &error);
   if (bench.self == NULL)
     return cmd_fail (CMD_EXIT_WORKER, "cannot find own executable: %s", error->message);
@@ -385,13 +372,21 @@ bench_main (BenchOptions *options)
     }
   /* Every pass checks again; this says it once, before the warm-up. */
   bench_out = g_build_filename (bench.scratch, "out", NULL);
-  if (!shardpix_folders_check (options->job.input_dir, bench_out, &error))
+  job.output_dir = bench_out;
+  plan = bench_plan (&bench, &job, 1);
+  listed = shardpix_run_new (&plan, &error);
+  if (listed == NULL || !shardpix_run_check (&plan, listed, &error))
     {
       bench_rmtree (bench.scratch);
       g_free (bench.scratch);
       g_free (bench.self);
-      return cmd_fail (CMD_EXIT_USAGE, "%s (bench writes under TMPDIR)", error->message);
+      return cmd_fail (shardpix_error_exit_status (error), "%s%s", error->message,
+                       g_error_matches (error, SHARDPIX_ERROR, SHARDPIX_ERROR_LAYOUT)
+                         ? " (bench writes under TMPDIR)"
+                         : "");
     }
+  results->n_images = listed->listing->paths->len;
+  settings.slice = listed->sliced ? &listed->slice_info : NULL;
   bench.progress = isatty (STDERR_FILENO);
 
   /* The serial baseline always: every speedup is against it. */
@@ -425,7 +420,7 @@ bench_main (BenchOptions *options)
   fputs (table, stdout);
   fflush (stdout);
   if (!cmd_report_write_bench (options->json_path, options->svg_path, &settings, results,
-                               listing->paths, options->repeat, cpus))
+                               listed->listing->paths, options->repeat, cpus))
     return CMD_EXIT_WORKER;
   if (bench_images_failed (results))
     return cmd_fail (CMD_EXIT_IMAGES, "some images failed in the timed passes (--json FILE names them)");

@@ -2,6 +2,8 @@
  * image: the shards, their files and bytes. */
 #include <stdio.h>
 
+#include <json-glib/json-glib.h>
+
 #include "cmd.h"
 #include "shardpix/report.h"
 #include "shardpix/listing.h"
@@ -19,91 +21,116 @@ typedef struct {
 /* JSON wants UTF-8; a name that is not comes out with U+FFFD in place of
  * the bad bytes, and the text output (escaped) is the exact one. */
 static void
-plan_json_string (GString *out, const char *text)
+plan_json_name (JsonBuilder *builder, const char *member, const char *name)
 {
-  g_autofree char *valid = g_utf8_make_valid (text, -1);
+  g_autofree char *valid = g_utf8_make_valid (name, -1);
 
-  g_string_append_c (out, '"');
-  for (const char *p = valid; *p; p++)
-    {
-      unsigned char c = (unsigned char) *p;
-
-      if (c == '"' || c == '\\')
-        g_string_append_printf (out, "\\%c", c);
-      else if (c == '\n')
-        g_string_append (out, "\\n");
-      else if (c == '\t')
-        g_string_append (out, "\\t");
-      else if (c < 0x20 || c == 0x7f)
-        g_string_append_printf (out, "\\u%04x", c);
-      else
-        g_string_append_c (out, (char) c);
-    }
-  g_string_append_c (out, '"');
+  json_builder_set_member_name (builder, member);
+  json_builder_add_string_value (builder, valid);
 }
 
-/* The labels sorted, as in the run report. */
 static void
-plan_json_skipped (GString *out, GHashTable *skipped)
+plan_json_slice (JsonBuilder *builder, const ShardpixSliceInfo *info)
 {
-  guint n;
-  g_autofree const char **labels = shardpix_listing_skipped_labels (skipped, &n);
+  json_builder_set_member_name (builder, "slice");
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "index");
+  json_builder_add_int_value (builder, info->slice.index);
+  json_builder_set_member_name (builder, "count");
+  json_builder_add_int_value (builder, info->slice.count);
+  json_builder_set_member_name (builder, "balance");
+  json_builder_add_string_value (builder, shardpix_slice_balance_name (info->balance));
+  json_builder_set_member_name (builder, "start");
+  json_builder_add_int_value (builder, info->range.start);
+  json_builder_set_member_name (builder, "files");
+  json_builder_add_int_value (builder, info->range.count);
+  json_builder_set_member_name (builder, "listing_images");
+  json_builder_add_int_value (builder, info->listing_images);
+  json_builder_set_member_name (builder, "listing_sha256");
+  json_builder_add_string_value (builder, info->listing_sha256);
+  json_builder_end_object (builder);
+}
 
-  for (guint i = 0; i < n; i++)
+static void
+plan_json_shard (JsonBuilder *builder, const ShardpixListing *listing, guint index,
+                 const ShardpixPlanShard *shard)
+{
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "index");
+  json_builder_add_int_value (builder, index);
+  json_builder_set_member_name (builder, "files");
+  json_builder_add_int_value (builder, shard->count);
+  json_builder_set_member_name (builder, "bytes");
+  json_builder_add_int_value (builder, (gint64) shard->bytes);
+  if (shard->count == 0)
     {
-      g_string_append (out, i ? ", " : "");
-      plan_json_string (out, labels[i]);
-      g_string_append_printf (out, ": %u",
-                              GPOINTER_TO_UINT (g_hash_table_lookup (skipped, labels[i])));
+      json_builder_set_member_name (builder, "first");
+      json_builder_add_null_value (builder);
+      json_builder_set_member_name (builder, "last");
+      json_builder_add_null_value (builder);
     }
+  else
+    {
+      plan_json_name (builder, "first", g_ptr_array_index (listing->paths, shard->start));
+      plan_json_name (builder, "last",
+                      g_ptr_array_index (listing->paths, shard->start + shard->count - 1));
+    }
+  json_builder_end_object (builder);
 }
 
 static char *
 plan_json (const PlanOptions *options, const ShardpixListing *listing,
            const ShardpixPlan *plan)
 {
-  GString *out = g_string_new ("{\n  \"input\": ");
+  g_autoptr (JsonBuilder) builder = json_builder_new ();
+  g_autoptr (JsonGenerator) generator = json_generator_new ();
+  g_autoptr (JsonNode) root = NULL;
+  g_autofree const char **labels = NULL;
+  g_autofree char *text = NULL;
+  guint n_labels;
 
-  plan_json_string (out, listing->root);
+  json_builder_begin_object (builder);
+  plan_json_name (builder, "input", listing->root);
   if (options->slice->set)
-    {
-      const ShardpixSliceInfo *info = &options->slice->info;
-
-      g_string_append_printf (out,
-                              ",\n  \"slice\": {\"index\": %u, \"count\": %u, \"balance\": \"%s\", "
-                              "\"start\": %u, \"files\": %u, \"listing_images\": %u, "
-                              "\"listing_sha256\": \"%s\"}",
-                              info->slice.index, info->slice.count,
-                              shardpix_slice_balance_name (info->balance), info->range.start,
-                              info->range.count, info->listing_images, info->listing_sha256);
-    }
-  g_string_append_printf (out, ",\n  \"recursive\": %s,\n  \"jobs\": %d,\n  \"shards\": [",
-                          options->recursive ? "true" : "false", options->jobs);
+    plan_json_slice (builder, &options->slice->info);
+  json_builder_set_member_name (builder, "recursive");
+  json_builder_add_boolean_value (builder, options->recursive);
+  json_builder_set_member_name (builder, "jobs");
+  json_builder_add_int_value (builder, options->jobs);
+  json_builder_set_member_name (builder, "shards");
+  json_builder_begin_array (builder);
   for (guint s = 0; s < plan->shards->len; s++)
+    plan_json_shard (builder, listing, s,
+                     &g_array_index (plan->shards, ShardpixPlanShard, s));
+  json_builder_end_array (builder);
+  json_builder_set_member_name (builder, "files");
+  json_builder_add_int_value (builder, listing->paths->len);
+  json_builder_set_member_name (builder, "bytes");
+  json_builder_add_int_value (builder, (gint64) plan->bytes);
+  json_builder_set_member_name (builder, "skipped");
+  json_builder_add_int_value (builder, listing->n_skipped);
+  /* The labels sorted, as in the run report. */
+  labels = shardpix_listing_skipped_labels (listing->skipped, &n_labels);
+  json_builder_set_member_name (builder, "skipped_reasons");
+  json_builder_begin_object (builder);
+  for (guint i = 0; i < n_labels; i++)
     {
-      const ShardpixPlanShard *shard = &g_array_index (plan->shards, ShardpixPlanShard, s);
+      g_autofree char *label = g_utf8_make_valid (labels[i], -1);
 
-      g_string_append_printf (out, "%s\n    {\"index\": %u, \"files\": %u, \"bytes\": %" G_GUINT64_FORMAT,
-                              s ? "," : "", s, shard->count, shard->bytes);
-      if (shard->count == 0)
-        g_string_append (out, ", \"first\": null, \"last\": null}");
-      else
-        {
-          g_string_append (out, ", \"first\": ");
-          plan_json_string (out, g_ptr_array_index (listing->paths, shard->start));
-          g_string_append (out, ", \"last\": ");
-          plan_json_string (out, g_ptr_array_index (listing->paths,
-                                                    shard->start + shard->count - 1));
-          g_string_append_c (out, '}');
-        }
+      json_builder_set_member_name (builder, label);
+      json_builder_add_int_value (
+          builder, GPOINTER_TO_UINT (g_hash_table_lookup (listing->skipped, labels[i])));
     }
-  g_string_append_printf (out,
-                          "\n  ],\n  \"files\": %u,\n  \"bytes\": %" G_GUINT64_FORMAT
-                          ",\n  \"skipped\": %u,\n  \"skipped_reasons\": {",
-                          listing->paths->len, plan->bytes, listing->n_skipped);
-  plan_json_skipped (out, listing->skipped);
-  g_string_append_printf (out, "},\n  \"unreadable\": %u\n}\n", plan->n_unreadable);
-  return g_string_free (out, FALSE);
+  json_builder_end_object (builder);
+  json_builder_set_member_name (builder, "unreadable");
+  json_builder_add_int_value (builder, plan->n_unreadable);
+  json_builder_end_object (builder);
+
+  root = json_builder_get_root (builder);
+  json_generator_set_root (generator, root);
+  json_generator_set_pretty (generator, TRUE);
+  text = json_generator_to_data (generator, NULL);
+  return g_strconcat (text, "\n", NULL);
 }
 
 static char *
@@ -207,8 +234,9 @@ cmd_plan (int argc, char **argv)
                       : plan_text (&options, listing, plan);
   if (!options.json)
     {
-      g_autofree char *line = cmd_slice_describe (&slice);
-      fputs (line, stdout);
+      g_autofree char *line = slice.set ? shardpix_slice_describe (&slice.info) : NULL;
+
+      fputs (line ? line : "", stdout);
     }
   fputs (text, stdout);
   return CMD_EXIT_OK;

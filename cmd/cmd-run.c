@@ -5,23 +5,11 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "shardpix/balance.h"
 #include "cmd.h"
 #include "cmd-progress.h"
 #include "shardpix/error.h"
-#include "shardpix/folders.h"
-#include "shardpix/inputs.h"
-#include "shardpix/job.h"
-#include "shardpix/listing.h"
-#include "shardpix/output.h"
-#include "shardpix/memguard.h"
-#include "shardpix/pipeline.h"
 #include "shardpix/report.h"
-#include "shardpix/resume.h"
-#include "shardpix/shard.h"
-#include "shardpix/supervisor.h"
-#include "shardpix/threads.h"
-#include "shardpix/worker.h"
+#include "shardpix/run.h"
 
 typedef struct {
   ShardpixJob job;
@@ -51,23 +39,6 @@ typedef struct {
   CmdProgress *progress;
   GHashTable *failures; /* listing index -> reason, for --report */
 } RunContext;
-
-/* Before any work: two inputs renamed onto one output would have one
- * silently replace the other. */
-static gboolean
-run_check_outputs (const ShardpixJob *job, GPtrArray *paths)
-{
-  g_autofree char *path = NULL;
-  guint first, second;
-
-  if (shardpix_job_outputs_distinct (job, paths, &first, &second))
-    return TRUE;
-  path = shardpix_job_output_path (job, g_ptr_array_index (paths, first));
-  cmd_fail (CMD_EXIT_USAGE, "%s and %s would both be saved as %s: change --output-name",
-            (const char *) g_ptr_array_index (paths, first),
-            (const char *) g_ptr_array_index (paths, second), path);
-  return FALSE;
-}
 
 /* The links the listing would not follow, each named with why. */
 static void
@@ -99,140 +70,120 @@ run_progress_new (const RunOptions *options, guint total)
                            options->verbose);
 }
 
-/* --serial and the modes that never fork: libvips is started here, in this
- * process, so nothing may fork after it. */
-static int
-run_in_process (const RunOptions *options, ShardpixListing *listing, ShardpixTotals *totals)
+/* What the workers' record says besides the totals: the worker table, the
+ * files each dead worker cost, the JSON report and the SVG timeline. */
+static gboolean
+run_print_record (const RunOptions *options, const ShardpixRun *run, GHashTable *reasons)
 {
-  g_autoptr (GError) error = NULL;
-  g_autofree guint *indexes = g_new (guint, MAX (listing->paths->len, 1));
-  g_autoptr (CmdProgress) progress = run_progress_new (options, listing->paths->len);
-  RunContext context = { options, listing->paths, progress };
-  g_auto (ShardpixRecord) done = { 0 };
-  gint64 started_us = g_get_monotonic_time ();
-  const char *const *rels = (const char *const *) listing->paths->pdata;
-  int vips_threads = options->mode == SHARDPIX_MODE_VIPS_THREADS ? options->jobs
-                     : options->mode == SHARDPIX_MODE_THREADS   ? 1
-                                                                 : options->job.threads;
-
-  if (!shardpix_pipeline_init ("shardpix", vips_threads, &error))
-    return cmd_fail (CMD_EXIT_WORKER, "%s", error->message);
-  cmd_quiet_vips_warnings ();
-  shardpix_worker_install_signal_handlers ();
-  for (guint i = 0; i < listing->paths->len; i++)
-    indexes[i] = i;
-  if (options->mode == SHARDPIX_MODE_THREADS)
-    shardpix_threads_process (&options->job, indexes, rels, listing->paths->len,
-                              (guint) options->jobs, started_us, run_on_result, &context,
-                              &done);
-  else
-    shardpix_worker_process (&options->job, indexes, rels, listing->paths->len, started_us,
-                             run_on_result, &context, &done);
-  cmd_progress_finish (progress);
-  totals->n_ok = done.n_ok;
-  totals->n_failed = done.n_failed;
-  return done.n_failed > 0 ? CMD_EXIT_IMAGES : CMD_EXIT_OK;
-}
-
-/* Under --max-memory, glibc's per-thread arenas and libjpeg's progressive
- * buffers would hit the limit first: fewer arenas, and a libjpeg budget of
- * half the limit. A value the user set is kept. */
-static GStrv
-run_worker_environment (const RunOptions *options)
-{
-  GStrv envp = g_get_environ ();
-  g_autofree char *jpegmem = NULL;
-
-  if (options->max_memory_mb == 0)
-    return envp;
-  jpegmem = g_strdup_printf ("%" G_GINT64_FORMAT "M", MAX (options->max_memory_mb / 2, 1));
-  envp = g_environ_setenv (envp, "MALLOC_ARENA_MAX", "2", FALSE);
-  envp = g_environ_setenv (envp, "JPEGMEM", jpegmem, FALSE);
-  return envp;
-}
-
-static int
-run_parallel (const RunOptions *options, ShardpixListing *listing, ShardpixTotals *totals)
-{
-  g_autoptr (GError) error = NULL;
-  g_autoptr (ShardpixRunReport) report = NULL;
-  g_autoptr (GArray) order = NULL;
-  g_autoptr (GArray) shards = shardpix_balance_cut (listing, options->balance,
-                                                    (guint) options->shards,
-                                                    (guint) options->jobs, &order, &error);
-  g_autofree char *self = NULL;
-  g_autofree char *table = NULL;
-  g_autofree char *failures = NULL;
-  g_auto (GStrv) envp = run_worker_environment (options);
-  g_autoptr (CmdProgress) progress = run_progress_new (options, listing->paths->len);
-  g_autoptr (GHashTable) reasons = g_hash_table_new_full (NULL, NULL, NULL, g_free);
-  RunContext context = { options, listing->paths, progress, reasons };
-  ShardpixReportSettings settings = { &options->job, options->jobs, shards ? shards->len : 0,
+  const ShardpixRunReport *record = run->record;
+  GPtrArray *paths = run->listing->paths;
+  g_autofree char *table = shardpix_report_children_table (record);
+  g_autofree char *failures = shardpix_report_child_failures (record, paths);
+  ShardpixReportSettings settings = { &options->job, options->jobs, run->n_shards,
                                       options->recursive,
-                                      options->slice.set ? &options->slice.info : NULL,
-                                      listing->skipped };
-  ShardpixSupervisorConfig config = {
+                                      run->sliced ? &run->slice_info : NULL,
+                                      run->listing->skipped };
+
+  if (!options->quiet)
+    fputs (table, stdout);
+  fputs (failures, stderr);
+  return cmd_report_write_run (options->report_path, options->timeline_path, &settings, record,
+                               paths, reasons);
+}
+
+/* Why a run that went through stopped early, in the user's words. */
+static void
+run_print_stop (const ShardpixRun *run)
+{
+  const ShardpixRunReport *record = run->record;
+
+  if (record == NULL)
+    return;
+  if (record->stop_signal != 0)
+    cmd_fail (0, "stopped by signal %d: %u image(s) not processed", record->stop_signal,
+              record->undone->len);
+  else if (record->output_stop != NULL)
+    cmd_fail (0, "stopped early: outputs cannot be written (%s); %u image(s) not processed",
+              record->output_stop, record->undone->len);
+}
+
+static int
+run_main (RunOptions *options)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (ShardpixRun) run = NULL;
+  g_autoptr (CmdProgress) progress = NULL;
+  g_autoptr (GHashTable) reasons = g_hash_table_new_full (NULL, NULL, NULL, g_free);
+  g_autofree char *totals_text = NULL;
+  RunContext context = { options, NULL, NULL, reasons };
+  ShardpixTotals totals = { 0 };
+  gint64 started_us = g_get_monotonic_time ();
+  ShardpixRunPlan plan = {
     .job = &options->job,
-    .paths = listing->paths,
-    .shards = shards,
-    .jobs = options->jobs,
-    .timeout_s = options->timeout_s,
-    .envp = (const char *const *) envp,
+    .recursive = options->recursive,
+    .files_from = options->input.files_from,
+    .files_from_nul = options->input.nul,
+    .slice = options->slice.set ? &options->slice.slice : NULL,
+    .slice_balance = options->slice.balance,
+    .resume = options->resume,
+    .mode = options->mode,
+    .jobs = (guint) options->jobs,
+    .shards = (guint) options->shards,
+    .balance = options->balance,
+    .timeout_s = (guint) options->timeout_s,
     .max_memory_mb = (guint64) options->max_memory_mb,
+    .worker_exe = options->worker_exe,
     .on_result = run_on_result,
     .user_data = &context,
   };
+  int status;
 
-  if (shards == NULL)
-    return cmd_fail (CMD_EXIT_USAGE, "%s", error->message);
-  config.paths = listing->paths;
-  config.order = order;
-  context.paths = listing->paths;
-  config.dynamic = options->balance == SHARDPIX_BALANCE_DYNAMIC;
-  config.grant_ahead = config.dynamic ? (guint) options->job.prefetch : 0;
-  if (options->worker_exe == NULL)
+  run = shardpix_run_new (&plan, &error);
+  if (run == NULL)
+    return cmd_fail (shardpix_error_exit_status (error), "%s", error->message);
+  run_report_refused (run->listing);
+  if (!shardpix_run_check (&plan, run, &error))
+    return cmd_fail (shardpix_error_exit_status (error), "%s", error->message);
+  if (run->sliced && !options->quiet)
     {
-      self = g_file_read_link ("/proc/self/exe", &error);
-      if (self == NULL)
-        return cmd_fail (CMD_EXIT_WORKER, "cannot find own executable: %s", error->message);
+      g_autofree char *line = shardpix_slice_describe (&run->slice_info);
+      fputs (line, stdout);
     }
-  config.worker_exe = options->worker_exe ? options->worker_exe : self;
-
-  if (!shardpix_supervisor_run (&config, &report, &error))
+  context.paths = run->listing->paths;
+  progress = run_progress_new (options, run->listing->paths->len);
+  context.progress = progress;
+  /* In this process libvips would print its warnings: the error that names
+   * the file is the line users need. */
+  if (options->mode != SHARDPIX_MODE_PROCESSES)
+    cmd_quiet_vips_warnings ();
+  if (!shardpix_run_execute (&plan, run, &error))
     {
       cmd_progress_finish (progress);
-      return cmd_fail (CMD_EXIT_WORKER, "%s", error->message);
+      return cmd_fail (shardpix_error_exit_status (error), "%s", error->message);
     }
   cmd_progress_finish (progress);
+  status = shardpix_run_exit_status (run);
+  if (run->record != NULL && !run_print_record (options, run, reasons))
+    status = CMD_EXIT_WORKER;
+  else
+    run_print_stop (run);
 
-  table = shardpix_report_children_table (report);
-  if (!options->quiet)
-    fputs (table, stdout);
-  failures = shardpix_report_child_failures (report, listing->paths);
-  fputs (failures, stderr);
-  if (!cmd_report_write_run (options->report_path, options->timeline_path, &settings, report,
-                             listing->paths, reasons))
-    return CMD_EXIT_WORKER;
-  totals->n_ok = report->n_ok;
-  totals->n_failed = report->n_failed;
-  totals->n_undone = report->undone->len;
-  if (report->stop_signal != 0)
+  totals.n_images = run->n_listed;
+  totals.n_skipped = run->listing->n_skipped;
+  totals.n_resumed = run->n_resumed;
+  totals.n_ok = run->n_ok;
+  totals.n_failed = run->n_failed;
+  totals.n_undone = run->n_undone;
+  totals.wall_us = g_get_monotonic_time () - started_us;
+  totals_text = shardpix_report_totals (&totals);
+  fputs (totals_text, stdout);
+  if (run->listing->n_skipped > 0)
     {
-      cmd_fail (0, "stopped by signal %d: %u image(s) not processed", report->stop_signal,
-                report->undone->len);
-      return 128 + report->stop_signal;
+      g_autofree char *why = shardpix_listing_skipped_text (run->listing);
+
+      printf ("skipped %u: %s\n", run->listing->n_skipped, why);
     }
-  if (report->output_stop != NULL)
-    {
-      cmd_fail (0, "stopped early: outputs cannot be written (%s); %u image(s) not processed",
-                report->output_stop, report->undone->len);
-      return CMD_EXIT_IMAGES;
-    }
-  /* A worker that died on a file cost only that file (retried, then
-   * failed as poison); only workers that cannot run at all are exit 3. */
-  if (report->child_failed)
-    return CMD_EXIT_WORKER;
-  return report->n_failed > 0 ? CMD_EXIT_IMAGES : CMD_EXIT_OK;
+  return status;
 }
 
 int
@@ -278,11 +229,7 @@ cmd_run (int argc, char **argv)
   g_autoptr (GOptionContext) context =
     g_option_context_new ("INPUT_DIR OUTPUT_DIR - grayscale and resize a folder of images");
   g_autoptr (GError) error = NULL;
-  g_autoptr (ShardpixListing) listing = NULL;
-  g_autofree char *totals_text = NULL;
-  ShardpixTotals totals = { 0 };
-  gint64 started_us;
-  int status;
+  int status = CMD_EXIT_USAGE;
 
   shardpix_job_init (&options.job);
   /* One list in --help: the image options are what users look for. */
@@ -297,11 +244,11 @@ cmd_run (int argc, char **argv)
   cmd_slice_add_options (&options.slice, context);
   cmd_input_add_options (&options.input, context);
   if (!cmd_parse (context, &argc, &argv))
-    goto usage;
+    goto out;
   if (argc != 3)
     {
       cmd_fail (CMD_EXIT_USAGE, "run needs INPUT_DIR and OUTPUT_DIR (try --help)");
-      goto usage;
+      goto out;
     }
   if (options.jobs < 1 || options.jobs > 4096 || options.shards < 0
       || options.shards > CMD_MAX_SHARDS || options.timeout_s < 0
@@ -310,7 +257,7 @@ cmd_run (int argc, char **argv)
       cmd_fail (CMD_EXIT_USAGE,
                 "--jobs must be 1 to 4096, --shards 0 to %d, --timeout and --max-memory "
                 "positive", CMD_MAX_SHARDS);
-      goto usage;
+      goto out;
     }
   options.mode = options.serial ? SHARDPIX_MODE_SERIAL : SHARDPIX_MODE_PROCESSES;
   if (options.mode_name != NULL
@@ -318,99 +265,33 @@ cmd_run (int argc, char **argv)
     {
       cmd_fail (CMD_EXIT_USAGE, "--mode must be processes, threads, vips-threads or serial, "
                                 "without --serial");
-      goto usage;
-    }
-  if (options.mode == SHARDPIX_MODE_THREADS && options.jobs >= SHARDPIX_OUTPUT_MAX_SLOTS)
-    {
-      cmd_fail (CMD_EXIT_USAGE, "--mode threads takes at most %d --jobs",
-                SHARDPIX_OUTPUT_MAX_SLOTS - 1);
-      goto usage;
-    }
-  if ((options.mode == SHARDPIX_MODE_THREADS || options.mode == SHARDPIX_MODE_VIPS_THREADS)
-      && options.max_memory_mb > 0)
-    {
-      cmd_fail (CMD_EXIT_USAGE, "--max-memory limits each worker process: not with --mode %s",
-                options.mode_name);
-      goto usage;
+      goto out;
     }
   if (options.mode != SHARDPIX_MODE_PROCESSES && (options.report_path || options.timeline_path))
     {
       cmd_fail (CMD_EXIT_USAGE,
                 "--report and --timeline record worker processes: only with --mode processes");
-      goto usage;
+      goto out;
     }
   options.balance = SHARDPIX_BALANCE_DEFAULT;
   if (options.balance_text != NULL
       && !shardpix_balance_parse (options.balance_text, &options.balance, &error))
     {
       cmd_fail (CMD_EXIT_USAGE, "%s", error->message);
-      goto usage;
+      goto out;
     }
   options.job.input_dir = g_strdup (argv[1]);
   options.job.output_dir = g_strdup (argv[2]);
   if (!shardpix_job_finish_options (&options.job, &error)
       || !cmd_slice_resolve (&options.slice, &error)
-      || !cmd_input_check (&options.input, &error)
-      || !shardpix_folders_prepare (&options.job, &error))
+      || !cmd_input_check (&options.input, &error))
     {
       cmd_fail (CMD_EXIT_USAGE, "%s", error->message);
-      goto usage;
+      goto out;
     }
-  /* The images decoded at once share half of physical memory. */
-  if (options.job.max_buffer_mb == SHARDPIX_JOB_AUTO_MAX_BUFFER)
-    options.job.max_buffer_mb = shardpix_memguard_default_mb (
-        options.mode == SHARDPIX_MODE_PROCESSES || options.mode == SHARDPIX_MODE_THREADS
-            ? (guint) options.jobs
-            : 1);
+  status = run_main (&options);
 
-  started_us = g_get_monotonic_time ();
-  listing = options.input.files_from != NULL
-              ? cmd_input_read (&options.input, options.job.input_dir, &error)
-              : shardpix_folders_list_inputs (&options.job, options.recursive, &error);
-  if (listing == NULL)
-    {
-      cmd_fail (CMD_EXIT_USAGE, "%s", error->message);
-      goto usage;
-    }
-  run_report_refused (listing);
-  if (listing->paths->len == 0)
-    {
-      g_autofree char *display = g_filename_display_name (options.job.input_dir);
-      g_autofree char *why = shardpix_listing_skipped_text (listing);
-
-      cmd_fail (CMD_EXIT_USAGE, "no image in “%s”%s%s%s", display,
-                *why ? " (skipped: " : "", why, *why ? ")" : "");
-      goto usage;
-    }
-  if (!run_check_outputs (&options.job, listing->paths))
-    goto usage;
-  /* After the collision check (it is about the whole folder), before
-   * --resume (which looks only at this slice's files). */
-  if (!cmd_slice_apply (&options.slice, listing, &error))
-    {
-      cmd_fail (CMD_EXIT_USAGE, "%s", error->message);
-      goto usage;
-    }
-  if (options.slice.set && !options.quiet)
-    {
-      g_autofree char *line = cmd_slice_describe (&options.slice);
-      fputs (line, stdout);
-    }
-  totals.n_images = listing->paths->len;
-  totals.n_skipped = listing->n_skipped;
-  if (options.resume)
-    totals.n_resumed = shardpix_resume_filter (&options.job, listing->paths);
-  status = options.mode == SHARDPIX_MODE_PROCESSES ? run_parallel (&options, listing, &totals)
-                                                  : run_in_process (&options, listing, &totals);
-  totals.wall_us = g_get_monotonic_time () - started_us;
-  totals_text = shardpix_report_totals (&totals);
-  fputs (totals_text, stdout);
-  if (listing->n_skipped > 0)
-    {
-      g_autofree char *why = shardpix_listing_skipped_text (listing);
-
-      printf ("skipped %u: %s\n", listing->n_skipped, why);
-    }
+out:
   shardpix_job_clear (&options.job);
   g_free (options.worker_exe);
   g_free (options.mode_name);
@@ -420,15 +301,4 @@ cmd_run (int argc, char **argv)
   cmd_input_clear (&options.input);
   g_free (options.balance_text);
   return status;
-
-usage:
-  shardpix_job_clear (&options.job);
-  g_free (options.worker_exe);
-  g_free (options.mode_name);
-  g_free (options.report_path);
-  g_free (options.timeline_path);
-  cmd_slice_clear (&options.slice);
-  cmd_input_clear (&options.input);
-  g_free (options.balance_text);
-  return CMD_EXIT_USAGE;
 }

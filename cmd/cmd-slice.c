@@ -56,42 +56,11 @@ cmd_slice_resolve (CmdSlice *slice, GError **error)
 }
 
 gboolean
-cmd_slice_cut (const CmdSlice *slice, ShardpixListing *listing, ShardpixSliceInfo *info,
-               GError **error)
-{
-  g_autofree guint64 *costs = NULL;
-  GPtrArray *part;
-
-  if (!slice->set)
-    return TRUE;
-  if (slice->balance == SHARDPIX_SLICE_BALANCE_BYTES
-      && (costs = shardpix_balance_costs (listing, error)) == NULL)
-    return FALSE;
-  part = shardpix_slice_apply (&slice->slice, listing->paths, costs, info);
-  g_ptr_array_unref (listing->paths);
-  listing->paths = part;
-  return TRUE;
-}
-
-gboolean
 cmd_slice_apply (CmdSlice *slice, ShardpixListing *listing, GError **error)
 {
-  return cmd_slice_cut (slice, listing, &slice->info, error);
-}
-
-char *
-cmd_slice_describe (const CmdSlice *slice)
-{
-  const ShardpixSliceInfo *info = &slice->info;
-
   if (!slice->set)
-    return g_strdup ("");
-  return g_strdup_printf ("slice %u/%u by %s: listing indexes %u..%u (%u of %u images), "
-                          "listing %.12s\n",
-                          info->slice.index, info->slice.count,
-                          shardpix_slice_balance_name (info->balance), info->range.start,
-                          info->range.start + info->range.count - (info->range.count > 0),
-                          info->range.count, info->listing_images, info->listing_sha256);
+    return TRUE;
+  return shardpix_slice_listing (&slice->slice, slice->balance, listing, &slice->info, error);
 }
 
 void

@@ -5,17 +5,18 @@
 #include <glib.h>
 
 #include "shardpix/bench.h"
+#include "shardpix/error.h"
 #include "shardpix/listing.h"
 #include "shardpix/report-json.h"
 #include "shardpix/slice.h"
 #include "shardpix/supervisor.h"
 
-/* Fixed exit codes, documented in the README and the man page. */
+/* The exit statuses (lib/shardpix/error.h). */
 enum {
-  CMD_EXIT_OK = 0,      /* every image done */
-  CMD_EXIT_IMAGES = 1,  /* some images failed; each was named on stderr */
-  CMD_EXIT_USAGE = 2,   /* bad option, missing folder, output inside input */
-  CMD_EXIT_WORKER = 3,  /* a worker died or could not be started */
+  CMD_EXIT_OK = SHARDPIX_EXIT_OK,
+  CMD_EXIT_IMAGES = SHARDPIX_EXIT_IMAGES,
+  CMD_EXIT_USAGE = SHARDPIX_EXIT_USAGE,
+  CMD_EXIT_WORKER = SHARDPIX_EXIT_WORKER,
 };
 
 /* More shards than this only costs memory (a range each, even empty):
@@ -77,11 +78,6 @@ gboolean cmd_slice_resolve (CmdSlice *slice, GError **error);
  * size and fingerprint in slice->info. Does nothing without --slice. Fails
  * only when --slice-balance bytes cannot stat the input folder. */
 gboolean cmd_slice_apply (CmdSlice *slice, ShardpixListing *listing, GError **error);
-/* The same, filling @info instead (a listing made again later). */
-gboolean cmd_slice_cut (const CmdSlice *slice, ShardpixListing *listing,
-                        ShardpixSliceInfo *info, GError **error);
-/* One line for humans, or "" without --slice. */
-char *cmd_slice_describe (const CmdSlice *slice);
 void cmd_slice_clear (CmdSlice *slice);
 
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (CmdSlice, cmd_slice_clear)

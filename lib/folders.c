@@ -245,7 +245,8 @@ shardpix_folders_check (const char *input_dir, const char *output_dir, GError **
   if (shardpix_folders_within (out, in))
     return folders_refuse (error, input_dir, output_dir, "the input is inside the output");
   if (stat (in, &in_st) != 0)
-    return shardpix_error_errno (errno, error, "input folder %s", input_dir);
+    return shardpix_error_errno_as (SHARDPIX_ERROR_INPUT, errno, error, "input folder %s",
+                                    input_dir);
   /* The output may not exist yet: the part of it that does is what could
    * be the input under another name. */
   while (stat (existing, &out_st) != 0 && strcmp (existing, "/") != 0)
@@ -270,18 +271,20 @@ shardpix_folders_prepare (const ShardpixJob *job, GError **error)
   struct stat st;
 
   if (stat (job->input_dir, &st) != 0)
-    return shardpix_error_errno (errno, error, "input folder %s", job->input_dir);
+    return shardpix_error_errno_as (SHARDPIX_ERROR_INPUT, errno, error, "input folder %s",
+                                    job->input_dir);
   if (!S_ISDIR (st.st_mode))
     {
-      g_set_error (error, SHARDPIX_ERROR, SHARDPIX_ERROR_USAGE, "input %s is not a folder",
+      g_set_error (error, SHARDPIX_ERROR, SHARDPIX_ERROR_INPUT, "input %s is not a folder",
                    job->input_dir);
       return FALSE;
     }
   if (!shardpix_folders_check (job->input_dir, job->output_dir, error))
     return FALSE;
   if (g_mkdir_with_parents (job->output_dir, 0777) != 0)
-    return shardpix_error_errno (errno, error, "cannot create output folder %s",
-                                 job->output_dir);
+    /* Before any work: a usage error (exit 2), not a run that stopped. */
+    return shardpix_error_errno_as (SHARDPIX_ERROR_USAGE, errno, error,
+                                    "cannot create output folder %s", job->output_dir);
   return TRUE;
 }
 

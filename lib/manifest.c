@@ -166,7 +166,7 @@ shardpix_manifest_read (const char *root, const char *path, ShardpixManifestForm
       g_autofree char *display = g_filename_display_name (path);
       int errsv = errno;
 
-      g_set_error (error, SHARDPIX_ERROR, SHARDPIX_ERROR_USAGE,
+      g_set_error (error, SHARDPIX_ERROR, SHARDPIX_ERROR_INPUT,
                    "cannot open --files-from %s: %s", display, g_strerror (errsv));
       return NULL;
     }
@@ -175,7 +175,7 @@ shardpix_manifest_read (const char *root, const char *path, ShardpixManifestForm
     fclose (file);
   if (!read_ok)
     {
-      g_set_error (error, SHARDPIX_ERROR, SHARDPIX_ERROR_USAGE,
+      g_set_error (error, SHARDPIX_ERROR, SHARDPIX_ERROR_INPUT,
                    "cannot read --files-from %s", from_stdin ? "standard input" : path);
       return NULL;
     }
@@ -187,7 +187,7 @@ shardpix_manifest_read (const char *root, const char *path, ShardpixManifestForm
       if (problems.count > SHARDPIX_MANIFEST_MAX_NAMED)
         g_string_append_printf (text, "\n  and %" G_GUINT64_FORMAT " more",
                                 problems.count - SHARDPIX_MANIFEST_MAX_NAMED);
-      g_set_error (error, SHARDPIX_ERROR, SHARDPIX_ERROR_USAGE,
+      g_set_error (error, SHARDPIX_ERROR, SHARDPIX_ERROR_INPUT,
                    "--files-from %s: %" G_GUINT64_FORMAT " refused:%s",
                    from_stdin ? "-" : path, problems.count, text->str);
       return NULL;

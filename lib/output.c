@@ -144,7 +144,7 @@ shardpix_output_tag_error (ShardpixOutput *output, int errsv, GError **error)
   if (errsv != ENOSPC && errsv != EROFS && errsv != EDQUOT && errsv != EACCES)
     return;
   g_clear_error (error);
-  g_set_error (error, SHARDPIX_ERROR, SHARDPIX_ERROR_IMAGE,
+  g_set_error (error, SHARDPIX_ERROR, SHARDPIX_ERROR_OUTPUT,
                SHARDPIX_PROTOCOL_OUTPUT_ERROR "%s: %s", output->where, g_strerror (errsv));
 }
 

@@ -103,7 +103,8 @@ shardpix_protocol_encode (GByteArray *out, const ShardpixRecord *record)
       protocol_put_header (out, record->type, PROTOCOL_RESULT_FIXED_SIZE + message_len);
       protocol_put (out, record->index, 4);
       protocol_put (out, record->ok ? 1 : 0, 1);
-      protocol_put (out, 0, 3);
+      protocol_put (out, record->ok ? 0 : record->code, 1);
+      protocol_put (out, 0, 2);
       protocol_put (out, record->start_us, 8);
       protocol_put (out, record->wall_us, 8);
       if (message_len > 0)
@@ -301,14 +302,18 @@ protocol_parse_payload (ShardpixDecoder *decoder, ShardpixRecordType type, const
       if (p[4] > 1)
         return protocol_fail (decoder, error, "RESULT record with ok byte %u (not 0 or 1)",
                               (guint) p[4]);
-      if (p[5] != 0 || p[6] != 0 || p[7] != 0)
+      if (p[6] != 0 || p[7] != 0)
         return protocol_fail (decoder, error, "RESULT record with non-zero padding");
+      if ((p[4] == 1 && p[5] != 0) || p[5] > SHARDPIX_ERROR_LAST)
+        return protocol_fail (decoder, error, "RESULT record with error code %u%s", (guint) p[5],
+                              p[4] == 1 ? " but marked ok" : " (unknown)");
       if (p[4] == 1 && message_len > 0)
         return protocol_fail (decoder, error,
                               "RESULT record marked ok carries a %" G_GSIZE_FORMAT "-byte message",
                               message_len);
       record->index = (guint32) protocol_get (p, 4);
       record->ok = p[4] == 1;
+      record->code = p[5];
       record->start_us = protocol_get (p + 8, 8);
       record->wall_us = protocol_get (p + 16, 8);
       if (message_len > 0)
@@ -380,6 +385,22 @@ shardpix_decoder_finish (ShardpixDecoder *decoder, GError **error)
 gboolean
 shardpix_protocol_is_output_error (const ShardpixRecord *record)
 {
-  return record->type == SHARDPIX_RECORD_RESULT && !record->ok && record->text != NULL
-         && g_str_has_prefix (record->text, SHARDPIX_PROTOCOL_OUTPUT_ERROR);
+  return record->type == SHARDPIX_RECORD_RESULT && !record->ok
+         && record->code == SHARDPIX_ERROR_OUTPUT;
+}
+
+void
+shardpix_record_set_outcome (ShardpixRecord *record, const GError *error)
+{
+  record->ok = error == NULL;
+  record->code = 0;
+  record->text = NULL;
+  record->text_len = 0;
+  if (error == NULL)
+    return;
+  record->code = error->domain == SHARDPIX_ERROR && error->code <= SHARDPIX_ERROR_LAST
+                   ? (guint32) error->code
+                   : SHARDPIX_ERROR_IMAGE;
+  record->text = error->message;
+  record->text_len = strlen (error->message);
 }

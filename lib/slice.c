@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <string.h>
 
+#include "shardpix/balance.h"
 #include "shardpix/error.h"
 #include "shardpix/names.h"
 
@@ -279,4 +280,31 @@ void
 shardpix_slice_info_clear (ShardpixSliceInfo *info)
 {
   g_clear_pointer (&info->listing_sha256, g_free);
+}
+
+gboolean
+shardpix_slice_listing (const ShardpixSlice *slice, ShardpixSliceBalance balance,
+                        ShardpixListing *listing, ShardpixSliceInfo *info, GError **error)
+{
+  g_autofree guint64 *costs = NULL;
+  GPtrArray *part;
+
+  if (balance == SHARDPIX_SLICE_BALANCE_BYTES
+      && (costs = shardpix_balance_costs (listing, error)) == NULL)
+    return FALSE;
+  part = shardpix_slice_apply (slice, listing->paths, costs, info);
+  g_ptr_array_unref (listing->paths);
+  listing->paths = part;
+  return TRUE;
+}
+
+char *
+shardpix_slice_describe (const ShardpixSliceInfo *info)
+{
+  return g_strdup_printf ("slice %u/%u by %s: listing indexes %u..%u (%u of %u images), "
+                          "listing %.12s\n",
+                          info->slice.index, info->slice.count,
+                          shardpix_slice_balance_name (info->balance), info->range.start,
+                          info->range.start + info->range.count - (info->range.count > 0),
+                          info->range.count, info->listing_images, info->listing_sha256);
 }

@@ -2,6 +2,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <signal.h>
 #include <string.h>
 #include <sys/prctl.h>
@@ -24,7 +25,7 @@ spawn_child_move_fd (int fd, int target)
  * only. Never returns. */
 static void G_GNUC_NORETURN
 spawn_child (const char *const *argv, const char *const *envp, rlim_t max_as, int in_fd,
-             int out_fd, int report_fd)
+             int out_fd, int err_fd, int report_fd)
 {
   struct sigaction dfl;
   sigset_t none;
@@ -57,7 +58,8 @@ spawn_child (const char *const *argv, const char *const *envp, rlim_t max_as, in
       if (out_fd < 0)
         goto fail;
     }
-  if (spawn_child_move_fd (in_fd, 0) != 0 || spawn_child_move_fd (out_fd, 1) != 0)
+  if (spawn_child_move_fd (in_fd, 0) != 0 || spawn_child_move_fd (out_fd, 1) != 0
+      || (err_fd >= 0 && spawn_child_move_fd (err_fd, 2) != 0))
     goto fail;
   execve (argv[0], (char *const *) argv, (char *const *) envp);
 
@@ -76,6 +78,15 @@ spawn_close (int *fd)
   *fd = -1;
 }
 
+/* *@fd becomes @copy, the old one closed; -1 when @copy failed. */
+static int
+spawn_replace_fd (int *fd, int copy)
+{
+  spawn_close (fd);
+  *fd = copy;
+  return copy;
+}
+
 gboolean
 shardpix_spawn_start (const char *const *argv, const ShardpixSpawnLimits *limits,
                       ShardpixChild *child, GError **error)
@@ -84,6 +95,7 @@ shardpix_spawn_start (const char *const *argv, const ShardpixSpawnLimits *limits
                                                    : (const char *const *) environ;
   rlim_t max_as = limits ? limits->max_address_space : 0;
   int in_pipe[2] = { -1, -1 }, out_pipe[2] = { -1, -1 }, report[2] = { -1, -1 };
+  int err_fd = -1;
   int child_errno = 0;
   ssize_t got;
   pid_t pid;
@@ -96,6 +108,14 @@ shardpix_spawn_start (const char *const *argv, const ShardpixSpawnLimits *limits
       shardpix_error_errno (errno, error, "cannot create pipes for a worker");
       goto fail;
     }
+  /* Above 2, so that moving stdin and stdout first cannot overwrite it. */
+  if (limits != NULL && limits->quiet_stderr
+      && ((err_fd = open ("/dev/null", O_WRONLY | O_CLOEXEC)) < 0
+          || spawn_replace_fd (&err_fd, fcntl (err_fd, F_DUPFD_CLOEXEC, 3)) < 0))
+    {
+      shardpix_error_errno (errno, error, "cannot open /dev/null for a child");
+      goto fail;
+    }
 
   child->started_us = g_get_monotonic_time ();
   pid = fork ();
@@ -105,8 +125,9 @@ shardpix_spawn_start (const char *const *argv, const ShardpixSpawnLimits *limits
       goto fail;
     }
   if (pid == 0)
-    spawn_child (argv, envp, max_as, in_pipe[0], out_pipe[1], report[1]);
+    spawn_child (argv, envp, max_as, in_pipe[0], out_pipe[1], err_fd, report[1]);
 
+  spawn_close (&err_fd);
   spawn_close (&in_pipe[0]);
   spawn_close (&out_pipe[1]);
   spawn_close (&report[1]);
@@ -120,7 +141,7 @@ shardpix_spawn_start (const char *const *argv, const ShardpixSpawnLimits *limits
 
       while (waitpid (pid, &status, 0) < 0 && errno == EINTR)
         ;
-      g_set_error (error, SHARDPIX_ERROR, SHARDPIX_ERROR_CHILD, "cannot run worker %s: %s",
+      g_set_error (error, SHARDPIX_ERROR, SHARDPIX_ERROR_WORKER, "cannot run worker %s: %s",
                    argv[0], g_strerror (got == sizeof child_errno ? child_errno : EIO));
       goto fail;
     }
@@ -133,6 +154,7 @@ shardpix_spawn_start (const char *const *argv, const ShardpixSpawnLimits *limits
   return TRUE;
 
 fail:
+  spawn_close (&err_fd);
   spawn_close (&in_pipe[0]);
   spawn_close (&in_pipe[1]);
   spawn_close (&out_pipe[0]);
@@ -176,4 +198,21 @@ shardpix_spawn_describe_status (int status)
                               WCOREDUMP (status) ? " (core dumped)" : "");
     }
   return g_strdup_printf ("exit %d", WEXITSTATUS (status));
+}
+
+void
+shardpix_spawn_drain (int fd)
+{
+  struct pollfd pfd = { .fd = fd, .events = POLLIN };
+  char buffer[4096];
+
+  for (;;)
+    {
+      ssize_t got = read (fd, buffer, sizeof buffer);
+
+      if (got == 0 || (got < 0 && errno != EINTR && errno != EAGAIN))
+        return;
+      if (got < 0 && errno == EAGAIN && poll (&pfd, 1, -1) < 0 && errno != EINTR)
+        return;
+    }
 }

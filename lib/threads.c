@@ -42,15 +42,10 @@ threads_run (gpointer data)
         break;
       result.index = threads->indexes[i];
       start = g_get_monotonic_time ();
-      result.ok = shardpix_pipeline_process (threads->job, threads->rels[i], result.index,
-                                             &error);
+      shardpix_pipeline_process (threads->job, threads->rels[i], result.index, &error);
+      shardpix_record_set_outcome (&result, error);
       result.start_us = start - threads->started_us;
       result.wall_us = g_get_monotonic_time () - start;
-      if (error != NULL)
-        {
-          result.text = error->message;
-          result.text_len = strlen (error->message);
-        }
       g_mutex_lock (&threads->lock);
       if (result.ok)
         threads->done->n_ok++;

@@ -44,15 +44,14 @@ worker_process_one (const ShardpixJob *job, ShardpixPrefetch *prefetch, guint i,
   struct stat st;
   int fd = shardpix_prefetch_take (prefetch, i, &st);
 
-  result.ok = fd >= 0 ? shardpix_pipeline_process_opened (job, rel, index, fd, &st, &error)
-                      : shardpix_pipeline_process (job, rel, index, &error);
+  /* Every failure sets @error (one idiom), so the error is the outcome. */
+  if (fd >= 0)
+    shardpix_pipeline_process_opened (job, rel, index, fd, &st, &error);
+  else
+    shardpix_pipeline_process (job, rel, index, &error);
+  shardpix_record_set_outcome (&result, error);
   result.start_us = start - started_us;
   result.wall_us = g_get_monotonic_time () - start;
-  if (error != NULL)
-    {
-      result.text = error->message;
-      result.text_len = strlen (error->message);
-    }
   if (result.ok)
     done->n_ok++;
   else

@@ -532,3 +532,17 @@ fixtures_job_teardown (FixturesJob *fx, gconstpointer data)
   g_free (fx->out);
   shardpix_job_clear (&fx->job);
 }
+
+JsonObject *
+fixtures_json_object (const char *text)
+{
+  g_autoptr (JsonParser) parser = json_parser_new ();
+  g_autoptr (GError) error = NULL;
+  JsonNode *root;
+
+  g_assert_true (json_parser_load_from_data (parser, text, -1, &error));
+  g_assert_no_error (error);
+  root = json_parser_get_root (parser);
+  g_assert_true (JSON_NODE_HOLDS_OBJECT (root));
+  return json_object_ref (json_node_get_object (root));
+}

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <glib.h>
+#include <json-glib/json-glib.h>
 
 #include "shardpix/job.h"
 
@@ -78,5 +79,8 @@ gboolean fixtures_same_tree (const char *a, const char *b, char **why);
  * quality must carry. */
 void fixtures_read_luma_table (const char *dir, const char *rel, guint16 table[64]);
 void fixtures_expected_luma_table (int quality, guint16 table[64]);
+
+/* @text parsed as JSON (asserted), its root object; unref it. */
+JsonObject *fixtures_json_object (const char *text);
 
 G_END_DECLS

@@ -63,7 +63,7 @@ test_manifest_nul (Fixture *fx, gconstpointer data)
   /* Read as lines, the NUL bytes are refused rather than cut at. */
   as_lines = shardpix_manifest_read (fx->in, path, SHARDPIX_MANIFEST_LINES, &error);
   g_assert_null (as_lines);
-  g_assert_error (error, SHARDPIX_ERROR, SHARDPIX_ERROR_USAGE);
+  g_assert_error (error, SHARDPIX_ERROR, SHARDPIX_ERROR_INPUT);
   g_assert_nonnull (strstr (error->message, "NUL"));
 }
 
@@ -84,7 +84,7 @@ test_manifest_refusals (Fixture *fx, gconstpointer data)
     shardpix_manifest_read (fx->in, path, SHARDPIX_MANIFEST_LINES, &error);
 
   g_assert_null (listing);
-  g_assert_error (error, SHARDPIX_ERROR, SHARDPIX_ERROR_USAGE);
+  g_assert_error (error, SHARDPIX_ERROR, SHARDPIX_ERROR_INPUT);
   for (guint i = 0; i < G_N_ELEMENTS (expected); i++)
     if (strstr (error->message, expected[i]) == NULL)
       g_error ("\"%s\" not in: %s", expected[i], error->message);
@@ -100,7 +100,7 @@ test_manifest_missing_file (Fixture *fx, gconstpointer data)
     shardpix_manifest_read (fx->in, path, SHARDPIX_MANIFEST_LINES, &error);
 
   g_assert_null (listing);
-  g_assert_error (error, SHARDPIX_ERROR, SHARDPIX_ERROR_USAGE);
+  g_assert_error (error, SHARDPIX_ERROR, SHARDPIX_ERROR_INPUT);
   g_assert_nonnull (strstr (error->message, "no-such-manifest"));
 }
 
@@ -175,7 +175,7 @@ test_manifest_stdin (Fixture *fx, gconstpointer data)
   g_assert_cmpstr (outputs->pdata[0], ==, "a b.jpg");
   g_assert_cmpstr (outputs->pdata[1], ==, "b.png");
   /* plan's JSON: one image, from the manifest. */
-  g_assert_nonnull (strstr (out, "\"files\": 1,\n"));
+  g_assert_nonnull (strstr (out, "\"files\" : 1,\n"));
 }
 
 /* A refused manifest is a usage error before any work. */

@@ -64,6 +64,7 @@ assert_same_record (const ShardpixRecord *expected, const ShardpixRecord *got)
   g_assert_cmpuint (got->index, ==, expected->index);
   g_assert_cmpuint (got->count, ==, expected->count);
   g_assert_cmpint (!!got->ok, ==, !!expected->ok);
+  g_assert_cmpuint (got->code, ==, expected->code);
   g_assert_cmpuint (got->start_us, ==, expected->start_us);
   g_assert_cmpuint (got->wall_us, ==, expected->wall_us);
   g_assert_cmpuint (got->n_ok, ==, expected->n_ok);
@@ -149,8 +150,13 @@ test_round_trip_result (void)
     { .type = SHARDPIX_RECORD_RESULT, .index = G_MAXUINT32, .ok = TRUE,
       .start_us = G_MAXUINT64, .wall_us = G_MAXUINT64 - 1 },
     { .type = SHARDPIX_RECORD_RESULT, .index = 4, .ok = FALSE, .start_us = 1, .wall_us = 2,
+      .code = SHARDPIX_ERROR_IMAGE,
       .text = (char *) "VipsForeignLoad: not a known file format\n", .text_len = 41 },
     { .type = SHARDPIX_RECORD_RESULT, .index = 5, .ok = FALSE },
+    /* What failed travels as a code: the supervisor stops on output
+     * errors by it, not by the message's words. */
+    { .type = SHARDPIX_RECORD_RESULT, .index = 6, .ok = FALSE, .code = SHARDPIX_ERROR_OUTPUT,
+      .text = (char *) "disk full", .text_len = 9 },
   };
 
   assert_round_trip (records, G_N_ELEMENTS (records));
@@ -429,6 +435,8 @@ static const GarbageCase garbage_cases[] = {
     "RESULT record marked ok carries a 6-byte message at byte offset 16" },
   { "ok-byte", SHARDPIX_PROTOCOL_MAGIC, 3, 0, 24, 4, 2,
     "RESULT record with ok byte 2 (not 0 or 1) at byte offset 16" },
+  { "result-code", SHARDPIX_PROTOCOL_MAGIC, 3, 0, 24, 5, 99,
+    "RESULT record with error code 99 (unknown) at byte offset 16" },
   { "result-padding", SHARDPIX_PROTOCOL_MAGIC, 3, 0, 24, 6, 1,
     "RESULT record with non-zero padding at byte offset 16" },
   { "done-padding", SHARDPIX_PROTOCOL_MAGIC, 4, 0, 32, 12, 1,

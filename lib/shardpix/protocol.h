@@ -57,6 +57,7 @@ typedef struct {
 
   /* RESULT */
   gboolean ok;
+  guint32 code;     /* when !ok: the ShardpixError code of what failed */
   guint64 start_us; /* when the image was started, since the worker started */
   guint64 wall_us;  /* RESULT: the image's wall time; DONE: the worker's */
 
@@ -66,12 +67,18 @@ typedef struct {
   guint64 init_us; /* time spent initialising libvips */
 } ShardpixRecord;
 
-/* A failed RESULT whose text starts with this could not write its output
+/* A failed RESULT with code SHARDPIX_ERROR_OUTPUT could not write its output
  * for a reason the next file will share (disk full, read-only, quota,
- * permission): the supervisor stops a run after several in a row. */
+ * permission): the supervisor stops a run after several in a row. Its
+ * message starts with this, for the reader. */
 #define SHARDPIX_PROTOCOL_OUTPUT_ERROR "output not writable: "
 
 gboolean shardpix_protocol_is_output_error (const ShardpixRecord *record);
+
+/* Fills a RESULT's ok, code and text from the outcome of one image: @error
+ * NULL is a success; an error of another domain than SHARDPIX_ERROR is an
+ * image error. The text points into @error. */
+void shardpix_record_set_outcome (ShardpixRecord *record, const GError *error);
 
 /* Appends the encoding of @record to @out. A RESULT message is cut so that
  * the whole record fits in SHARDPIX_PROTOCOL_MAX_RESULT bytes. */

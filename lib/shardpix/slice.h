@@ -7,6 +7,7 @@
 
 #include <glib.h>
 
+#include "shardpix/listing.h"
 #include "shardpix/shard.h"
 
 G_BEGIN_DECLS
@@ -78,6 +79,15 @@ char *shardpix_slice_fingerprint (GPtrArray *paths);
  * array of copies, in order). */
 GPtrArray *shardpix_slice_apply (const ShardpixSlice *slice, GPtrArray *paths,
                                  const guint64 *costs, ShardpixSliceInfo *info);
+
+/* Replaces @listing's paths with those of @slice, cut by @balance, and
+ * fills @info. Fails only when BYTES cannot stat the input folder. */
+gboolean shardpix_slice_listing (const ShardpixSlice *slice, ShardpixSliceBalance balance,
+                                 ShardpixListing *listing, ShardpixSliceInfo *info,
+                                 GError **error);
+
+/* "slice K/M by B: listing indexes A..Z (N of T images), listing SHA\n" */
+char *shardpix_slice_describe (const ShardpixSliceInfo *info);
 
 void shardpix_slice_info_clear (ShardpixSliceInfo *info);
 

@@ -34,6 +34,7 @@ typedef struct {
 typedef struct {
   const char *const *envp; /* the child's environment; NULL: the caller's */
   rlim_t max_address_space; /* RLIMIT_AS in bytes; 0: left as it is */
+  gboolean quiet_stderr;    /* the child's stderr to /dev/null, not shared */
 } ShardpixSpawnLimits;
 
 /* @limits may be NULL. A limit on the address space turns a decompression
@@ -46,6 +47,10 @@ gboolean shardpix_spawn_start (const char *const *argv, const ShardpixSpawnLimit
  * *@reaped FALSE when the child is still running. */
 gboolean shardpix_spawn_reap (pid_t pid, gboolean block, gboolean *reaped, int *status,
                               struct rusage *usage, GError **error);
+
+/* Reads @fd (a child's non-blocking stdout) to its end and drops what it
+ * read: a child that prints must not block on a full pipe. */
+void shardpix_spawn_drain (int fd);
 
 /* The exit code a shell would show: the code, or 128 + the signal. */
 int shardpix_spawn_exit_code (int status);
