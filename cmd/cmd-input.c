@@ -2,7 +2,6 @@
  * from (see lib/shardpix/manifest.h). */
 #include "cmd.h"
 #include "shardpix/error.h"
-#include "shardpix/manifest.h"
 
 void
 cmd_input_add_options (CmdInput *input, GOptionContext *context)
@@ -17,15 +16,6 @@ cmd_input_add_options (CmdInput *input, GOptionContext *context)
   };
 
   g_option_context_add_main_entries (context, entries, NULL);
-}
-
-ShardpixListing *
-cmd_input_read (const CmdInput *input, const char *root, GError **error)
-{
-  g_return_val_if_fail (input->files_from != NULL, NULL);
-  return shardpix_manifest_read (root, input->files_from,
-                                 input->nul ? SHARDPIX_MANIFEST_NUL : SHARDPIX_MANIFEST_LINES,
-                                 error);
 }
 
 gboolean

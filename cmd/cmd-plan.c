@@ -8,6 +8,7 @@
 #include "shardpix/report.h"
 #include "shardpix/listing.h"
 #include "shardpix/plan.h"
+#include "shardpix/run.h"
 
 typedef struct {
   int jobs;
@@ -199,7 +200,8 @@ cmd_plan (int argc, char **argv)
   g_autofree char *text = NULL;
   g_auto (CmdSlice) slice = { 0 };
   g_auto (CmdInput) input = { 0 };
-  g_auto (ShardpixInputs) inputs = { 0 };
+  g_auto (ShardpixJob) job = { 0 };
+  ShardpixRunPlan listing_plan = { .job = &job };
 
   options.slice = &slice;
   g_option_context_add_main_entries (context, entries, NULL);
@@ -217,14 +219,14 @@ cmd_plan (int argc, char **argv)
   if (options.shards == 0)
     options.shards = options.jobs;
 
-  /* The links `run` would skip are skipped here too. */
-  shardpix_inputs_init (&inputs, argv[1], NULL, options.follow_symlinks);
-  listing = input.files_from != NULL
-              ? cmd_input_read (&input, argv[1], &error)
-              : shardpix_listing_new_checked (argv[1],
-                                              options.recursive ? SHARDPIX_LISTING_RECURSIVE
-                                                                : SHARDPIX_LISTING_NONE,
-                                              &inputs, &error);
+  /* Listed as `run` lists: the links it would skip are skipped here too. */
+  shardpix_job_init (&job);
+  job.input_dir = g_strdup (argv[1]);
+  job.follow_symlinks = options.follow_symlinks;
+  listing_plan.recursive = options.recursive;
+  listing_plan.files_from = input.files_from;
+  listing_plan.files_from_nul = input.nul;
+  listing = shardpix_run_list (&listing_plan, &error);
   if (listing == NULL || !cmd_slice_apply (&slice, listing, &error))
     return cmd_fail (CMD_EXIT_USAGE, "%s", error->message);
   plan = shardpix_plan_new (listing, (guint) options.shards, &error);

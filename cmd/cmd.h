@@ -92,10 +92,6 @@ typedef struct {
 void cmd_input_add_options (CmdInput *input, GOptionContext *context);
 /* After parsing: -0 only with --files-from. */
 gboolean cmd_input_check (const CmdInput *input, GError **error);
-/* The listing of --files-from (which must be given), relative to @root.
- * Links among the names are not resolved here: each worker applies the
- * input link rule (inputs.h) when it opens the file. */
-ShardpixListing *cmd_input_read (const CmdInput *input, const char *root, GError **error);
 void cmd_input_clear (CmdInput *input);
 
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (CmdInput, cmd_input_clear)

@@ -66,8 +66,8 @@ run_input_error (GError **error, GError *local)
   return FALSE;
 }
 
-static ShardpixListing *
-run_list (const ShardpixRunPlan *plan, GError **error)
+ShardpixListing *
+shardpix_run_list (const ShardpixRunPlan *plan, GError **error)
 {
   g_autoptr (GError) local = NULL;
   ShardpixListing *listing =
@@ -97,7 +97,7 @@ shardpix_run_new (ShardpixRunPlan *plan, GError **error)
         plan->mode == SHARDPIX_MODE_PROCESSES || plan->mode == SHARDPIX_MODE_THREADS
             ? plan->jobs
             : 1);
-  run->listing = run_list (plan, error);
+  run->listing = shardpix_run_list (plan, error);
   if (run->listing == NULL)
     return NULL;
   return g_steal_pointer (&run);

@@ -1,6 +1,6 @@
 /* The results of `shardpix bench`: passes grouped by configuration, their
- * summary statistics and the table. Running the passes is cmd/'s job; this
- * module only holds and summarises what they measured. */
+ * summary statistics and the table. Running the passes is bench-run's job;
+ * this module only holds and summarises what they measured. */
 #pragma once
 
 #include <glib.h>

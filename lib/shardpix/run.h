@@ -79,6 +79,11 @@ typedef struct {
 } ShardpixRun;
 
 ShardpixRun *shardpix_run_new (ShardpixRunPlan *plan, GError **error);
+
+/* Step 1's listing alone, with no folder created or checked: for `plan`,
+ * which has no OUTPUT_DIR. Uses job->input_dir, job->follow_symlinks,
+ * recursive and files_from. */
+ShardpixListing *shardpix_run_list (const ShardpixRunPlan *plan, GError **error);
 gboolean shardpix_run_check (const ShardpixRunPlan *plan, ShardpixRun *run, GError **error);
 gboolean shardpix_run_execute (const ShardpixRunPlan *plan, ShardpixRun *run, GError **error);
 
