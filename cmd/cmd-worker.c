@@ -30,7 +30,6 @@ cmd_worker (int argc, char **argv)
   g_autoptr (GOptionContext) context = g_option_context_new ("INPUT_DIR OUTPUT_DIR");
   g_autoptr (GError) error = NULL;
   int out_fd;
-  int status;
 
   shardpix_job_init (&job);
   g_option_context_add_group (context, shardpix_job_option_group (&job));
@@ -58,9 +57,8 @@ cmd_worker (int argc, char **argv)
       return SHARDPIX_WORKER_EXIT_PROTOCOL;
     }
   cmd_quiet_vips_warnings ();
-  status = shardpix_worker_main (&job, "shardpix", STDIN_FILENO, out_fd, &error);
-  if (error != NULL)
+  if (!shardpix_worker_main (&job, "shardpix", STDIN_FILENO, out_fd, &error))
     cmd_fail (0, "worker %d: %s", (int) getpid (), error->message);
   close (out_fd);
-  return status;
+  return shardpix_worker_exit_status (error);
 }

@@ -57,9 +57,9 @@ output_slot_clear (void)
   slot->dir_fd = -1;
 }
 
-/* @errno stays that of the failure, for the caller to classify. */
+/* *@errsv_out is the failure's errno, for output_begin to classify. */
 static int
-output_fail_dir (int fd, int errsv, GError **error, const char *where)
+output_fail_dir (int fd, int errsv, int *errsv_out, GError **error, const char *where)
 {
   if (fd >= 0)
     close (fd);
@@ -71,13 +71,13 @@ output_fail_dir (int fd, int errsv, GError **error, const char *where)
                  "output folder %s is not a folder", where);
   else
     shardpix_error_errno (errsv, error, "cannot create output folder %s", where);
-  errno = errsv;
+  *errsv_out = errsv;
   return -1;
 }
 
-int
-shardpix_output_open_dir (const char *output_dir, const char *rel_dir, gboolean create,
-                          GError **error)
+static int
+output_open_dir (const char *output_dir, const char *rel_dir, gboolean create, int *errsv_out,
+                 GError **error)
 {
   g_auto (GStrv) parts = g_strsplit (rel_dir, "/", -1);
   g_autoptr (GString) where = g_string_new (output_dir);
@@ -85,7 +85,7 @@ shardpix_output_open_dir (const char *output_dir, const char *rel_dir, gboolean 
   int fd = open (output_dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
 
   if (fd < 0)
-    return output_fail_dir (-1, errno, error, output_dir);
+    return output_fail_dir (-1, errno, errsv_out, error, output_dir);
   for (guint i = 0; parts[i] != NULL; i++)
     {
       int next;
@@ -94,11 +94,11 @@ shardpix_output_open_dir (const char *output_dir, const char *rel_dir, gboolean 
         continue;
       g_string_append_printf (where, "/%s", parts[i]);
       if (strcmp (parts[i], "..") == 0)
-        return output_fail_dir (fd, ELOOP, error, where->str);
+        return output_fail_dir (fd, ELOOP, errsv_out, error, where->str);
       /* mkdirat() never follows a link: on one it says EEXIST, and the
        * O_NOFOLLOW open below says ELOOP. */
       if (create && mkdirat (fd, parts[i], 0777) != 0 && errno != EEXIST)
-        return output_fail_dir (fd, errno, error, where->str);
+        return output_fail_dir (fd, errno, errsv_out, error, where->str);
       next = openat (fd, parts[i], O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
       if (next < 0)
         {
@@ -110,12 +110,21 @@ shardpix_output_open_dir (const char *output_dir, const char *rel_dir, gboolean 
           if (errsv == ENOTDIR && fstatat (fd, parts[i], &st, AT_SYMLINK_NOFOLLOW) == 0
               && S_ISLNK (st.st_mode))
             errsv = ELOOP;
-          return output_fail_dir (fd, errsv, error, where->str);
+          return output_fail_dir (fd, errsv, errsv_out, error, where->str);
         }
       close (fd);
       fd = next;
     }
   return fd;
+}
+
+int
+shardpix_output_open_dir (const char *output_dir, const char *rel_dir, gboolean create,
+                          GError **error)
+{
+  int errsv;
+
+  return output_open_dir (output_dir, rel_dir, create, &errsv, error);
 }
 
 void
@@ -171,11 +180,11 @@ shardpix_output_begin (const ShardpixJob *job, const char *rel, guint index,
       g_set_error (error, SHARDPIX_ERROR, SHARDPIX_ERROR_IMAGE, "output path too long");
       return FALSE;
     }
-  output->dir_fd = shardpix_output_open_dir (job->output_dir, rel_dir, TRUE, error);
+  output->dir_fd = output_open_dir (job->output_dir, rel_dir, TRUE, &errsv, error);
   if (output->dir_fd < 0)
     {
       g_clear_pointer (&output->temp, g_free);
-      shardpix_output_tag_error (output, errno, error);
+      shardpix_output_tag_error (output, errsv, error);
       return FALSE;
     }
   /* Noted before it exists, so that a signal at any moment removes it. */

@@ -191,6 +191,22 @@ worker_input_read (WorkerInput *in, gboolean block, GError **error)
     }
 }
 
+/* Gives *@error (set by the failing call) the @code that says which part
+ * of the worker's life failed, keeping its message. Returns FALSE. */
+static gboolean
+worker_fail (GError **error, ShardpixError code)
+{
+  if (error != NULL && *error != NULL
+      && !((*error)->domain == SHARDPIX_ERROR && (*error)->code == (int) code))
+    {
+      GError *coded = g_error_new_literal (SHARDPIX_ERROR, code, (*error)->message);
+
+      g_clear_error (error);
+      *error = coded;
+    }
+  return FALSE;
+}
+
 int
 shardpix_worker_main (const ShardpixJob *job, const char *argv0, int in_fd, int out_fd,
                       GError **error)
@@ -209,11 +225,11 @@ shardpix_worker_main (const ShardpixJob *job, const char *argv0, int in_fd, int 
   gint64 init_us;
 
   if (!shardpix_pipeline_init (argv0, job->threads, error))
-    return SHARDPIX_WORKER_EXIT_INIT;
+    return worker_fail (error, SHARDPIX_ERROR_WORKER);
   init_us = g_get_monotonic_time () - started_us;
 
   if (worker_input_read (&in, TRUE, error) < 0)
-    return SHARDPIX_WORKER_EXIT_PROTOCOL;
+    return worker_fail (error, SHARDPIX_ERROR_PROTOCOL);
   prefetch = shardpix_prefetch_new (job, (const char *const *) rels->pdata, rels->len,
                                     (guint) job->prefetch);
   /* One list of all the grants: a grant the supervisor sent ahead (see
@@ -226,7 +242,7 @@ shardpix_worker_main (const ShardpixJob *job, const char *argv0, int in_fd, int 
       if (in.more)
         got = worker_input_read (&in, i == rels->len, error);
       if (got < 0)
-        return SHARDPIX_WORKER_EXIT_PROTOCOL;
+        return worker_fail (error, SHARDPIX_ERROR_PROTOCOL);
       if (got > 0)
         shardpix_prefetch_extend (prefetch, (const char *const *) rels->pdata, rels->len);
       if (i == rels->len)
@@ -238,7 +254,7 @@ shardpix_worker_main (const ShardpixJob *job, const char *argv0, int in_fd, int 
       if (sink.error != NULL)
         {
           g_propagate_error (error, sink.error);
-          return SHARDPIX_WORKER_EXIT_PROTOCOL;
+          return worker_fail (error, SHARDPIX_ERROR_PROTOCOL);
         }
     }
   done.wall_us = g_get_monotonic_time () - started_us;
@@ -247,7 +263,19 @@ shardpix_worker_main (const ShardpixJob *job, const char *argv0, int in_fd, int 
   if (sink.error != NULL)
     {
       g_propagate_error (error, sink.error);
-      return SHARDPIX_WORKER_EXIT_PROTOCOL;
+      return worker_fail (error, SHARDPIX_ERROR_PROTOCOL);
     }
-  return SHARDPIX_WORKER_EXIT_DONE;
+  return TRUE;
+}
+
+ShardpixWorkerExit
+shardpix_worker_exit_status (const GError *error)
+{
+  if (error == NULL)
+    return SHARDPIX_WORKER_EXIT_DONE;
+  if (g_error_matches (error, SHARDPIX_ERROR, SHARDPIX_ERROR_USAGE))
+    return SHARDPIX_WORKER_EXIT_USAGE;
+  if (g_error_matches (error, SHARDPIX_ERROR, SHARDPIX_ERROR_WORKER))
+    return SHARDPIX_WORKER_EXIT_INIT;
+  return SHARDPIX_WORKER_EXIT_PROTOCOL;
 }

@@ -28,10 +28,17 @@ void shardpix_worker_process (const ShardpixJob *job, const guint *indexes,
                               ShardpixRecord *done);
 
 /* The body of a worker child: reads its list from @in_fd, initialises libvips,
- * processes the images and writes the records to @out_fd. Returns a
- * ShardpixWorkerExit; on failure @error says why. */
-int shardpix_worker_main (const ShardpixJob *job, const char *argv0, int in_fd,
-                          int out_fd, GError **error);
+ * processes the images and writes the records to @out_fd. On failure @error
+ * says why: SHARDPIX_ERROR_WORKER when libvips would not start,
+ * SHARDPIX_ERROR_PROTOCOL when the list was cut or garbled or the results
+ * could not be written. */
+gboolean shardpix_worker_main (const ShardpixJob *job, const char *argv0, int in_fd,
+                               int out_fd, GError **error);
+
+/* The worker's exit status for @error (NULL: DONE): USAGE, PROTOCOL and
+ * WORKER (INIT) as above; anything else is a PROTOCOL failure, since the
+ * supervisor then lacks records. */
+ShardpixWorkerExit shardpix_worker_exit_status (const GError *error);
 
 /* Makes SIGINT, SIGTERM and SIGHUP remove the temporary file being written
  * and end the process with 128 + the signal. */
