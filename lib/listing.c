@@ -194,7 +194,7 @@ listing_stat_kind (const ShardpixListing *listing, int dfd, const char *rel,
           return TRUE;
         }
       display = listing_display_dir (listing, rel);
-      return shardpix_error_errno (errsv, error, "Cannot inspect an entry in folder “%s”",
+      return shardpix_error_errno (errsv, error, "cannot inspect an entry in folder %s",
                                    display);
     }
   if (S_ISREG (st.st_mode))
@@ -276,7 +276,7 @@ listing_walk_subdir (ShardpixListing *listing, const ListingRules *rules, int df
           return TRUE;
         }
       display = listing_display_dir (listing, sub_rel);
-      return shardpix_error_errno (errsv, error, "Cannot open folder “%s”", display);
+      return shardpix_error_errno (errsv, error, "cannot open folder %s", display);
     }
   return listing_walk (listing, rules, fd, sub_rel, error);
 }
@@ -296,7 +296,7 @@ listing_walk (ShardpixListing *listing, const ListingRules *rules, int fd,
 
       close (fd);
       display = listing_display_dir (listing, rel);
-      return shardpix_error_errno (errsv, error, "Cannot read folder “%s”", display);
+      return shardpix_error_errno (errsv, error, "cannot read folder %s", display);
     }
 
   for (;;)
@@ -317,7 +317,7 @@ listing_walk (ShardpixListing *listing, const ListingRules *rules, int fd,
           if (errsv == 0)
             break;
           display = listing_display_dir (listing, rel);
-          return shardpix_error_errno (errsv, error, "Cannot read folder “%s”", display);
+          return shardpix_error_errno (errsv, error, "cannot read folder %s", display);
         }
 
       name = entry->d_name;
@@ -445,7 +445,7 @@ shardpix_listing_new_checked (const char *root, ShardpixListingFlags flags,
       int errsv = errno;
       g_autofree char *display = g_filename_display_name (root);
 
-      shardpix_error_errno (errsv, error, "Cannot open folder “%s”", display);
+      shardpix_error_errno (errsv, error, "cannot open folder %s", display);
       return NULL;
     }
   if (!listing_walk (listing, &rules, fd, NULL, error))

@@ -128,11 +128,10 @@ shardpix_run_check (const ShardpixRunPlan *plan, ShardpixRun *run, GError **erro
 
   if (listing->paths->len == 0)
     {
-      g_autofree char *display = g_filename_display_name (plan->job->input_dir);
       g_autofree char *why = shardpix_listing_skipped_text (listing);
 
-      g_set_error (error, SHARDPIX_ERROR, SHARDPIX_ERROR_INPUT, "no image in “%s”%s%s%s",
-                   display, *why ? " (skipped: " : "", why, *why ? ")" : "");
+      g_set_error (error, SHARDPIX_ERROR, SHARDPIX_ERROR_INPUT, "no image in %s%s%s%s",
+                   plan->job->input_dir, *why ? " (skipped: " : "", why, *why ? ")" : "");
       return FALSE;
     }
   if (!run_check_outputs (plan->job, listing->paths, error))
