@@ -60,10 +60,14 @@ def reference(src, size):
     if ext in VIPS_EXTENSIONS:
         with tempfile.TemporaryDirectory() as tmp:
             png = os.path.join(tmp, "full.png")
+            upright = os.path.join(tmp, "upright.v")
             # autorot: the orientation libvips reads for HEIF (its irot and
-            # EXIF); 16 bits so nothing is rounded before the grey step.
-            subprocess.run(["vips", "autorot", src, png + "[bitdepth=16]"], check=True,
-                           capture_output=True)
+            # EXIF). The PNG keeps the decoded depth (8 bits, or 16 for a
+            # deeper HEIF), so nothing is rounded before the grey step. Not
+            # `[bitdepth=16]`: on an 8-bit image that crashes libvips 8.14.1's
+            # pngsave (SIGSEGV, every HEIC and AVIF of bench/folders/phone.sh).
+            subprocess.run(["vips", "autorot", src, upright], check=True, capture_output=True)
+            subprocess.run(["vips", "copy", upright, png], check=True, capture_output=True)
             grey, alpha = rgb16_grey(png)
     else:
         with Image.open(src) as im:
