@@ -7,6 +7,7 @@
 #include "cmd.h"
 #include "shardpix/bench-run.h"
 #include "shardpix/error.h"
+#include "shardpix/options.h"
 
 typedef struct {
   ShardpixJob job;
@@ -185,7 +186,8 @@ cmd_bench (int argc, char **argv)
 
   shardpix_job_init (&options.job);
   g_option_context_add_main_entries (context, entries, NULL);
-  g_option_context_add_group (context, shardpix_job_option_group (&options.job));
+  g_option_context_add_group (context,
+                              shardpix_options_group (&options.job, SHARDPIX_COMMAND_BENCH));
   cmd_slice_add_options (&options.slice, context);
   if (!cmd_parse (context, &argc, &argv))
     goto out;

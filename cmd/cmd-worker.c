@@ -7,6 +7,8 @@
 #include "cmd.h"
 #include "shardpix/folders.h"
 #include "shardpix/job.h"
+#include "shardpix/options.h"
+#include "shardpix/report-json.h"
 #include "shardpix/worker.h"
 
 /* Records go to a private copy of stdout; the real stdout becomes
@@ -23,6 +25,22 @@ worker_take_stdout (void)
   return out;
 }
 
+/* What this worker parsed from its argv, for G_MESSAGES_DEBUG=shardpix:
+ * the test of the option table compares it with the run's report. On
+ * stderr, as stdout carries the records. */
+static void
+worker_echo_settings (const ShardpixJob *job)
+{
+  g_autofree char *settings = NULL;
+
+  if (!g_log_writer_default_would_drop (G_LOG_LEVEL_DEBUG, G_LOG_DOMAIN))
+    {
+      settings = shardpix_report_json_job (job);
+      g_log_writer_default_set_use_stderr (TRUE);
+      g_debug ("worker %d settings: %s", (int) getpid (), settings);
+    }
+}
+
 int
 cmd_worker (int argc, char **argv)
 {
@@ -32,22 +50,25 @@ cmd_worker (int argc, char **argv)
   int out_fd;
 
   shardpix_job_init (&job);
-  g_option_context_add_group (context, shardpix_job_option_group (&job));
+  g_option_context_add_group (context, shardpix_options_group (&job, SHARDPIX_COMMAND_WORKER));
   if (!cmd_parse (context, &argc, &argv))
     return SHARDPIX_WORKER_EXIT_USAGE;
-  if (argc != 3 || !shardpix_job_finish_options (&job, &error))
+  if (argc != 3)
     {
-      cmd_fail (0, "worker: %s", error ? error->message : "needs INPUT_DIR OUTPUT_DIR");
+      cmd_fail (0, "worker: needs INPUT_DIR OUTPUT_DIR");
       return SHARDPIX_WORKER_EXIT_USAGE;
     }
   job.input_dir = g_strdup (argv[1]);
   job.output_dir = g_strdup (argv[2]);
-  /* Defence in depth: whoever started us checked the layout already. */
-  if (!shardpix_folders_check (job.input_dir, job.output_dir, &error))
+  /* Defence in depth: whoever started us checked the job and the layout
+   * already. */
+  if (!shardpix_job_finish_options (&job, &error)
+      || !shardpix_folders_check (job.input_dir, job.output_dir, &error))
     {
       cmd_fail (0, "worker: %s", error->message);
       return SHARDPIX_WORKER_EXIT_USAGE;
     }
+  worker_echo_settings (&job);
 
   shardpix_worker_install_signal_handlers ();
   out_fd = worker_take_stdout ();

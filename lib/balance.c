@@ -6,8 +6,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "shardpix/choice.h"
 #include "shardpix/error.h"
-#include "shardpix/names.h"
 #include "shardpix/shard.h"
 
 static const char *const balance_names[] = {
@@ -19,7 +19,7 @@ static const char *const balance_names[] = {
 gboolean
 shardpix_balance_parse (const char *text, ShardpixBalance *balance, GError **error)
 {
-  int value = shardpix_names_find (balance_names, G_N_ELEMENTS (balance_names), text);
+  int value = shardpix_choice_find (balance_names, G_N_ELEMENTS (balance_names), text);
 
   if (value >= 0)
     {

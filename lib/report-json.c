@@ -6,6 +6,7 @@
 #include <json-glib/json-glib.h>
 
 #include "shardpix/listing.h"
+#include "shardpix/options.h"
 #include "shardpix/spawn.h"
 
 /* JSON has no NaN: an undefined statistic is null. */
@@ -92,6 +93,50 @@ json_add_slice (JsonBuilder *b, const ShardpixSliceInfo *info)
   json_builder_end_object (b);
 }
 
+/* One option's members, by its kind unless it writes them itself. */
+static void
+json_add_option (JsonBuilder *b, const ShardpixOption *option, const ShardpixJob *job)
+{
+  g_autofree char *value = NULL;
+
+  if (option->json != NULL)
+    {
+      option->json (b, job);
+      return;
+    }
+  value = shardpix_options_value (option, job);
+  switch (option->kind)
+    {
+    case SHARDPIX_OPTION_FLAG:
+      json_add_bool (b, option->json_members, value != NULL);
+      break;
+    case SHARDPIX_OPTION_INT:
+    case SHARDPIX_OPTION_INT64:
+      json_add_int (b, option->json_members, g_ascii_strtoll (value, NULL, 10));
+      break;
+    case SHARDPIX_OPTION_FILENAME:
+      if (value != NULL)
+        json_add_name (b, option->json_members, value);
+      else
+        json_add_string (b, option->json_members, NULL);
+      break;
+    case SHARDPIX_OPTION_STRING:
+    case SHARDPIX_OPTION_CUSTOM:
+      json_add_string (b, option->json_members, value);
+      break;
+    }
+}
+
+/* The members of every image option, from the option table. */
+static void
+json_add_job (JsonBuilder *b, const ShardpixJob *job)
+{
+  for (const ShardpixOption *option = shardpix_options_job (); option->long_name != NULL;
+       option++)
+    if (option->json_members != NULL)
+      json_add_option (b, option, job);
+}
+
 static void
 json_add_settings (JsonBuilder *b, const ShardpixReportSettings *settings)
 {
@@ -102,21 +147,28 @@ json_add_settings (JsonBuilder *b, const ShardpixReportSettings *settings)
   json_add_name (b, "input_dir", job->input_dir);
   if (job->output_dir != NULL)
     json_add_name (b, "output_dir", job->output_dir);
-  json_add_int (b, "width", job->width);
-  json_add_int (b, "height", job->height);
-  json_add_int (b, "quality", job->quality);
-  json_add_int (b, "threads", job->threads);
-  json_add_string (b, "fail_on", shardpix_job_fail_on_name (job->fail_on));
-  json_add_string (b, "gray", job->color ? "none" : shardpix_job_gray_name (job->gray));
-  json_add_bool (b, "fast_paths", !job->no_fast_paths);
-  json_add_int (b, "prefetch", job->prefetch);
-  json_add_bool (b, "follow_symlinks", job->follow_symlinks);
+  json_add_job (b, job);
   json_add_int (b, "jobs", settings->jobs);
   json_add_int (b, "shards", settings->shards);
   json_add_bool (b, "recursive", settings->recursive);
   if (settings->slice != NULL)
     json_add_slice (b, settings->slice);
   json_builder_end_object (b);
+}
+
+char *
+shardpix_report_json_job (const ShardpixJob *job)
+{
+  g_autoptr (JsonBuilder) b = json_builder_new ();
+  g_autoptr (JsonGenerator) generator = json_generator_new ();
+  g_autoptr (JsonNode) root = NULL;
+
+  json_builder_begin_object (b);
+  json_add_job (b, job);
+  json_builder_end_object (b);
+  root = json_builder_get_root (b);
+  json_generator_set_root (generator, root);
+  return json_generator_to_data (generator, NULL);
 }
 
 static void

@@ -4,8 +4,8 @@
 #include <string.h>
 
 #include "shardpix/balance.h"
+#include "shardpix/choice.h"
 #include "shardpix/error.h"
-#include "shardpix/names.h"
 
 static const char *const slice_balance_names[] = {
   [SHARDPIX_SLICE_BALANCE_COUNT] = "count",
@@ -15,7 +15,7 @@ static const char *const slice_balance_names[] = {
 gboolean
 shardpix_slice_balance_parse (const char *text, ShardpixSliceBalance *balance, GError **error)
 {
-  int value = shardpix_names_find (slice_balance_names, G_N_ELEMENTS (slice_balance_names),
+  int value = shardpix_choice_find (slice_balance_names, G_N_ELEMENTS (slice_balance_names),
                                    text);
 
   if (value >= 0)

@@ -2,7 +2,7 @@
 
 #include <string.h>
 
-#include "shardpix/names.h"
+#include "shardpix/choice.h"
 #include "shardpix/output.h"
 #include "shardpix/pipeline.h"
 
@@ -98,7 +98,7 @@ static const char *const threads_mode_names[] = {
 gboolean
 shardpix_mode_parse (const char *name, ShardpixMode *mode)
 {
-  int value = shardpix_names_find (threads_mode_names, G_N_ELEMENTS (threads_mode_names), name);
+  int value = shardpix_choice_find (threads_mode_names, G_N_ELEMENTS (threads_mode_names), name);
 
   if (value < 0)
     return FALSE;

@@ -66,6 +66,7 @@ typedef struct {
 #define SHARDPIX_JOB_MAX_PREFETCH 64
 #define SHARDPIX_JOB_AUTO_MAX_BUFFER (-1)
 
+/* Every field at its option's default (options.c). */
 void shardpix_job_init (ShardpixJob *job);
 void shardpix_job_clear (ShardpixJob *job);
 
@@ -84,15 +85,21 @@ gboolean shardpix_job_parse_fail_on (const char *text, ShardpixFailOn *fail_on,
                                      GError **error);
 const char *shardpix_job_fail_on_name (ShardpixFailOn fail_on);
 
-/* Checks the values a GOptionContext cannot (ranges). */
+/* The job's side of the option table (lib/options.c, options.h). */
+
+/* Checks the whole job, once it is complete (input_dir set): each option's
+ * range and checks, and the options that exclude each other. */
 gboolean shardpix_job_validate (const ShardpixJob *job, GError **error);
 
-/* Appends the options that make a worker do this job ("--size", "WxH", ...),
- * the inverse of shardpix_job_option_group(). */
+/* Appends the options that make a worker do this job, each once
+ * ("--size=640x480!", "--quality=85", ...): the inverse of
+ * shardpix_job_option_group(). */
 void shardpix_job_append_args (const ShardpixJob *job, GPtrArray *argv);
 
-/* The options every subcommand that processes images takes. The strings it
- * parses into live in @job until shardpix_job_finish_options(). */
+/* The image options of `run` (bench and the worker use
+ * shardpix_options_group()). The strings it parses into live in @job until
+ * shardpix_job_finish_options(), which folds --format into --output-name,
+ * validates, and draws the run token; call it once, on the complete job. */
 GOptionGroup *shardpix_job_option_group (ShardpixJob *job);
 gboolean shardpix_job_finish_options (ShardpixJob *job, GError **error);
 

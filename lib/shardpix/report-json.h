@@ -38,4 +38,8 @@ char *shardpix_report_json_bench (const ShardpixReportSettings *settings,
                                   const ShardpixBenchResults *results, GPtrArray *paths,
                                   guint repeat, guint cpus);
 
+/* The image options' members of "settings" alone, on one line: what a
+ * worker says it parsed (cmd-worker.c, under G_MESSAGES_DEBUG). */
+char *shardpix_report_json_job (const ShardpixJob *job);
+
 G_END_DECLS

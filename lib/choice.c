@@ -1,7 +1,7 @@
-#include "shardpix/names.h"
+#include "shardpix/choice.h"
 
 int
-shardpix_names_find (const char *const *names, guint n_names, const char *text)
+shardpix_choice_find (const char *const *names, guint n_names, const char *text)
 {
   for (guint i = 0; i < n_names; i++)
     if (g_strcmp0 (text, names[i]) == 0)
@@ -10,7 +10,7 @@ shardpix_names_find (const char *const *names, guint n_names, const char *text)
 }
 
 char *
-shardpix_names_list (const char *const *names, guint n_names)
+shardpix_choice_list (const char *const *names, guint n_names)
 {
   GString *list = g_string_new (NULL);
 
