@@ -7,6 +7,8 @@
 #include "shardpix/naming.h"
 
 #define JOB_FIELD(field) offsetof (ShardpixJob, field)
+#define OPTIONS_DEFAULT_BOX \
+  G_STRINGIFY (SHARDPIX_JOB_DEFAULT_SIZE) "x" G_STRINGIFY (SHARDPIX_JOB_DEFAULT_SIZE)
 
 static gboolean
 options_parse_size (ShardpixJob *job, const char *text, GError **error)
@@ -118,7 +120,8 @@ static const ShardpixOption options_job[] = {
   { .long_name = "size", .short_name = 's', .kind = SHARDPIX_OPTION_CUSTOM,
     .placeholder = "WxH[!]",
     .help = "Fit each image inside this box (default 256x256); WxH! forces exactly that size",
-    .commands = SHARDPIX_COMMAND_IMAGES, .default_text = "256x256",
+    .commands = SHARDPIX_COMMAND_IMAGES,
+    .default_text = OPTIONS_DEFAULT_BOX,
     .parse = options_parse_size, .format = options_format_size,
     .json_members = "width height force", .json = options_json_size },
   { .long_name = "crop", .kind = SHARDPIX_OPTION_CUSTOM, .placeholder = "HOW",
@@ -192,7 +195,8 @@ static const ShardpixOption options_job[] = {
             "(default 2, at most 64 MB ahead; 0: none)",
     .commands = SHARDPIX_COMMAND_IMAGES, .offset = JOB_FIELD (prefetch),
     .default_value = SHARDPIX_JOB_DEFAULT_PREFETCH, .min = 0,
-    .max = SHARDPIX_JOB_MAX_PREFETCH, .range = "0 (none) to " G_STRINGIFY (SHARDPIX_JOB_MAX_PREFETCH),
+    .max = SHARDPIX_JOB_MAX_PREFETCH,
+    .range = "0 (none) to " G_STRINGIFY (SHARDPIX_JOB_MAX_PREFETCH),
     .json_members = "prefetch" },
   { .long_name = "follow-symlinks", .kind = SHARDPIX_OPTION_FLAG,
     .help = "Also read input symlinks that lead outside INPUT_DIR (default: skipped)",

@@ -4,6 +4,7 @@
 
 #include "shardpix/error.h"
 #include "shardpix/job.h"
+#include "shardpix/options.h"
 
 static void
 test_size_forms (void)
@@ -139,6 +140,45 @@ test_args_round_trip_crop (void)
                       || parsed.color);
       g_assert_null (parsed.output_name);
     }
+}
+
+/* Each option at most once in a worker's argv (--size used to come twice
+ * with WxH!), every value with "=", and nothing a worker does not take. */
+static void
+test_args_once (void)
+{
+  g_auto (ShardpixJob) job = { 0 };
+  g_autoptr (GPtrArray) args = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr (GHashTable) seen = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+
+  shardpix_job_init (&job);
+  job.force = TRUE;
+  job.enlarge = job.no_rotate = job.keep_metadata = job.color = TRUE;
+  job.no_fast_paths = job.follow_symlinks = TRUE;
+  job.output_name = g_strdup ("tn_%s.png");
+  job.run_token = g_strdup ("host-00ff");
+  shardpix_job_append_args (&job, args);
+  for (guint i = 0; i < args->len; i++)
+    {
+      const char *arg = g_ptr_array_index (args, i);
+      const char *eq = strchr (arg, '=');
+      char *name = eq ? g_strndup (arg + 2, eq - arg - 2) : g_strdup (arg + 2);
+      const ShardpixOption *option = shardpix_options_find (name);
+
+      g_test_message ("%s", arg);
+      g_assert_true (g_str_has_prefix (arg, "--"));
+      g_assert_nonnull (option);
+      g_assert_true (option->commands & SHARDPIX_COMMAND_WORKER);
+      g_assert_true ((eq == NULL) == (option->kind == SHARDPIX_OPTION_FLAG));
+      g_assert_false (g_hash_table_contains (seen, name));
+      g_hash_table_add (seen, name);
+    }
+  g_assert_true (g_ptr_array_find_with_equal_func (args, "--size=256x256!", g_str_equal, NULL));
+  /* Every option that travels is there, set as above. */
+  for (const ShardpixOption *option = shardpix_options_job (); option->long_name != NULL;
+       option++)
+    g_assert_true (g_hash_table_contains (seen, option->long_name)
+                   == ((option->commands & SHARDPIX_COMMAND_WORKER) != 0));
 }
 
 static void
@@ -285,6 +325,7 @@ main (int argc, char **argv)
   g_test_add_func ("/shardpix/job/fail-on-names", test_fail_on_names);
   g_test_add_func ("/shardpix/job/args-round-trip", test_args_round_trip);
   g_test_add_func ("/shardpix/job/args-round-trip-crop", test_args_round_trip_crop);
+  g_test_add_func ("/shardpix/job/args-once", test_args_once);
   g_test_add_func ("/shardpix/job/box-and-crop", test_box_and_crop);
   g_test_add_func ("/shardpix/job/finish-options", test_finish_options);
   g_test_add_func ("/shardpix/job/run-token", test_run_token);
