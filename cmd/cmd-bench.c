@@ -160,23 +160,14 @@ int
 cmd_bench (int argc, char **argv)
 {
   BenchOptions options = { .repeat = 3 };
-  const GOptionEntry entries[] = {
-    { "jobs-list", 0, 0, G_OPTION_ARG_STRING, &options.jobs_list,
-      "Worker counts to time, e.g. 1,2,4 (default: 1, 2, 4, ... up to twice the CPUs)",
-      "N,N,..." },
-    { "modes", 0, 0, G_OPTION_ARG_STRING, &options.modes,
-      "Ways to run the job, each timed for every N: serial (always), processes, threads, "
-      "vips-threads (default: serial,processes)", "M,M,..." },
-    { "repeat", 0, 0, G_OPTION_ARG_INT, &options.repeat,
-      "Timed passes of each configuration (default 3)", "R" },
-    { "shards", 0, 0, G_OPTION_ARG_INT, &options.shards,
-      "Cut the listing into M shards in every parallel pass (default: one per worker)", "M" },
-    { "recursive", 'r', 0, G_OPTION_ARG_NONE, &options.recursive,
-      "Walk subfolders", NULL },
-    { "json", 0, 0, G_OPTION_ARG_FILENAME, &options.json_path,
-      "Write every pass and every worker's record as JSON", "FILE" },
-    { "svg", 0, 0, G_OPTION_ARG_FILENAME, &options.svg_path,
-      "Write a chart: speedup, and the timeline of the best pass", "FILE" },
+  const ShardpixOptionField fields[] = {
+    { "jobs-list", &options.jobs_list },
+    { "modes", &options.modes },
+    { "repeat", &options.repeat },
+    { "shards", &options.shards },
+    { "recursive", &options.recursive },
+    { "json", &options.json_path },
+    { "svg", &options.svg_path },
     { NULL },
   };
   g_autoptr (GOptionContext) context =
@@ -185,7 +176,7 @@ cmd_bench (int argc, char **argv)
   int status = CMD_EXIT_USAGE;
 
   shardpix_job_init (&options.job);
-  g_option_context_add_main_entries (context, entries, NULL);
+  shardpix_options_add_fields (context, SHARDPIX_COMMAND_BENCH, fields);
   g_option_context_add_group (context,
                               shardpix_options_group (&options.job, SHARDPIX_COMMAND_BENCH));
   cmd_slice_add_options (&options.slice, context);

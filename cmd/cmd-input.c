@@ -2,20 +2,19 @@
  * from (see lib/shardpix/manifest.h). */
 #include "cmd.h"
 #include "shardpix/error.h"
+#include "shardpix/options.h"
 
 void
 cmd_input_add_options (CmdInput *input, GOptionContext *context)
 {
-  const GOptionEntry entries[] = {
-    { "files-from", 0, 0, G_OPTION_ARG_FILENAME, &input->files_from,
-      "Take the images named in FILE (- for standard input), one path relative to INPUT_DIR "
-      "a line, instead of listing INPUT_DIR", "FILE" },
-    { "null", '0', 0, G_OPTION_ARG_NONE, &input->nul,
-      "--files-from names are ended by NUL bytes (find -print0), not newlines", NULL },
+  const ShardpixOptionField fields[] = {
+    { "files-from", &input->files_from },
+    { "null", &input->nul },
     { NULL },
   };
 
-  g_option_context_add_main_entries (context, entries, NULL);
+  /* One description for run and plan. */
+  shardpix_options_add_fields (context, SHARDPIX_COMMAND_RUN, fields);
 }
 
 gboolean

@@ -7,6 +7,7 @@
 #include "cmd.h"
 #include "shardpix/report.h"
 #include "shardpix/listing.h"
+#include "shardpix/options.h"
 #include "shardpix/plan.h"
 #include "shardpix/run.h"
 
@@ -179,17 +180,12 @@ int
 cmd_plan (int argc, char **argv)
 {
   PlanOptions options = { .jobs = (int) g_get_num_processors () };
-  const GOptionEntry entries[] = {
-    { "jobs", 'j', 0, G_OPTION_ARG_INT, &options.jobs,
-      "Worker processes at once (default: the number of CPUs)", "N" },
-    { "shards", 0, 0, G_OPTION_ARG_INT, &options.shards,
-      "Cut the listing into M shards (default: N)", "M" },
-    { "recursive", 'r', 0, G_OPTION_ARG_NONE, &options.recursive,
-      "Walk subfolders too", NULL },
-    { "json", 0, 0, G_OPTION_ARG_NONE, &options.json, "Print JSON, for machines", NULL },
-    { "follow-symlinks", 0, 0, G_OPTION_ARG_NONE, &options.follow_symlinks,
-      "Count input symlinks that lead outside INPUT_DIR, as run --follow-symlinks reads them",
-      NULL },
+  const ShardpixOptionField fields[] = {
+    { "jobs", &options.jobs },
+    { "shards", &options.shards },
+    { "recursive", &options.recursive },
+    { "json", &options.json },
+    { "follow-symlinks", &options.follow_symlinks },
     { NULL },
   };
   g_autoptr (GOptionContext) context =
@@ -204,7 +200,7 @@ cmd_plan (int argc, char **argv)
   ShardpixRunPlan listing_plan = { .job = &job };
 
   options.slice = &slice;
-  g_option_context_add_main_entries (context, entries, NULL);
+  shardpix_options_add_fields (context, SHARDPIX_COMMAND_PLAN, fields);
   cmd_slice_add_options (&slice, context);
   cmd_input_add_options (&input, context);
   if (!cmd_parse (context, &argc, &argv))

@@ -8,6 +8,7 @@
 #include "cmd.h"
 #include "cmd-progress.h"
 #include "shardpix/error.h"
+#include "shardpix/options.h"
 #include "shardpix/report.h"
 #include "shardpix/run.h"
 
@@ -191,39 +192,21 @@ cmd_run (int argc, char **argv)
 {
   RunOptions options = { .jobs = (int) g_get_num_processors (), .shards = 0,
                          .timeout_s = 120 };
-  const GOptionEntry entries[] = {
-    { "jobs", 'j', 0, G_OPTION_ARG_INT, &options.jobs,
-      "Worker processes at once (default: the number of CPUs)", "N" },
-    { "shards", 0, 0, G_OPTION_ARG_INT, &options.shards,
-      "Cut the listing into M shards (default: N; with --balance dynamic, "
-      "shrinking chunks)", "M" },
-    { "balance", 0, 0, G_OPTION_ARG_STRING, &options.balance_text,
-      "count: equal-count shards; bytes: shards of equal bytes; dynamic: workers "
-      "take the next files as they finish, costliest first (default)", "HOW" },
-    { "serial", 0, 0, G_OPTION_ARG_NONE, &options.serial,
-      "Process everything in this process, no workers: the baseline (--mode serial)", NULL },
-    { "mode", 0, 0, G_OPTION_ARG_STRING, &options.mode_name,
-      "processes (default): N worker processes; threads: N threads in this process; "
-      "vips-threads: one image at a time, N libvips threads; serial", "MODE" },
-    { "recursive", 'r', 0, G_OPTION_ARG_NONE, &options.recursive,
-      "Walk subfolders and mirror them under OUTPUT_DIR", NULL },
-    { "timeout", 0, 0, G_OPTION_ARG_INT, &options.timeout_s,
-      "Kill a worker that reports nothing for this long; its file is retried once "
-      "(default 120, 0: never)", "SECONDS" },
-    { "max-memory", 0, 0, G_OPTION_ARG_INT64, &options.max_memory_mb,
-      "Address-space limit of each worker (default 0: none)", "MB" },
-    { "resume", 0, 0, G_OPTION_ARG_NONE, &options.resume,
-      "Skip images whose output exists and is not older than the input", NULL },
-    { "quiet", 0, 0, G_OPTION_ARG_NONE, &options.quiet,
-      "Print only errors and the totals: no progress, no worker table", NULL },
-    { "verbose", 'v', 0, G_OPTION_ARG_NONE, &options.verbose,
-      "Print a line for each image", NULL },
-    { "report", 0, 0, G_OPTION_ARG_FILENAME, &options.report_path,
-      "Write the run as JSON: settings, every worker, every image's timing", "FILE" },
-    { "timeline", 0, 0, G_OPTION_ARG_FILENAME, &options.timeline_path,
-      "Write an SVG timeline: one row per worker, one bar per image", "FILE" },
-    { "worker-exe", 0, G_OPTION_FLAG_HIDDEN, G_OPTION_ARG_FILENAME, &options.worker_exe,
-      "Executable to run as worker (tests)", "PATH" },
+  const ShardpixOptionField fields[] = {
+    { "jobs", &options.jobs },
+    { "shards", &options.shards },
+    { "balance", &options.balance_text },
+    { "serial", &options.serial },
+    { "mode", &options.mode_name },
+    { "recursive", &options.recursive },
+    { "timeout", &options.timeout_s },
+    { "max-memory", &options.max_memory_mb },
+    { "resume", &options.resume },
+    { "quiet", &options.quiet },
+    { "verbose", &options.verbose },
+    { "report", &options.report_path },
+    { "timeline", &options.timeline_path },
+    { "worker-exe", &options.worker_exe },
     { NULL },
   };
   g_autoptr (GOptionContext) context =
@@ -234,7 +217,7 @@ cmd_run (int argc, char **argv)
   shardpix_job_init (&options.job);
   /* One list in --help: the image options are what users look for. */
   g_option_context_set_main_group (context, shardpix_job_option_group (&options.job));
-  g_option_context_add_main_entries (context, entries, NULL);
+  shardpix_options_add_fields (context, SHARDPIX_COMMAND_RUN, fields);
   g_option_context_set_description (
       context,
       "Reads jpg jpeg png webp tif tiff gif heic heif avif jxl, any case; other entries\n"

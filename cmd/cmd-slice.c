@@ -3,26 +3,20 @@
 #include "cmd.h"
 #include "shardpix/balance.h"
 #include "shardpix/error.h"
+#include "shardpix/options.h"
 
 void
 cmd_slice_add_options (CmdSlice *slice, GOptionContext *context)
 {
-  const GOptionEntry entries[] = {
-    { "slice", 0, 0, G_OPTION_ARG_STRING, &slice->text,
-      "Handle only slice K (0-based) of M contiguous slices of the sorted listing; "
-      "auto: K and M from a Slurm array or a Kubernetes Indexed Job", "K/M|auto" },
-    { "slices", 0, 0, G_OPTION_ARG_INT, &slice->slices,
-      "M for --slice auto when the scheduler does not say it (Kubernetes: the completions)",
-      "M" },
-    { "slice-balance", 0, 0, G_OPTION_ARG_STRING, &slice->balance_text,
-      "How --slice cuts: count (default: equal numbers of files) or bytes (equal estimated "
-      "work: sizes weighed by format; every node stats the whole listing)",
-      "count|bytes" },
+  const ShardpixOptionField fields[] = {
+    { "slice", &slice->text },
+    { "slices", &slice->slices },
+    { "slice-balance", &slice->balance_text },
     { NULL },
   };
 
-  /* GOptionContext copies the entries. */
-  g_option_context_add_main_entries (context, entries, NULL);
+  /* One description for run, plan and bench. */
+  shardpix_options_add_fields (context, SHARDPIX_COMMAND_RUN, fields);
 }
 
 gboolean

@@ -258,8 +258,8 @@ options_parse_custom (const char *given, const char *value, gpointer data, GErro
   return option->parse (data, value, error);
 }
 
-GOptionGroup *
-shardpix_options_group (ShardpixJob *job, ShardpixCommands command)
+GOptionEntry
+shardpix_options_entry (const ShardpixOption *option, gpointer arg_data)
 {
   static const GOptionArg args[] = {
     [SHARDPIX_OPTION_FLAG] = G_OPTION_ARG_NONE,
@@ -269,21 +269,30 @@ shardpix_options_group (ShardpixJob *job, ShardpixCommands command)
     [SHARDPIX_OPTION_FILENAME] = G_OPTION_ARG_FILENAME,
     [SHARDPIX_OPTION_CUSTOM] = G_OPTION_ARG_CALLBACK,
   };
+  GOptionEntry entry = { option->long_name, option->short_name,
+                         option->hidden ? G_OPTION_FLAG_HIDDEN : 0, args[option->kind], arg_data,
+                         option->help, option->placeholder };
+
+  return entry;
+}
+
+GOptionGroup *
+shardpix_options_group (ShardpixJob *job, ShardpixCommands command)
+{
   g_autoptr (GArray) entries = g_array_new (TRUE, TRUE, sizeof (GOptionEntry));
   GOptionGroup *group = g_option_group_new ("job", "Image options:", "Show the image options",
                                             job, NULL);
 
   for (const ShardpixOption *option = options_job; option->long_name != NULL; option++)
     {
-      GOptionEntry entry = { option->long_name, option->short_name,
-                             option->hidden ? G_OPTION_FLAG_HIDDEN : 0, args[option->kind],
-                             NULL, option->help, option->placeholder };
+      GOptionEntry entry;
 
       if (!(option->commands & command))
         continue;
       /* GLib's own parsers where they fit: its messages for a bad number. */
-      entry.arg_data = option->kind == SHARDPIX_OPTION_CUSTOM ? (gpointer) options_parse_custom
-                                                              : options_field (option, job);
+      entry = shardpix_options_entry (option, option->kind == SHARDPIX_OPTION_CUSTOM
+                                                ? (gpointer) options_parse_custom
+                                                : options_field (option, job));
       g_array_append_val (entries, entry);
     }
   /* Copied by the group; the strings are the table's. */

@@ -44,13 +44,25 @@ static const struct {
   { "follow-symlinks", 1, NULL, "{\"follow_symlinks\": true}" },
   { "run-token", 0, "option-table-test", "{\"run_token\": \"option-table-test\"}" },
   { "max-buffer", 1, "777", "{\"max_buffer\": 777}" },
+  /* The run's own, of shardpix_options_run(). */
+  { "jobs", 0, "3", "{\"jobs\": 3}" },
+  { "shards", 1, "5", "{\"shards\": 5}" },
+  { "recursive", 1, NULL, "{\"recursive\": true}" },
+  { "slice", 0, "0/1", "{\"slice\": {\"index\": 0, \"count\": 1, \"files\": 3}}" },
 };
 
 #define N_RUNS 2
 
-static const char *const commands[] = { "run", "bench", "worker" };
-static const ShardpixCommands command_bits[] = { SHARDPIX_COMMAND_RUN, SHARDPIX_COMMAND_BENCH,
-                                                 SHARDPIX_COMMAND_WORKER };
+static const char *const commands[] = { "run", "plan", "bench", "worker" };
+static const ShardpixCommands command_bits[] = { SHARDPIX_COMMAND_RUN, SHARDPIX_COMMAND_PLAN,
+                                                 SHARDPIX_COMMAND_BENCH, SHARDPIX_COMMAND_WORKER };
+
+/* Both tables, the image options first. */
+static const ShardpixOption *
+table (guint t)
+{
+  return t == 0 ? shardpix_options_job () : shardpix_options_run ();
+}
 
 /* "-s, --size WxH[!]", "--crop HOW", "--enlarge": how the docs name it. */
 static char *
@@ -89,8 +101,8 @@ test_help (void)
       g_autofree char *help = NULL;
 
       g_assert_cmpint (fixtures_run_logged (args, &help, NULL), ==, 0);
-      for (const ShardpixOption *option = shardpix_options_job (); option->long_name != NULL;
-           option++)
+      for (guint t = 0; t < 2; t++)
+        for (const ShardpixOption *option = table (t); option->long_name != NULL; option++)
         {
           g_autofree char *line = NULL;
           const char *found;
@@ -116,7 +128,19 @@ test_help (void)
 }
 
 /* A term line of the scdoc source ("*-s*, *--size* _WxH_[*!*]" followed
- * by an indented description), its markup dropped. */
+ * by an indented description), its markup dropped; or one of the terms of
+ * such a line ("-j, --jobs N, --shards M, -r, --recursive"). */
+static gboolean
+man_line_has (const char *line, const char *term)
+{
+  gsize len = strlen (term);
+
+  for (const char *at = strstr (line, term); at != NULL; at = strstr (at + 1, term))
+    if ((at == line || g_str_has_prefix (at - 2, ", ")) && (at[len] == '\0' || at[len] == ','))
+      return TRUE;
+  return FALSE;
+}
+
 static gboolean
 man_has_term (char **lines, const char *term)
 {
@@ -128,7 +152,7 @@ man_has_term (char **lines, const char *term)
       for (const char *p = lines[i]; *p; p++)
         if (*p != '*' && *p != '_')
           g_string_append_c (plain, *p);
-      match = strcmp (plain->str, term) == 0 && lines[i + 1][0] == '\t';
+      match = lines[i + 1][0] == '\t' && man_line_has (plain->str, term);
       g_string_free (plain, TRUE);
       if (match)
         return TRUE;
@@ -142,8 +166,8 @@ test_man_page (void)
   g_autofree char *text = read_source ("docs/shardpix.1.scd");
   g_auto (GStrv) lines = g_strsplit (text, "\n", -1);
 
-  for (const ShardpixOption *option = shardpix_options_job (); option->long_name != NULL;
-       option++)
+  for (guint t = 0; t < 2; t++)
+    for (const ShardpixOption *option = table (t); option->long_name != NULL; option++)
     {
       g_autofree char *term = doc_term (option);
 
@@ -153,18 +177,24 @@ test_man_page (void)
     }
 }
 
-/* A row of the README's option table: "| `-s, --size WxH[!]` | ...". */
+/* A row of the README's option table: "| `-s, --size WxH[!]` | ...", for
+ * every option of run (plan's and bench's are in the man page). */
 static void
 test_readme (void)
 {
-  g_autofree char *text = read_source ("README.md");
+  g_autofree char *source = read_source ("README.md");
+  /* A '|' in a cell is written \| (GitHub's tables). */
+  g_auto (GStrv) parts = g_strsplit (source, "\\|", -1);
+  g_autofree char *text = g_strjoinv ("|", parts);
 
-  for (const ShardpixOption *option = shardpix_options_job (); option->long_name != NULL;
-       option++)
+  for (guint t = 0; t < 2; t++)
+    for (const ShardpixOption *option = table (t); option->long_name != NULL; option++)
     {
       g_autofree char *term = doc_term (option);
       g_autofree char *row = g_strdup_printf ("\n| `%s` |", term);
 
+      if (!(option->commands & SHARDPIX_COMMAND_RUN))
+        continue;
       if ((strstr (text, row) != NULL) == option->hidden)
         g_error ("README.md: '%s' %s", term,
                  option->hidden ? "is hidden, not for the README" : "has no row");
@@ -212,7 +242,21 @@ sample_index (const char *option)
   g_error ("--%s has no sample in test-option-table.c: add one", option);
 }
 
-/* Checks that @member of @object is @want. */
+/* The entry a sample is for: an image option, or one of run's own. */
+static const ShardpixOption *
+sample_option (const char *name, gboolean *image)
+{
+  const ShardpixOption *option = shardpix_options_find (name);
+
+  *image = option != NULL;
+  for (option = option ? option : shardpix_options_run (); option->long_name != NULL; option++)
+    if (strcmp (option->long_name, name) == 0 && (option->commands & SHARDPIX_COMMAND_RUN))
+      return option;
+  g_error ("--%s: no such option of run", name);
+}
+
+/* Checks that @member of @object is @want; an object @want only for the
+ * members it has. */
 static void
 assert_member (JsonObject *object, const char *where, const char *member, JsonNode *want)
 {
@@ -222,6 +266,17 @@ assert_member (JsonObject *object, const char *where, const char *member, JsonNo
 
   g_test_message ("%s: %s = %s (want %s)", where, member, got_text, want_text);
   g_assert_nonnull (got);
+  if (JSON_NODE_HOLDS_OBJECT (want))
+    {
+      JsonObject *part = json_node_get_object (want);
+      g_autoptr (GList) names = json_object_get_members (part);
+
+      g_assert_true (JSON_NODE_HOLDS_OBJECT (got));
+      for (GList *l = names; l != NULL; l = l->next)
+        assert_member (json_node_get_object (got), where, l->data,
+                       json_object_get_member (part, l->data));
+      return;
+    }
   g_assert_true (json_node_equal (got, want));
 }
 
@@ -252,9 +307,9 @@ assert_outputs (const char *out, guint run)
     }
 }
 
-/* Each sample into a real run: the report's settings and every worker's
- * echo hold it, the defaults do not, and the table names exactly the
- * members the sample gives. */
+/* Each sample into a real run: the report's settings hold it, and for an
+ * image option every worker's echo too and the defaults not; the table
+ * names exactly the members the sample gives. */
 static void
 test_report_and_workers (Fixture *fx, gconstpointer data)
 {
@@ -273,12 +328,18 @@ test_report_and_workers (Fixture *fx, gconstpointer data)
 
       fixtures_write_image (path, i % 2 ? "png" : "jpeg", 320 - 20 * i, 240);
     }
+  /* Every image option is a setting of the run; of run's own, those the
+   * table says are. */
   for (const ShardpixOption *option = shardpix_options_job (); option->long_name != NULL;
        option++)
     {
       g_assert_nonnull (option->json_members);
       sample_index (option->long_name);
     }
+  for (const ShardpixOption *option = shardpix_options_run (); option->long_name != NULL;
+       option++)
+    if (option->json_members != NULL && (option->commands & SHARDPIX_COMMAND_RUN))
+      sample_index (option->long_name);
 
   for (guint run = 0; run < N_RUNS; run++)
     {
@@ -292,7 +353,6 @@ test_report_and_workers (Fixture *fx, gconstpointer data)
       JsonObject *settings;
 
       g_ptr_array_add (args, g_strdup ("run"));
-      g_ptr_array_add (args, g_strdup ("--jobs=2"));
       g_ptr_array_add (args, g_strdup_printf ("--report=%s", report));
       for (guint i = 0; i < G_N_ELEMENTS (samples); i++)
         if (samples[i].run == run)
@@ -317,12 +377,12 @@ test_report_and_workers (Fixture *fx, gconstpointer data)
 
       for (guint i = 0; i < G_N_ELEMENTS (samples); i++)
         {
-          const ShardpixOption *option = shardpix_options_find (samples[i].option);
+          gboolean image;
+          const ShardpixOption *option = sample_option (samples[i].option, &image);
           g_autoptr (JsonParser) want_parser = json_parser_new ();
           g_auto (GStrv) members = NULL;
           JsonObject *want;
 
-          g_assert_nonnull (option);
           if (samples[i].run != run)
             continue;
           want = parse_object (want_parser, samples[i].members);
@@ -333,9 +393,12 @@ test_report_and_workers (Fixture *fx, gconstpointer data)
               JsonNode *value = json_object_get_member (want, members[m]);
 
               g_assert_nonnull (value);
+              assert_member (settings, "report", members[m], value);
+              /* Workers are given the image options alone. */
+              if (!image)
+                continue;
               g_assert_false (json_node_equal (json_object_get_member (defaults, members[m]),
                                                value));
-              assert_member (settings, "report", members[m], value);
               for (guint w = 0; w < echoed->len; w++)
                 assert_member (json_node_get_object (
                                    json_parser_get_root (g_ptr_array_index (echoed, w))),

@@ -9,9 +9,14 @@
  * the man page, the README, a real run's report and what its workers
  * parsed.
  *
+ * The commands' own options (--jobs, --mode, --slice, ...) are a second
+ * table, lib/options-run.c, bound to each command's fields in cmd/.
+ *
  * A new image option is a ShardpixJob field, one entry in lib/options.c,
  * a paragraph in docs/shardpix.1.scd, a row in README.md, a member in
- * docs/report-json.md and a sample value in test/test-option-table.c. */
+ * docs/report-json.md and a sample value in test/test-option-table.c; a
+ * new option of run is an entry in lib/options-run.c and a line in the
+ * command's ShardpixOptionField list, and the same docs. */
 #pragma once
 
 #include <glib.h>
@@ -35,6 +40,7 @@ typedef enum {
   SHARDPIX_COMMAND_RUN = 1 << 0,
   SHARDPIX_COMMAND_BENCH = 1 << 1,
   SHARDPIX_COMMAND_WORKER = 1 << 2,
+  SHARDPIX_COMMAND_PLAN = 1 << 3,
 } ShardpixCommands;
 
 #define SHARDPIX_COMMAND_IMAGES \
@@ -70,7 +76,7 @@ struct ShardpixOption {
   void (*json) (JsonBuilder *builder, const ShardpixJob *job);
 };
 
-/* The table, ending with an entry whose long_name is NULL. */
+/* The image options, ending with an entry whose long_name is NULL. */
 const ShardpixOption *shardpix_options_job (void);
 
 /* The entry of --@long_name, or NULL. */
@@ -80,8 +86,29 @@ const ShardpixOption *shardpix_options_find (const char *long_name);
  * goes into @job. */
 GOptionGroup *shardpix_options_group (ShardpixJob *job, ShardpixCommands command);
 
+/* @option as GOptionContext takes it, its value landing in @arg_data. */
+GOptionEntry shardpix_options_entry (const ShardpixOption *option, gpointer arg_data);
+
 /* The value of @option in @job as the command line would give it ("640x480",
  * "42", "none"); NULL for an unset flag or string. */
 char *shardpix_options_value (const ShardpixOption *option, const ShardpixJob *job);
+
+/* The options of the commands themselves (run, plan, bench: workers,
+ * shards, modes, reports, slices, manifests), one entry for each meaning:
+ * --shards is three, as each command cuts differently. Their values land
+ * in the command's own structure: see shardpix_options_add_fields(). */
+const ShardpixOption *shardpix_options_run (void);
+
+/* Where the value of --@long_name lands: a field of the type its kind
+ * says (gboolean, int, gint64, char *). */
+typedef struct {
+  const char *long_name;
+  gpointer field;
+} ShardpixOptionField;
+
+/* Adds to @context's main group the options of shardpix_options_run()
+ * that @command takes, for each of @fields (ended by a NULL long_name). */
+void shardpix_options_add_fields (GOptionContext *context, ShardpixCommands command,
+                                  const ShardpixOptionField *fields);
 
 G_END_DECLS
