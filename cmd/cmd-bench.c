@@ -161,13 +161,13 @@ cmd_bench (int argc, char **argv)
 {
   BenchOptions options = { .repeat = 3 };
   const ShardpixOptionField fields[] = {
-    { "jobs-list", &options.jobs_list },
-    { "modes", &options.modes },
-    { "repeat", &options.repeat },
-    { "shards", &options.shards },
-    { "recursive", &options.recursive },
-    { "json", &options.json_path },
-    { "svg", &options.svg_path },
+    SHARDPIX_OPTION_FIELD ("jobs-list", options.jobs_list),
+    SHARDPIX_OPTION_FIELD ("modes", options.modes),
+    SHARDPIX_OPTION_FIELD ("repeat", options.repeat),
+    SHARDPIX_OPTION_FIELD ("shards", options.shards),
+    SHARDPIX_OPTION_FIELD ("recursive", options.recursive),
+    SHARDPIX_OPTION_FIELD ("json", options.json_path),
+    SHARDPIX_OPTION_FIELD ("svg", options.svg_path),
     { NULL },
   };
   g_autoptr (GOptionContext) context =

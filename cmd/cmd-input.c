@@ -8,8 +8,8 @@ void
 cmd_input_add_options (CmdInput *input, GOptionContext *context)
 {
   const ShardpixOptionField fields[] = {
-    { "files-from", &input->files_from },
-    { "null", &input->nul },
+    SHARDPIX_OPTION_FIELD ("files-from", input->files_from),
+    SHARDPIX_OPTION_FIELD ("null", input->nul),
     { NULL },
   };
 

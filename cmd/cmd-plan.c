@@ -181,11 +181,11 @@ cmd_plan (int argc, char **argv)
 {
   PlanOptions options = { .jobs = (int) g_get_num_processors () };
   const ShardpixOptionField fields[] = {
-    { "jobs", &options.jobs },
-    { "shards", &options.shards },
-    { "recursive", &options.recursive },
-    { "json", &options.json },
-    { "follow-symlinks", &options.follow_symlinks },
+    SHARDPIX_OPTION_FIELD ("jobs", options.jobs),
+    SHARDPIX_OPTION_FIELD ("shards", options.shards),
+    SHARDPIX_OPTION_FIELD ("recursive", options.recursive),
+    SHARDPIX_OPTION_FIELD ("json", options.json),
+    SHARDPIX_OPTION_FIELD ("follow-symlinks", options.follow_symlinks),
     { NULL },
   };
   g_autoptr (GOptionContext) context =

@@ -9,9 +9,9 @@ void
 cmd_slice_add_options (CmdSlice *slice, GOptionContext *context)
 {
   const ShardpixOptionField fields[] = {
-    { "slice", &slice->text },
-    { "slices", &slice->slices },
-    { "slice-balance", &slice->balance_text },
+    SHARDPIX_OPTION_FIELD ("slice", slice->text),
+    SHARDPIX_OPTION_FIELD ("slices", slice->slices),
+    SHARDPIX_OPTION_FIELD ("slice-balance", slice->balance_text),
     { NULL },
   };
 

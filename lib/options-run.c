@@ -113,6 +113,26 @@ shardpix_options_run (void)
   return options_run;
 }
 
+static gsize
+options_field_size (ShardpixOptionKind kind)
+{
+  switch (kind)
+    {
+    case SHARDPIX_OPTION_FLAG:
+      return sizeof (gboolean);
+    case SHARDPIX_OPTION_INT:
+      return sizeof (int);
+    case SHARDPIX_OPTION_INT64:
+      return sizeof (gint64);
+    case SHARDPIX_OPTION_STRING:
+    case SHARDPIX_OPTION_FILENAME:
+      return sizeof (char *);
+    case SHARDPIX_OPTION_CUSTOM:
+      break;
+    }
+  return 0;
+}
+
 void
 shardpix_options_add_fields (GOptionContext *context, ShardpixCommands command,
                              const ShardpixOptionField *fields)
@@ -129,6 +149,7 @@ shardpix_options_add_fields (GOptionContext *context, ShardpixCommands command,
                   && (option->commands & command)))
         option++;
       g_return_if_fail (option->long_name != NULL);
+      g_return_if_fail (field->size == options_field_size (option->kind));
       entry = shardpix_options_entry (option, field->field);
       g_array_append_val (entries, entry);
     }

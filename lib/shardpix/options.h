@@ -100,11 +100,15 @@ char *shardpix_options_value (const ShardpixOption *option, const ShardpixJob *j
 const ShardpixOption *shardpix_options_run (void);
 
 /* Where the value of --@long_name lands: a field of the type its kind
- * says (gboolean, int, gint64, char *). */
+ * says (gboolean, int, gint64, char *), its size checked. Written
+ * SHARDPIX_OPTION_FIELD ("jobs", options.jobs). */
 typedef struct {
   const char *long_name;
   gpointer field;
+  gsize size;
 } ShardpixOptionField;
+
+#define SHARDPIX_OPTION_FIELD(long_name, field) { long_name, &(field), sizeof (field) }
 
 /* Adds to @context's main group the options of shardpix_options_run()
  * that @command takes, for each of @fields (ended by a NULL long_name). */
