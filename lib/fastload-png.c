@@ -114,35 +114,6 @@ fastload_png_warning (png_structp png, png_const_charp message)
   self->warned = TRUE;
 }
 
-/* The size vips_thumbnail_image() makes of a @width x @height image for
- * @job: vips_thumbnail's shrink for the box and fit, then vips_resize's
- * rounding. There is no orientation to swap the box for: an image that is
- * not upright goes to libvips. */
-static void
-fastload_png_thumbnail_size (const ShardpixJob *job, guint width, guint height, int *out_width,
-                             int *out_height)
-{
-  double hshrink = (double) width / job->width;
-  double vshrink = (double) height / job->height;
-
-  if (!job->force)
-    {
-      double common =
-          job->crop != SHARDPIX_CROP_NONE ? MIN (hshrink, vshrink) : MAX (hshrink, vshrink);
-
-      hshrink = vshrink = common;
-    }
-  if (!job->force && !job->enlarge)
-    {
-      hshrink = MAX (1.0, hshrink);
-      vshrink = MAX (1.0, vshrink);
-    }
-  hshrink = MIN (hshrink, width);
-  vshrink = MIN (vshrink, height);
-  *out_width = (int) VIPS_ROUND_UINT (width * (1.0 / hshrink));
-  *out_height = (int) VIPS_ROUND_UINT (height * (1.0 / vshrink));
-}
-
 /* How far, in output pixels, the far edge of the thumbnail moves when
  * vips_resize() works from the image shrunk by @shrink: a partial box at the
  * end of a side counts as a whole pixel, so the shrunk side is slightly too
@@ -160,33 +131,33 @@ fastload_png_drift (guint side, guint shrink, int thumbnail_side)
  * shift the aspect ratio a little, sometimes enough to round a side one
  * pixel off), and about the same place for every edge. */
 static gboolean
-fastload_png_shrink_fits (const ShardpixJob *job, guint width, guint height, guint shrink)
+fastload_png_shrink_fits (const ShardpixShrinkBox *box, guint width, guint height, guint shrink)
 {
   int want_width;
   int want_height;
   int got_width;
   int got_height;
 
-  fastload_png_thumbnail_size (job, width, height, &want_width, &want_height);
-  fastload_png_thumbnail_size (job, (width + shrink - 1) / shrink, (height + shrink - 1) / shrink,
-                               &got_width, &got_height);
+  shardpix_shrink_resize_size (box, (int) width, (int) height, &want_width, &want_height);
+  shardpix_shrink_resize_size (box, (int) ((width + shrink - 1) / shrink),
+                               (int) ((height + shrink - 1) / shrink), &got_width, &got_height);
   return got_width == want_width && got_height == want_height
          && fastload_png_drift (width, shrink, want_width) <= 0.1
          && fastload_png_drift (height, shrink, want_height) <= 0.1;
 }
 
 /* The largest integer box shrink that fits and leaves at least a factor 2
- * to vips_resize(), as vips_thumbnail does for JPEG shrink-on-load. */
+ * to vips_resize(), as vips_thumbnail does for JPEG shrink-on-load. There
+ * is no orientation to turn the box for: an image that is not upright goes
+ * to libvips. */
 static guint
 fastload_png_choose_shrink (const ShardpixJob *job, guint width, guint height)
 {
-  double hshrink = (double) width / job->width;
-  double vshrink = (double) height / job->height;
-  gboolean fill = job->force || job->crop != SHARDPIX_CROP_NONE;
-  double needed = fill ? MIN (hshrink, vshrink) : MAX (hshrink, vshrink);
+  ShardpixShrinkBox box = shardpix_shrink_box (job, 1);
+  double needed = shardpix_shrink_common (&box, (int) width, (int) height);
   guint shrink = (guint) CLAMP (needed / 2, 1.0, FASTLOAD_PNG_MAX_SHRINK);
 
-  while (shrink > 1 && !fastload_png_shrink_fits (job, width, height, shrink))
+  while (shrink > 1 && !fastload_png_shrink_fits (&box, width, height, shrink))
     shrink--;
   return shrink;
 }
