@@ -67,14 +67,6 @@ fastload_jpeg_profile_ok (j_decompress_ptr cinfo)
   return ok;
 }
 
-/* The shrink-on-load vips_thumbnail() picks for @shrink (8.14): it leaves
- * at least a factor of 2 to its resize. */
-static int
-fastload_jpeg_libvips_denominator (double shrink)
-{
-  return shrink >= 16 ? 8 : shrink >= 8 ? 4 : shrink >= 4 ? 2 : 1;
-}
-
 /* 1/8 whenever the box allows it, since that is where a progressive JPEG
  * needs its DC scans alone and the 8x8 block mean is a box filter for the
  * final reduce; below that, libvips' own choice, so that the two paths
@@ -82,7 +74,7 @@ fastload_jpeg_libvips_denominator (double shrink)
 static int
 fastload_jpeg_denominator (double shrink)
 {
-  return shrink >= 8 ? 8 : fastload_jpeg_libvips_denominator (shrink);
+  return shrink >= 8 ? 8 : shardpix_shrink_jpeg_denominator (shrink);
 }
 
 typedef struct {
@@ -102,7 +94,7 @@ fastload_jpeg_finish (FastloadJpegDecode *d)
 {
   int width = (int) (d->cinfo.image_width / (unsigned int) d->denominator);
   int height = (int) (d->cinfo.image_height / (unsigned int) d->denominator);
-  int libvips = fastload_jpeg_libvips_denominator (d->shrink);
+  int libvips = shardpix_shrink_jpeg_denominator (d->shrink);
   VipsImage *image = NULL;
 
   if (width < 1 || height < 1 || width > d->image->Xsize || height > d->image->Ysize)
@@ -198,11 +190,10 @@ fastload_jpeg_decode (FastloadJpegDecode *d, const guint8 *data, gsize len,
   d->denominator = denominator;
   if (d->denominator == 0)
     {
-      gboolean turned = d->orientation >= 5 && !job->no_rotate;
+      ShardpixShrinkBox box = shardpix_shrink_box (job, d->orientation);
 
-      d->shrink = shardpix_fastload_shrink (
-          job, (int) (turned ? cinfo->image_height : cinfo->image_width),
-          (int) (turned ? cinfo->image_width : cinfo->image_height));
+      d->shrink = shardpix_shrink_common (&box, (int) cinfo->image_width,
+                                          (int) cinfo->image_height);
       d->denominator = fastload_jpeg_denominator (d->shrink);
     }
   else

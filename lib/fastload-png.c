@@ -12,16 +12,8 @@
 #include <png.h>
 
 #include "shardpix/vips-autoptr.h"
+#include "shardpix/fastload-png-box.h"
 #include "shardpix/icc.h"
-
-/* Rec.601 weights in 1/65536ths; they sum to 65536, so white stays 255. */
-#define FASTLOAD_PNG_R 19595
-#define FASTLOAD_PNG_G 38470
-#define FASTLOAD_PNG_B 7471
-
-/* Keeps a box's sums within 64 bits: 4096^2 pixels of luma times alpha
- * (2^24 * 2^8 each) add up to 2^56. */
-#define FASTLOAD_PNG_MAX_SHRINK 4096
 
 /* Pixels a metre without a pHYs chunk (72 dpi), as libvips' loader says. */
 #define FASTLOAD_PNG_DEFAULT_RES 2834
@@ -51,21 +43,9 @@ typedef struct {
   gboolean no_rotate;
   gboolean turned; /* an eXIf says the image is not upright */
 
-  guint width;
   guint height;
-  guint shrink;
-  guint out_width;
   guint8 *row;
-  guint64 *sum_y; /* per output column: luma (times alpha) in 1/65536ths */
-  guint64 *sum_a;
-  VipsImage *out;
-
-  /* A palette image is read as its indexes: each entry's luma (in
-   * 1/65536ths) and alpha, looked up, instead of expanding every pixel to
-   * RGB(A) first. The sums are those of the expanded pixels exactly. */
-  gboolean palette;
-  guint32 palette_luma[256];
-  guint8 palette_alpha[256];
+  ShardpixPngBox box;
 } FastloadPng;
 
 static void
@@ -114,224 +94,6 @@ fastload_png_warning (png_structp png, png_const_charp message)
   self->warned = TRUE;
 }
 
-/* The size vips_thumbnail_image() makes of a @width x @height image for
- * @job: vips_thumbnail's shrink for the box and fit, then vips_resize's
- * rounding. There is no orientation to swap the box for: an image that is
- * not upright goes to libvips. */
-static void
-fastload_png_thumbnail_size (const ShardpixJob *job, guint width, guint height, int *out_width,
-                             int *out_height)
-{
-  double hshrink = (double) width / job->width;
-  double vshrink = (double) height / job->height;
-
-  if (!job->force)
-    {
-      double common =
-          job->crop != SHARDPIX_CROP_NONE ? MIN (hshrink, vshrink) : MAX (hshrink, vshrink);
-
-      hshrink = vshrink = common;
-    }
-  if (!job->force && !job->enlarge)
-    {
-      hshrink = MAX (1.0, hshrink);
-      vshrink = MAX (1.0, vshrink);
-    }
-  hshrink = MIN (hshrink, width);
-  vshrink = MIN (vshrink, height);
-  *out_width = (int) VIPS_ROUND_UINT (width * (1.0 / hshrink));
-  *out_height = (int) VIPS_ROUND_UINT (height * (1.0 / vshrink));
-}
-
-/* How far, in output pixels, the far edge of the thumbnail moves when
- * vips_resize() works from the image shrunk by @shrink: a partial box at the
- * end of a side counts as a whole pixel, so the shrunk side is slightly too
- * long. On fine detail (noise, dithering) a tenth of a pixel already shows. */
-static double
-fastload_png_drift (guint side, guint shrink, int thumbnail_side)
-{
-  guint boxes = (side + shrink - 1) / shrink;
-
-  return (double) (boxes * shrink - side) / side * thumbnail_side;
-}
-
-/* Whether the image shrunk by @shrink gives the thumbnail the whole image
- * would, to within a tenth of a pixel: the same size (the partial boxes
- * shift the aspect ratio a little, sometimes enough to round a side one
- * pixel off), and about the same place for every edge. */
-static gboolean
-fastload_png_shrink_fits (const ShardpixJob *job, guint width, guint height, guint shrink)
-{
-  int want_width;
-  int want_height;
-  int got_width;
-  int got_height;
-
-  fastload_png_thumbnail_size (job, width, height, &want_width, &want_height);
-  fastload_png_thumbnail_size (job, (width + shrink - 1) / shrink, (height + shrink - 1) / shrink,
-                               &got_width, &got_height);
-  return got_width == want_width && got_height == want_height
-         && fastload_png_drift (width, shrink, want_width) <= 0.1
-         && fastload_png_drift (height, shrink, want_height) <= 0.1;
-}
-
-/* The largest integer box shrink that fits and leaves at least a factor 2
- * to vips_resize(), as vips_thumbnail does for JPEG shrink-on-load. */
-static guint
-fastload_png_choose_shrink (const ShardpixJob *job, guint width, guint height)
-{
-  double hshrink = (double) width / job->width;
-  double vshrink = (double) height / job->height;
-  gboolean fill = job->force || job->crop != SHARDPIX_CROP_NONE;
-  double needed = fill ? MIN (hshrink, vshrink) : MAX (hshrink, vshrink);
-  guint shrink = (guint) CLAMP (needed / 2, 1.0, FASTLOAD_PNG_MAX_SHRINK);
-
-  while (shrink > 1 && !fastload_png_shrink_fits (job, width, height, shrink))
-    shrink--;
-  return shrink;
-}
-
-static inline guint32
-fastload_png_luma (const guint8 *p, int colours)
-{
-  if (colours == 1)
-    return (guint32) p[0] << 16;
-  return FASTLOAD_PNG_R * p[0] + FASTLOAD_PNG_G * p[1] + FASTLOAD_PNG_B * p[2];
-}
-
-/* Adds one row to the sums of its boxes. Called with a constant @channels,
- * so that the compiler makes one loop per pixel layout. Colour is weighted
- * by alpha, as libvips premultiplies before it shrinks: a transparent
- * pixel's colour does not bleed into its neighbours. */
-static inline void
-fastload_png_add_row (FastloadPng *self, const int channels)
-{
-  const int colours = channels <= 2 ? 1 : 3;
-  const gboolean alpha = channels % 2 == 0;
-  const guint8 *p = self->row;
-  const guint8 *end = p + (gsize) self->width * channels;
-  const gsize box = (gsize) self->shrink * channels;
-  guint64 *restrict sum_y = self->sum_y;
-  guint64 *restrict sum_a = self->sum_a;
-
-  for (guint ox = 0; p < end; ox++)
-    {
-      const guint8 *box_end = p + MIN (box, (gsize) (end - p));
-      guint64 y = 0;
-      guint64 a = 0;
-      guint32 r = 0;
-      guint32 g = 0;
-      guint32 b = 0;
-
-      /* Without alpha, luma is taken once per box, of the sums. */
-      for (; p < box_end; p += channels)
-        if (alpha)
-          {
-            y += (guint64) fastload_png_luma (p, colours) * p[colours];
-            a += p[colours];
-          }
-        else if (colours == 3)
-          {
-            r += p[0];
-            g += p[1];
-            b += p[2];
-          }
-        else
-          y += p[0];
-      if (!alpha)
-        y = colours == 3 ? (guint64) FASTLOAD_PNG_R * r + (guint64) FASTLOAD_PNG_G * g
-                             + (guint64) FASTLOAD_PNG_B * b
-                         : y << 16;
-      sum_y[ox] += y;
-      if (alpha)
-        sum_a[ox] += a;
-    }
-}
-
-/* As fastload_png_add_row() for palette indexes (one byte a pixel). */
-static inline void
-fastload_png_add_palette_row (FastloadPng *self, const gboolean alpha)
-{
-  const guint8 *p = self->row;
-  const guint8 *end = p + self->width;
-  const guint32 *restrict luma = self->palette_luma;
-  const guint8 *restrict alphas = self->palette_alpha;
-  guint64 *restrict sum_y = self->sum_y;
-  guint64 *restrict sum_a = self->sum_a;
-
-  for (guint ox = 0; p < end; ox++)
-    {
-      const guint8 *box_end = p + MIN ((gsize) self->shrink, (gsize) (end - p));
-      guint64 y = 0;
-      guint64 a = 0;
-
-      for (; p < box_end; p++)
-        if (alpha)
-          {
-            y += (guint64) luma[*p] * alphas[*p];
-            a += alphas[*p];
-          }
-        else
-          y += luma[*p];
-      sum_y[ox] += y;
-      if (alpha)
-        sum_a[ox] += a;
-    }
-}
-
-/* One constant-layout loop per kind of row (see fastload_png_add_row()). */
-static void
-fastload_png_add (FastloadPng *self, int channels)
-{
-  if (self->palette)
-    {
-      if (channels == 4)
-        fastload_png_add_palette_row (self, TRUE);
-      else
-        fastload_png_add_palette_row (self, FALSE);
-      return;
-    }
-  switch (channels)
-    {
-    case 1:
-      fastload_png_add_row (self, 1);
-      break;
-    case 2:
-      fastload_png_add_row (self, 2);
-      break;
-    case 3:
-      fastload_png_add_row (self, 3);
-      break;
-    default:
-      fastload_png_add_row (self, 4);
-      break;
-    }
-}
-
-/* Writes output row @oy from the sums of its @rows input rows, rounded. */
-static void
-fastload_png_emit_row (FastloadPng *self, int oy, guint rows, gboolean alpha)
-{
-  guint8 *q = VIPS_IMAGE_ADDR (self->out, 0, oy);
-
-  for (guint ox = 0; ox < self->out_width; ox++)
-    {
-      guint64 n = (guint64) MIN (self->shrink, self->width - ox * self->shrink) * rows;
-
-      if (alpha)
-        {
-          guint64 a = self->sum_a[ox];
-
-          *q++ = a == 0 ? 0 : (guint8) ((self->sum_y[ox] + (a << 15)) / (a << 16));
-          *q++ = (guint8) ((a + n / 2) / n);
-        }
-      else
-        *q++ = (guint8) ((self->sum_y[ox] + (n << 15)) / (n << 16));
-    }
-  memset (self->sum_y, 0, self->out_width * sizeof *self->sum_y);
-  memset (self->sum_a, 0, self->out_width * sizeof *self->sum_a);
-}
-
 /* Asks libpng for 8-bit gray, gray+alpha, RGB or RGBA rows, whatever the
  * file stores; returns the channel count. The same expansions as libvips'
  * loader, so that both paths start from the same values. */
@@ -356,8 +118,8 @@ fastload_png_palette_tables (FastloadPng *self)
                               i < n_colours ? colours[i].green : 0,
                               i < n_colours ? colours[i].blue : 0 };
 
-      self->palette_luma[i] = fastload_png_luma (rgb, 3);
-      self->palette_alpha[i] = i < n_trans ? trans[i] : 255;
+      self->box.palette_luma[i] = shardpix_png_box_luma (rgb, 3);
+      self->box.palette_alpha[i] = i < n_trans ? trans[i] : 255;
     }
 }
 
@@ -372,10 +134,10 @@ fastload_png_set_transforms (FastloadPng *self, int depth, int colour)
       if (depth < 8)
         png_set_packing (self->png);
       png_read_update_info (self->png, self->info);
-      if (png_get_rowbytes (self->png, self->info) != self->width)
+      if (png_get_rowbytes (self->png, self->info) != self->box.width)
         return 0;
       fastload_png_palette_tables (self);
-      self->palette = TRUE;
+      self->box.palette = TRUE;
       /* The channels of the expanded image: RGB or RGBA. */
       return alpha ? 4 : 3;
     }
@@ -388,7 +150,7 @@ fastload_png_set_transforms (FastloadPng *self, int depth, int colour)
   png_read_update_info (self->png, self->info);
   if (png_get_bit_depth (self->png, self->info) != 8
       || png_get_rowbytes (self->png, self->info)
-             != (gsize) self->width * png_get_channels (self->png, self->info))
+             != (gsize) self->box.width * png_get_channels (self->png, self->info))
     return 0;
   return png_get_channels (self->png, self->info);
 }
@@ -403,11 +165,11 @@ fastload_png_make_output (FastloadPng *self, guint out_height, gboolean alpha)
 
   png_get_pHYs (self->png, self->info, &res_x, &res_y, &unit);
   scale = unit == PNG_RESOLUTION_METER ? 1000.0 : 1.0;
-  self->out = vips_image_new_memory ();
-  vips_image_init_fields (self->out, (int) self->out_width, (int) out_height, alpha ? 2 : 1,
+  self->box.out = vips_image_new_memory ();
+  vips_image_init_fields (self->box.out, (int) self->box.out_width, (int) out_height, alpha ? 2 : 1,
                           VIPS_FORMAT_UCHAR, VIPS_CODING_NONE, VIPS_INTERPRETATION_B_W,
                           res_x / scale, res_y / scale);
-  if (vips_image_write_prepare (self->out) != 0)
+  if (vips_image_write_prepare (self->box.out) != 0)
     {
       vips_error_clear ();
       return FALSE;
@@ -479,28 +241,28 @@ fastload_png_decode (FastloadPng *self, const ShardpixJob *job)
     return FALSE;
   if (job->max_pixels > 0 && (gint64) width * height > job->max_pixels)
     return FALSE;
-  self->width = width;
+  self->box.width = width;
   self->height = height;
   channels = fastload_png_set_transforms (self, depth, colour);
   if (channels == 0)
     return FALSE;
 
-  self->shrink = fastload_png_choose_shrink (job, width, height);
-  self->out_width = (width + self->shrink - 1) / self->shrink;
-  out_height = (height + self->shrink - 1) / self->shrink;
+  self->box.shrink = shardpix_png_box_choose_shrink (job, width, height);
+  self->box.out_width = (width + self->box.shrink - 1) / self->box.shrink;
+  out_height = (height + self->box.shrink - 1) / self->box.shrink;
   if (!fastload_png_make_output (self, out_height, channels % 2 == 0))
     return FALSE;
   self->row = g_malloc (png_get_rowbytes (self->png, self->info));
-  self->sum_y = g_new0 (guint64, self->out_width);
-  self->sum_a = g_new0 (guint64, self->out_width);
+  self->box.sum_y = g_new0 (guint64, self->box.out_width);
+  self->box.sum_a = g_new0 (guint64, self->box.out_width);
 
   for (guint y = 0; y < height; y++)
     {
       png_read_row (self->png, self->row, NULL);
-      fastload_png_add (self, channels);
-      if (++rows == self->shrink || y + 1 == height)
+      shardpix_png_box_add (&self->box, self->row, channels);
+      if (++rows == self->box.shrink || y + 1 == height)
         {
-          fastload_png_emit_row (self, oy++, rows, channels % 2 == 0);
+          shardpix_png_box_emit_row (&self->box, oy++, rows, channels % 2 == 0);
           rows = 0;
         }
     }
@@ -539,16 +301,16 @@ shardpix_fastload_png (int fd, const struct stat *st, const ShardpixJob *job)
     self->info = png_create_info_struct (self->png);
   if (self->info != NULL && fastload_png_run (self, job))
     {
-      out = g_steal_pointer (&self->out);
-      vips_image_set_int (out, SHARDPIX_FASTLOAD_WIDTH, (int) self->width);
+      out = g_steal_pointer (&self->box.out);
+      vips_image_set_int (out, SHARDPIX_FASTLOAD_WIDTH, (int) self->box.width);
       vips_image_set_int (out, SHARDPIX_FASTLOAD_HEIGHT, (int) self->height);
     }
 
   png_destroy_read_struct (&self->png, &self->info, NULL);
-  g_clear_object (&self->out);
+  g_clear_object (&self->box.out);
   g_free (self->row);
-  g_free (self->sum_y);
-  g_free (self->sum_a);
+  g_free (self->box.sum_y);
+  g_free (self->box.sum_a);
   g_free (self);
   return out;
 }

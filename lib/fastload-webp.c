@@ -20,21 +20,21 @@ fastload_webp_full_range (guint8 y)
 }
 
 /* The size libvips' loader decodes to for vips_thumbnail(): straight to
- * the box, by libwebp's own area-averaging scaler. */
+ * the box, by libwebp's own area-averaging scaler, never enlarged. Forced
+ * to a box, each axis is scaled on its own. @orientation turns the box. */
 static void
-fastload_webp_scaled_size (const ShardpixJob *job, int width, int height, int *scaled_width,
-                           int *scaled_height)
+fastload_webp_scaled_size (const ShardpixJob *job, int orientation, int width, int height,
+                           int *scaled_width, int *scaled_height)
 {
-  double shrink = shardpix_fastload_shrink (job, width, height);
+  ShardpixShrinkBox box = shardpix_shrink_box (job, orientation);
+  double shrink = MAX (1.0, shardpix_shrink_common (&box, width, height));
 
   if (job->force)
     {
-      *scaled_width = MIN (width, job->width);
-      *scaled_height = MIN (height, job->height);
+      *scaled_width = MIN (width, box.swap ? job->height : job->width);
+      *scaled_height = MIN (height, box.swap ? job->width : job->height);
       return;
     }
-  if (shrink <= 1.0)
-    shrink = 1.0;
   *scaled_width = MAX (1, (int) rint (width / shrink));
   *scaled_height = MAX (1, (int) rint (height / shrink));
 }
@@ -134,15 +134,8 @@ fastload_webp_decode (const WebPIterator *frame, WebPDecoderConfig *config,
   int height = config->input.height;
   VipsImage *image;
 
-  if (orientation >= 5)
-    {
-      /* The box applies to the turned image: scale as if it were. */
-      fastload_webp_scaled_size (job, height, width, &config->options.scaled_height,
-                                 &config->options.scaled_width);
-    }
-  else
-    fastload_webp_scaled_size (job, width, height, &config->options.scaled_width,
-                               &config->options.scaled_height);
+  fastload_webp_scaled_size (job, orientation, width, height, &config->options.scaled_width,
+                             &config->options.scaled_height);
   config->options.use_scaling = config->options.scaled_width != width
                                 || config->options.scaled_height != height;
   config->output.colorspace = config->input.has_alpha ? MODE_YUVA : MODE_YUV;

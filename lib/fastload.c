@@ -42,16 +42,6 @@ shardpix_fastload_read (int fd, const struct stat *st)
   return g_steal_pointer (&data);
 }
 
-double
-shardpix_fastload_shrink (const ShardpixJob *job, int width, int height)
-{
-  double hshrink = (double) width / job->width;
-  double vshrink = (double) height / job->height;
-  gboolean fill = job->force || job->crop != SHARDPIX_CROP_NONE;
-
-  return fill ? MIN (hshrink, vshrink) : MAX (hshrink, vshrink);
-}
-
 static guint
 fastload_get16 (const guint8 *p, gboolean big_endian)
 {

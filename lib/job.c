@@ -7,7 +7,7 @@
 
 #include "shardpix/error.h"
 #include "shardpix/choice.h"
-#include "shardpix/naming.h"
+#include "shardpix/output-name.h"
 
 #define SHARDPIX_JOB_MAX_SIZE 100000
 
@@ -178,107 +178,4 @@ shardpix_job_fail_on_name (ShardpixFailOn fail_on)
 {
   g_return_val_if_fail ((guint) fail_on < G_N_ELEMENTS (fail_on_names), "?");
   return fail_on_names[fail_on];
-}
-
-char *
-shardpix_job_output_rel (const ShardpixJob *job, const char *rel)
-{
-  char *name = NULL;
-  g_autofree char *options = NULL;
-
-  if (job->output_name == NULL)
-    return g_strdup (rel);
-  shardpix_naming_expand (job->output_name, rel, &name, &options);
-  return name;
-}
-
-char *
-shardpix_job_output_path (const ShardpixJob *job, const char *rel)
-{
-  g_autofree char *name = shardpix_job_output_rel (job, rel);
-
-  return g_build_filename (job->output_dir, name, NULL);
-}
-
-char *
-shardpix_job_save_suffix (const ShardpixJob *job, const char *rel)
-{
-  g_autofree char *name = NULL;
-  g_autofree char *options = NULL;
-  const char *dot;
-
-  if (job->output_name == NULL)
-    {
-      dot = strrchr (rel, '.');
-      return g_strdup (dot ? dot : "");
-    }
-  shardpix_naming_expand (job->output_name, rel, &name, &options);
-  dot = strrchr (name, '.');
-  if (*options == '\0')
-    return g_strdup (dot);
-  return g_strdup_printf ("%s[%s]", dot, options);
-}
-
-void
-shardpix_job_ensure_run_token (ShardpixJob *job)
-{
-  g_autoptr (GString) token = g_string_new (NULL);
-  guint64 bits;
-
-  if (job->run_token != NULL)
-    return;
-  /* The host keeps runs on two machines apart even if both drew the same
-   * bits; the bits keep apart runs on one host whose pids coincide. */
-  for (const char *p = g_get_host_name (); *p != '\0' && token->len < 32; p++)
-    g_string_append_c (token, g_ascii_isalnum (*p) || *p == '-' ? *p : '_');
-  if (getrandom (&bits, sizeof bits, 0) != (ssize_t) sizeof bits)
-    bits = ((guint64) g_random_int () << 32) ^ g_random_int ()
-           ^ (guint64) g_get_real_time ();
-  g_string_append_printf (token, "-%016" G_GINT64_MODIFIER "x", bits);
-  job->run_token = g_string_free (g_steal_pointer (&token), FALSE);
-}
-
-char *
-shardpix_job_temp_name (const ShardpixJob *job, GPid pid, guint index)
-{
-  return g_strdup_printf (".shardpix-%s-%d-%u.tmp", job->run_token ? job->run_token : "local",
-                          (int) pid, index);
-}
-
-char *
-shardpix_job_temp_path (const ShardpixJob *job, const char *rel, GPid pid, guint index)
-{
-  g_autofree char *dir = g_path_get_dirname (rel);
-  g_autofree char *name = shardpix_job_temp_name (job, pid, index);
-
-  if (strcmp (dir, ".") == 0)
-    return g_build_filename (job->output_dir, name, NULL);
-  return g_build_filename (job->output_dir, dir, name, NULL);
-}
-
-gboolean
-shardpix_job_outputs_distinct (const ShardpixJob *job, GPtrArray *paths, guint *first,
-                               guint *second)
-{
-  g_autoptr (GHashTable) seen = NULL;
-
-  /* Input paths are unique, so only a renaming template can collide. */
-  if (job->output_name == NULL)
-    return TRUE;
-  seen = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
-  for (guint i = 0; i < paths->len; i++)
-    {
-      char *out = shardpix_job_output_path (job, g_ptr_array_index (paths, i));
-      gpointer earlier;
-
-      if (g_hash_table_lookup_extended (seen, out, NULL, &earlier))
-        {
-          *first = GPOINTER_TO_UINT (earlier);
-          *second = i;
-          g_free (out);
-          return FALSE;
-        }
-      g_hash_table_insert (seen, out, GUINT_TO_POINTER (i));
-    }
-  return TRUE;
 }

@@ -4,7 +4,7 @@
 #include <string.h>
 
 #include "shardpix/error.h"
-#include "shardpix/naming.h"
+#include "shardpix/output-name.h"
 
 #define JOB_FIELD(field) offsetof (ShardpixJob, field)
 #define OPTIONS_DEFAULT_BOX \
@@ -95,7 +95,7 @@ options_format_fail_on (const ShardpixJob *job)
 static gboolean
 options_check_output_name (const ShardpixJob *job, GError **error)
 {
-  return job->output_name == NULL || shardpix_naming_check (job->output_name, error);
+  return job->output_name == NULL || shardpix_output_name_check (job->output_name, error);
 }
 
 /* It becomes part of a file name. */
@@ -410,7 +410,7 @@ shardpix_job_finish_options (ShardpixJob *job, GError **error)
 {
   if (job->format != NULL)
     {
-      const char *template = shardpix_naming_format_template (job->format);
+      const char *template = shardpix_output_name_format_template (job->format);
 
       if (template == NULL)
         {
@@ -430,6 +430,6 @@ shardpix_job_finish_options (ShardpixJob *job, GError **error)
     }
   if (!shardpix_job_validate (job, error))
     return FALSE;
-  shardpix_job_ensure_run_token (job);
+  shardpix_output_name_ensure_run_token (job);
   return TRUE;
 }

@@ -11,6 +11,7 @@
 #include <gio/gio.h>
 
 #include "shardpix/error.h"
+#include "shardpix/output-name.h"
 #include "shardpix/protocol.h"
 
 /* Read by a signal handler: fixed buffers, never reallocated, one per
@@ -158,21 +159,18 @@ shardpix_output_tag_error (ShardpixOutput *output, int errsv, GError **error)
 }
 
 gboolean
-shardpix_output_begin (const ShardpixJob *job, const char *rel, guint index,
+shardpix_output_begin (const ShardpixJob *job, const ShardpixOutputPlan *plan, guint index,
                        ShardpixOutput *output, GError **error)
 {
-  g_autofree char *out_rel = shardpix_job_output_rel (job, rel);
-  g_autofree char *rel_dir = g_path_get_dirname (out_rel);
   OutputSlot *slot = &output_slots[output_slot];
   int errsv;
 
   memset (output, 0, sizeof *output);
   output->dir_fd = -1;
   output->fd = -1;
-  output->name = g_path_get_basename (out_rel);
-  output->where = strcmp (rel_dir, ".") == 0 ? g_strdup (job->output_dir)
-                                             : g_build_filename (job->output_dir, rel_dir, NULL);
-  output->temp = shardpix_job_temp_name (job, getpid (), index);
+  output->name = g_strdup (plan->name);
+  output->where = g_strdup (plan->where);
+  output->temp = shardpix_output_name_temp (job, getpid (), index);
   if (strlen (output->temp) > NAME_MAX
       || strlen (output->where) + strlen (output->temp) + 2 > PATH_MAX)
     {
@@ -180,7 +178,7 @@ shardpix_output_begin (const ShardpixJob *job, const char *rel, guint index,
       g_set_error (error, SHARDPIX_ERROR, SHARDPIX_ERROR_IMAGE, "output path too long");
       return FALSE;
     }
-  output->dir_fd = output_open_dir (job->output_dir, rel_dir, TRUE, &errsv, error);
+  output->dir_fd = output_open_dir (job->output_dir, plan->dir, TRUE, &errsv, error);
   if (output->dir_fd < 0)
     {
       g_clear_pointer (&output->temp, g_free);

@@ -18,7 +18,9 @@
 #include "shardpix/inputs.h"
 #include "shardpix/memguard.h"
 #include "shardpix/output.h"
+#include "shardpix/output-plan.h"
 #include "shardpix/saver.h"
+#include "shardpix/shrink.h"
 
 /* The first libvips warning of the current image, or "". Warnings raised on
  * libvips' own threads land in the shared buffer: it belongs to the image
@@ -288,17 +290,17 @@ pipeline_fastload (const ShardpixJob *job, int fd, const struct stat *st)
 }
 
 /* Fitting inside the box, the output size depends on the size the resize
- * starts from, by rounding: ask vips_thumbnail_image() what it would give
- * for the size libvips' own loader hands over (a lazy black image of that
- * size computes no pixel). When the fast image's own thumbnail comes out a
- * pixel off, stretch it to that size instead, by a fraction of a percent. */
+ * starts from, by rounding: the size libvips' own loader hands over gives
+ * the size to end at (shrink.h computes it, as vips_thumbnail_image()
+ * would). When the fast image's own thumbnail would come out a pixel off,
+ * it is stretched to that size instead, by a fraction of a percent. */
 static gboolean
 pipeline_thumbnail_fast (const ShardpixJob *job, VipsImage *fast, VipsImage **thumb)
 {
   VipsSize size = job->force ? VIPS_SIZE_FORCE : job->enlarge ? VIPS_SIZE_BOTH : VIPS_SIZE_DOWN;
-  g_autoptr (VipsImage) black = NULL;
-  g_autoptr (VipsImage) sized = NULL;
-  int width, height, orientation;
+  ShardpixShrinkBox box;
+  int width, height, orientation = 1;
+  int want_width, want_height, got_width, got_height;
 
   if (job->force || job->crop != SHARDPIX_CROP_NONE)
     return vips_thumbnail_image (fast, thumb, job->width, "height", job->height, "size", size,
@@ -306,24 +308,18 @@ pipeline_thumbnail_fast (const ShardpixJob *job, VipsImage *fast, VipsImage **th
                                  job->no_rotate, NULL)
            == 0;
   if (vips_image_get_int (fast, SHARDPIX_FASTLOAD_WIDTH, &width) != 0
-      || vips_image_get_int (fast, SHARDPIX_FASTLOAD_HEIGHT, &height) != 0
-      || vips_black (&black, width, height, NULL) != 0)
+      || vips_image_get_int (fast, SHARDPIX_FASTLOAD_HEIGHT, &height) != 0)
     return FALSE;
-  if (vips_image_get_typeof (fast, VIPS_META_ORIENTATION) != 0
-      && vips_image_get_int (fast, VIPS_META_ORIENTATION, &orientation) == 0)
-    vips_image_set_int (black, VIPS_META_ORIENTATION, orientation);
-  if (vips_thumbnail_image (black, &sized, job->width, "height", job->height, "size", size,
-                            "no_rotate", job->no_rotate, NULL)
-      != 0)
-    return FALSE;
-  if (vips_thumbnail_image (fast, thumb, job->width, "height", job->height, "size", size,
-                            "no_rotate", job->no_rotate, NULL)
-      != 0)
-    return FALSE;
-  if ((*thumb)->Xsize == sized->Xsize && (*thumb)->Ysize == sized->Ysize)
-    return TRUE;
-  g_clear_object (thumb);
-  return vips_thumbnail_image (fast, thumb, sized->Xsize, "height", sized->Ysize, "size",
+  if (vips_image_get_typeof (fast, VIPS_META_ORIENTATION) != 0)
+    vips_image_get_int (fast, VIPS_META_ORIENTATION, &orientation);
+  box = shardpix_shrink_box (job, orientation);
+  shardpix_shrink_output_size (&box, width, height, &want_width, &want_height);
+  shardpix_shrink_output_size (&box, fast->Xsize, fast->Ysize, &got_width, &got_height);
+  if (got_width == want_width && got_height == want_height)
+    return vips_thumbnail_image (fast, thumb, job->width, "height", job->height, "size", size,
+                                 "no_rotate", job->no_rotate, NULL)
+           == 0;
+  return vips_thumbnail_image (fast, thumb, want_width, "height", want_height, "size",
                                VIPS_SIZE_FORCE, "no_rotate", job->no_rotate, NULL)
          == 0;
 }
@@ -397,30 +393,21 @@ pipeline_transform (const ShardpixJob *job, int fd, const struct stat *st, GErro
   return g_steal_pointer (&out);
 }
 
-/* @suffix is ".png" or ".webp[Q=80]": the user's options come last in the
- * option string, so that they win over --quality and the stripping. */
+/* The user's options come last in the option string, so that they win over
+ * --quality and the stripping (saver.h). */
 static gboolean
-pipeline_save (const ShardpixJob *job, VipsImage *image, const char *suffix, int fd,
+pipeline_save (const ShardpixJob *job, VipsImage *image, ShardpixOutputPlan *plan, int fd,
                GError **error)
 {
   g_autoptr (VipsTarget) target = vips_target_new_to_descriptor (fd);
-  g_autofree char *format = g_strdup (suffix);
-  char *bracket = strchr (format, '[');
-  g_autofree char *user = bracket ? g_strndup (bracket + 1, strlen (bracket) - 2) : NULL;
-  g_autofree char *options = NULL;
   g_autofree char *full = NULL;
   g_autoptr (VipsImage) stripped = NULL;
-  const char *saver;
 
-  if (bracket != NULL)
-    *bracket = '\0';
-  saver = vips_foreign_find_save_target (format);
   if (target == NULL)
     return pipeline_vips_error (error, "cannot write output");
-  if (saver == NULL)
+  if (!shardpix_saver_plan (plan, job))
     return pipeline_vips_error (error, "no saver for this format");
-  options = shardpix_saver_options (job, saver, user);
-  full = g_strdup_printf ("%s[%s]", format, options);
+  full = g_strdup_printf ("%s[%s]", plan->format, plan->save_options);
   if (!job->keep_metadata && (image = stripped = shardpix_saver_strip (image)) == NULL)
     return pipeline_vips_error (error, "cannot convert image");
   if (vips_image_write_to_target (image, full, target, NULL) != 0)
@@ -433,11 +420,12 @@ pipeline_write_output (const ShardpixJob *job, VipsImage *image, const char *rel
                        guint index, const struct stat *input, GError **error)
 {
   g_auto (ShardpixOutput) output = { .dir_fd = -1, .fd = -1 };
-  g_autofree char *suffix = shardpix_job_save_suffix (job, rel);
+  g_auto (ShardpixOutputPlan) plan = { 0 };
 
-  if (!shardpix_output_begin (job, rel, index, &output, error))
+  shardpix_output_plan_init (&plan, job, rel);
+  if (!shardpix_output_begin (job, &plan, index, &output, error))
     return FALSE;
-  if (!pipeline_save (job, image, suffix, output.fd, error))
+  if (!pipeline_save (job, image, &plan, output.fd, error))
     {
       /* errno is not libvips' to keep: ask the file system instead. */
       shardpix_output_tag_error (&output, 0, error);

@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include "shardpix/output.h"
+#include "shardpix/output-plan.h"
 
 static gboolean
 resume_not_older (const struct timespec *out, const struct timespec *in)
@@ -16,9 +17,7 @@ gboolean
 shardpix_resume_is_done (const ShardpixJob *job, const char *rel)
 {
   g_autofree char *input = g_build_filename (job->input_dir, rel, NULL);
-  g_autofree char *out_rel = shardpix_job_output_rel (job, rel);
-  g_autofree char *out_dir = g_path_get_dirname (out_rel);
-  g_autofree char *out_name = g_path_get_basename (out_rel);
+  g_auto (ShardpixOutputPlan) plan = { 0 };
   struct stat in, out;
   int dir_fd;
   int found;
@@ -26,10 +25,11 @@ shardpix_resume_is_done (const ShardpixJob *job, const char *rel)
   /* Looked up as the output is written (output.h): a symlink planted in
    * OUTPUT_DIR, as the file or as a folder above it, is not an output of
    * ours. */
-  dir_fd = shardpix_output_open_dir (job->output_dir, out_dir, FALSE, NULL);
+  shardpix_output_plan_init (&plan, job, rel);
+  dir_fd = shardpix_output_open_dir (job->output_dir, plan.dir, FALSE, NULL);
   if (dir_fd < 0)
     return FALSE;
-  found = fstatat (dir_fd, out_name, &out, AT_SYMLINK_NOFOLLOW);
+  found = fstatat (dir_fd, plan.name, &out, AT_SYMLINK_NOFOLLOW);
   close (dir_fd);
   if (found != 0 || !S_ISREG (out.st_mode))
     return FALSE;

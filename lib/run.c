@@ -108,16 +108,16 @@ shardpix_run_new (ShardpixRunPlan *plan, GError **error)
 static gboolean
 run_check_outputs (const ShardpixJob *job, GPtrArray *paths, GError **error)
 {
-  g_autofree char *path = NULL;
+  g_auto (ShardpixOutputPlan) plan = { 0 };
   guint first, second;
 
-  if (shardpix_job_outputs_distinct (job, paths, &first, &second))
+  if (shardpix_output_plan_distinct (job, paths, &first, &second))
     return TRUE;
-  path = shardpix_job_output_path (job, g_ptr_array_index (paths, first));
+  shardpix_output_plan_init (&plan, job, g_ptr_array_index (paths, first));
   g_set_error (error, SHARDPIX_ERROR, SHARDPIX_ERROR_USAGE,
                "%s and %s would both be saved as %s: change --output-name",
                (const char *) g_ptr_array_index (paths, first),
-               (const char *) g_ptr_array_index (paths, second), path);
+               (const char *) g_ptr_array_index (paths, second), plan.path);
   return FALSE;
 }
 

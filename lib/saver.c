@@ -61,3 +61,14 @@ shardpix_saver_options (const ShardpixJob *job, const char *saver, const char *u
     g_string_append_printf (options, ",%s", user);
   return g_string_free (options, FALSE);
 }
+
+gboolean
+shardpix_saver_plan (ShardpixOutputPlan *plan, const ShardpixJob *job)
+{
+  plan->saver = vips_foreign_find_save_target (plan->format);
+  if (plan->saver == NULL)
+    return FALSE;
+  g_free (plan->save_options);
+  plan->save_options = shardpix_saver_options (job, plan->saver, plan->user_options);
+  return TRUE;
+}

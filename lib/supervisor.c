@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "shardpix/error.h"
+#include "shardpix/output-name.h"
 #include "shardpix/output.h"
 #include "shardpix/protocol.h"
 #include "shardpix/signals.h"
@@ -438,12 +439,12 @@ supervisor_remove_temp (Supervisor *sup, Slot *slot)
 {
   const ShardpixJob *job = sup->config->job;
   guint index = supervisor_index (sup, slot->next);
-  g_autofree char *out_rel = shardpix_job_output_rel (job, g_ptr_array_index (sup->config->paths,
-                                                                             index));
-  g_autofree char *rel_dir = g_path_get_dirname (out_rel);
-  g_autofree char *temp = shardpix_job_temp_name (job, slot->child.pid, index);
-  int dir_fd = shardpix_output_open_dir (job->output_dir, rel_dir, FALSE, NULL);
+  g_auto (ShardpixOutputPlan) plan = { 0 };
+  g_autofree char *temp = shardpix_output_name_temp (job, slot->child.pid, index);
+  int dir_fd;
 
+  shardpix_output_plan_init (&plan, job, g_ptr_array_index (sup->config->paths, index));
+  dir_fd = shardpix_output_open_dir (job->output_dir, plan.dir, FALSE, NULL);
   if (dir_fd < 0)
     return;
   unlinkat (dir_fd, temp, 0);

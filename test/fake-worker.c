@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "shardpix/job.h"
+#include "shardpix/output-plan.h"
 #include "shardpix/protocol.h"
 
 static void
@@ -87,8 +88,12 @@ main (int argc, char **argv)
         {
           const char *name = g_ptr_array_index (files, i);
           guint index = g_array_index (indexes, guint, i);
-          g_autofree char *temp = shardpix_job_temp_path (&job, name, getpid (), index);
+          g_auto (ShardpixOutputPlan) plan = { 0 };
+          g_autofree char *temp = NULL;
           ShardpixRecord result = { .type = SHARDPIX_RECORD_RESULT, .index = index, .ok = TRUE };
+
+          shardpix_output_plan_init (&plan, &job, name);
+          temp = shardpix_output_plan_temp_path (&plan, &job, getpid (), index);
 
           if (strstr (name, "crash") || strstr (name, "hang") || strstr (name, "quit")
               || strstr (name, "flaky"))

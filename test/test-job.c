@@ -233,35 +233,6 @@ test_finish_options (void)
 }
 
 static void
-test_output_names (void)
-{
-  g_auto (ShardpixJob) job = { 0 };
-  g_autoptr (GPtrArray) paths = g_ptr_array_new ();
-  g_autofree char *out = NULL;
-  g_autofree char *suffix = NULL;
-  g_autofree char *plain = NULL;
-  guint first = 0, second = 0;
-
-  shardpix_job_init (&job);
-  job.output_dir = g_strdup ("/out");
-  plain = shardpix_job_save_suffix (&job, "sub/a.b.PNG");
-  g_assert_cmpstr (plain, ==, ".PNG");
-  g_ptr_array_add (paths, "a.jpg");
-  g_ptr_array_add (paths, "sub/a.jpg");
-  g_ptr_array_add (paths, "a.png");
-  g_assert_true (shardpix_job_outputs_distinct (&job, paths, &first, &second));
-
-  job.output_name = g_strdup ("tn_%s.webp[Q=80]");
-  out = shardpix_job_output_path (&job, "sub/a.b.jpg");
-  suffix = shardpix_job_save_suffix (&job, "sub/a.b.jpg");
-  g_assert_cmpstr (out, ==, "/out/sub/tn_a.b.webp");
-  g_assert_cmpstr (suffix, ==, ".webp[Q=80]");
-  g_assert_false (shardpix_job_outputs_distinct (&job, paths, &first, &second));
-  g_assert_cmpuint (first, ==, 0);
-  g_assert_cmpuint (second, ==, 2);
-}
-
-static void
 test_validate (void)
 {
   g_auto (ShardpixJob) job = { 0 };
@@ -272,25 +243,6 @@ test_validate (void)
   job.quality = 0;
   g_assert_false (shardpix_job_validate (&job, &error));
   g_assert_error (error, SHARDPIX_ERROR, SHARDPIX_ERROR_USAGE);
-}
-
-static void
-test_paths (void)
-{
-  g_auto (ShardpixJob) job = { 0 };
-  g_autofree char *top = NULL;
-  g_autofree char *nested = NULL;
-  g_autofree char *out = NULL;
-
-  shardpix_job_init (&job);
-  job.output_dir = g_strdup ("/out");
-  job.run_token = g_strdup ("host-0123456789abcdef");
-  top = shardpix_job_temp_path (&job, "a.jpg", 42, 7);
-  nested = shardpix_job_temp_path (&job, "sub/dir/a.jpg", 42, 7);
-  out = shardpix_job_output_path (&job, "sub/dir/a.jpg");
-  g_assert_cmpstr (top, ==, "/out/.shardpix-host-0123456789abcdef-42-7.tmp");
-  g_assert_cmpstr (nested, ==, "/out/sub/dir/.shardpix-host-0123456789abcdef-42-7.tmp");
-  g_assert_cmpstr (out, ==, "/out/sub/dir/a.jpg");
 }
 
 /* Two runs never draw one token, and a token is only what a file name may
@@ -329,8 +281,6 @@ main (int argc, char **argv)
   g_test_add_func ("/shardpix/job/box-and-crop", test_box_and_crop);
   g_test_add_func ("/shardpix/job/finish-options", test_finish_options);
   g_test_add_func ("/shardpix/job/run-token", test_run_token);
-  g_test_add_func ("/shardpix/job/output-names", test_output_names);
   g_test_add_func ("/shardpix/job/validate", test_validate);
-  g_test_add_func ("/shardpix/job/paths", test_paths);
   return g_test_run ();
 }

@@ -8,6 +8,7 @@
 
 #include "shardpix/error.h"
 #include "fixtures.h"
+#include "shardpix/output-plan.h"
 #include "shardpix/pipeline.h"
 #include "shardpix/vips-autoptr.h"
 
@@ -176,7 +177,8 @@ test_planted_symlink_not_followed (Fixture *fx, gconstpointer data)
 {
   g_autofree char *src = in_path (fx, "a.jpg");
   g_autofree char *victim = in_path (fx, "victim.txt");
-  g_autofree char *temp = shardpix_job_temp_path (&fx->job, "a.jpg", getpid (), 5);
+  g_auto (ShardpixOutputPlan) plan = { 0 };
+  g_autofree char *temp = NULL;
   g_autofree char *content = NULL;
 
   fixtures_write_image (src, "jpeg", 64, 64);
@@ -184,6 +186,8 @@ test_planted_symlink_not_followed (Fixture *fx, gconstpointer data)
   g_autoptr (GError) error = NULL;
   struct stat st;
 
+  shardpix_output_plan_init (&plan, &fx->job, "a.jpg");
+  temp = shardpix_output_plan_temp_path (&plan, &fx->job, getpid (), 5);
   g_assert_cmpint (symlink (victim, temp), ==, 0);
   g_assert_false (shardpix_pipeline_process (&fx->job, "a.jpg", 5, &error));
   g_assert_nonnull (strstr (error->message, "not ours, left alone"));

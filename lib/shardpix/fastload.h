@@ -20,6 +20,7 @@
 #include <vips/vips.h>
 
 #include "shardpix/job.h"
+#include "shardpix/shrink.h"
 
 G_BEGIN_DECLS
 
@@ -29,12 +30,10 @@ G_BEGIN_DECLS
 /* Whether @job is the case the fast decoders serve. */
 gboolean shardpix_fastload_applies (const ShardpixJob *job);
 
-/* What the decoders share. The whole file (NULL if it cannot be read, or
- * is empty or too large to read whole), and how much the box asks to
- * shrink a @width x @height image (already turned by its orientation), as
- * vips_thumbnail() computes it. */
+/* What the decoders share: the whole file (NULL if it cannot be read, or
+ * is empty or too large to read whole). How much the box asks each of
+ * them to shrink is shrink.h's. */
 guint8 *shardpix_fastload_read (int fd, const struct stat *st);
-double shardpix_fastload_shrink (const ShardpixJob *job, int width, int height);
 /* The orientation tag (1-8) of EXIF data that starts at its TIFF header
  * ("II*\0" or "MM\0*", in its first IFD, where libvips looks), 1 when it
  * has none, 0 when it cannot be read: then libvips should judge. */

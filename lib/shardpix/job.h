@@ -48,12 +48,12 @@ typedef struct {
   gboolean color;         /* skip the grayscale step */
   ShardpixGray gray;
   gboolean no_fast_paths; /* always decode through libvips (see fastload.h) */
-  char *output_name;      /* "tn_%s.webp[Q=80]" (see naming.h), or NULL: same name */
+  char *output_name;      /* "tn_%s.webp[Q=80]" (see output-name.h), or NULL: same name */
   char *format;           /* --format, folded into output_name when finished */
   gint64 max_pixels; /* refuse images whose header declares more; 0: no limit */
   int prefetch;      /* files a worker opens and reads ahead (see prefetch.h); 0: none */
   gboolean follow_symlinks; /* open input links that lead outside INPUT_DIR too */
-  char *run_token;   /* names this run's temporary files (see shardpix_job_temp_name) */
+  char *run_token;   /* names this run's temporary files (see shardpix_output_name_temp) */
   /* refuse images libvips must decode whole into more MB (memguard.h); 0:
    * no limit; SHARDPIX_JOB_AUTO_MAX_BUFFER: the worker's share of memory */
   gint64 max_buffer_mb;
@@ -102,40 +102,6 @@ void shardpix_job_append_args (const ShardpixJob *job, GPtrArray *argv);
  * validates, and draws the run token; call it once, on the complete job. */
 GOptionGroup *shardpix_job_option_group (ShardpixJob *job);
 gboolean shardpix_job_finish_options (ShardpixJob *job, GError **error);
-
-/* The output's path relative to OUTPUT_DIR: @rel, or dir-of-rel/NAME with
- * an output name. */
-char *shardpix_job_output_rel (const ShardpixJob *job, const char *rel);
-
-/* OUTPUT_DIR/rel: where the image at @rel lands; with an output name,
- * OUTPUT_DIR/dir-of-rel/NAME (see naming.h). */
-char *shardpix_job_output_path (const ShardpixJob *job, const char *rel);
-
-/* What picks the saver for @rel: ".png", or ".webp[Q=80]" with an output
- * name that carries libvips save options. */
-char *shardpix_job_save_suffix (const ShardpixJob *job, const char *rel);
-
-/* Whether two of @paths (relative input paths) would be saved to the same
- * output ("a.jpg" and "a.png" with --format webp). Returns TRUE when none
- * collide; otherwise FALSE with the listing indexes of the first pair. */
-gboolean shardpix_job_outputs_distinct (const ShardpixJob *job, GPtrArray *paths,
-                                        guint *first, guint *second);
-
-/* .shardpix-TOKEN-PID-INDEX.tmp: the name, in the image's output folder, a
- * process writes the image to before renaming it into place. TOKEN is the
- * run's (job->run_token: the host name and 64 random bits), so two runs
- * whose processes have the same pid (other pid namespaces, other hosts on
- * one NFS folder) never share a name; the pid and INDEX keep it unique
- * within the run and let the supervisor remove what a worker killed
- * mid-image left behind. */
-char *shardpix_job_temp_name (const ShardpixJob *job, GPid pid, guint index);
-/* OUTPUT_DIR/dir-of-rel/ and the name above. */
-char *shardpix_job_temp_path (const ShardpixJob *job, const char *rel, GPid pid,
-                              guint index);
-
-/* Gives @job a fresh run token unless it has one (a worker gets its
- * supervisor's). */
-void shardpix_job_ensure_run_token (ShardpixJob *job);
 
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (ShardpixJob, shardpix_job_clear)
 

@@ -9,6 +9,7 @@
 #include <glib.h>
 
 #include "shardpix/job.h"
+#include "shardpix/output-plan.h"
 
 G_BEGIN_DECLS
 
@@ -29,11 +30,11 @@ typedef struct {
   char *temp;  /* the temporary file's name in dir_fd, NULL once renamed */
 } ShardpixOutput;
 
-/* Opens the folder of @rel's output and creates its temporary file
- * (O_EXCL|O_NOFOLLOW, named by shardpix_job_temp_name()). A file already
- * at that name is not ours: it is left alone and the image fails. */
-gboolean shardpix_output_begin (const ShardpixJob *job, const char *rel, guint index,
-                                ShardpixOutput *output, GError **error);
+/* Opens the folder of @plan's output and creates its temporary file
+ * (O_EXCL|O_NOFOLLOW, named by shardpix_output_name_temp()). A file
+ * already at that name is not ours: it is left alone and the image fails. */
+gboolean shardpix_output_begin (const ShardpixJob *job, const ShardpixOutputPlan *plan,
+                                guint index, ShardpixOutput *output, GError **error);
 
 /* Closes the temporary file and renames it into place, refusing to replace
  * @input itself (device and inode). */

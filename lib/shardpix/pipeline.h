@@ -16,7 +16,7 @@ void shardpix_pipeline_shutdown (void);
 
 /* Processes the image at @rel (relative to job->input_dir). On failure no
  * output and no temporary file is left. @index names the temporary file
- * (see shardpix_job_temp_name()). */
+ * (see shardpix_output_name_temp()). */
 gboolean shardpix_pipeline_process (const ShardpixJob *job, const char *rel, guint index,
                                     GError **error);
 

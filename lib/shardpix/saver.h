@@ -5,6 +5,7 @@
 #include <vips/vips.h>
 
 #include "shardpix/job.h"
+#include "shardpix/output-plan.h"
 
 G_BEGIN_DECLS
 
@@ -12,6 +13,11 @@ G_BEGIN_DECLS
  * vips_foreign_find_save_target()) that has a Q; @user (the [...] of -o,
  * or NULL) last, so that it wins. */
 char *shardpix_saver_options (const ShardpixJob *job, const char *saver, const char *user);
+
+/* Finds libvips' saver for @plan's format and the options it is given
+ * (above, with the template's own last); FALSE, libvips' error in its
+ * buffer, when there is none. */
+gboolean shardpix_saver_plan (ShardpixOutputPlan *plan, const ShardpixJob *job);
 
 /* A copy of @image without EXIF (its parsed fields too), XMP, IPTC,
  * Photoshop and ICC metadata, or NULL on a libvips error. */

@@ -3,7 +3,7 @@
 #include <glib.h>
 
 #include "shardpix/error.h"
-#include "shardpix/naming.h"
+#include "shardpix/output-name.h"
 
 static void
 test_accepted (void)
@@ -16,7 +16,7 @@ test_accepted (void)
       g_autoptr (GError) error = NULL;
 
       g_test_message ("template '%s'", good[i]);
-      g_assert_true (shardpix_naming_check (good[i], &error));
+      g_assert_true (shardpix_output_name_check (good[i], &error));
       g_assert_no_error (error);
     }
 }
@@ -33,7 +33,7 @@ test_refused (void)
       g_autoptr (GError) error = NULL;
 
       g_test_message ("template '%s'", bad[i]);
-      g_assert_false (shardpix_naming_check (bad[i], &error));
+      g_assert_false (shardpix_output_name_check (bad[i], &error));
       g_assert_error (error, SHARDPIX_ERROR, SHARDPIX_ERROR_USAGE);
       g_assert_nonnull (strstr (error->message, bad[i]));
     }
@@ -57,7 +57,7 @@ test_expand (void)
       g_autofree char *name = NULL;
       g_autofree char *options = NULL;
 
-      shardpix_naming_expand (cases[i].template, cases[i].rel, &name, &options);
+      shardpix_output_name_expand (cases[i].template, cases[i].rel, &name, &options);
       g_assert_cmpstr (name, ==, cases[i].name);
       g_assert_cmpstr (options, ==, cases[i].options);
     }
@@ -66,20 +66,20 @@ test_expand (void)
 static void
 test_formats (void)
 {
-  g_assert_cmpstr (shardpix_naming_format_template ("jpeg"), ==, "%s.jpg");
-  g_assert_cmpstr (shardpix_naming_format_template ("PNG"), ==, "%s.png");
-  g_assert_cmpstr (shardpix_naming_format_template ("webp"), ==, "%s.webp");
-  g_assert_cmpstr (shardpix_naming_format_template ("tiff"), ==, "%s.tif");
-  g_assert_null (shardpix_naming_format_template ("bmp"));
+  g_assert_cmpstr (shardpix_output_name_format_template ("jpeg"), ==, "%s.jpg");
+  g_assert_cmpstr (shardpix_output_name_format_template ("PNG"), ==, "%s.png");
+  g_assert_cmpstr (shardpix_output_name_format_template ("webp"), ==, "%s.webp");
+  g_assert_cmpstr (shardpix_output_name_format_template ("tiff"), ==, "%s.tif");
+  g_assert_null (shardpix_output_name_format_template ("bmp"));
 }
 
 int
 main (int argc, char **argv)
 {
   g_test_init (&argc, &argv, NULL);
-  g_test_add_func ("/shardpix/naming/accepted", test_accepted);
-  g_test_add_func ("/shardpix/naming/refused", test_refused);
-  g_test_add_func ("/shardpix/naming/expand", test_expand);
-  g_test_add_func ("/shardpix/naming/formats", test_formats);
+  g_test_add_func ("/shardpix/output-name/accepted", test_accepted);
+  g_test_add_func ("/shardpix/output-name/refused", test_refused);
+  g_test_add_func ("/shardpix/output-name/expand", test_expand);
+  g_test_add_func ("/shardpix/output-name/formats", test_formats);
   return g_test_run ();
 }

@@ -1,33 +1,34 @@
-#include "shardpix/naming.h"
+#include "shardpix/output-name.h"
 
 #include <string.h>
+#include <sys/random.h>
 
 #include "shardpix/error.h"
 
-static const char *const naming_extensions[] = {
+static const char *const output_name_extensions[] = {
   "jpg", "jpeg", "png", "webp", "tif", "tiff", "gif", "heic", "heif", "avif", "jxl",
 };
 
 static const struct {
   const char *format;
   const char *template;
-} naming_formats[] = {
+} output_name_formats[] = {
   { "jpeg", "%s.jpg" }, { "jpg", "%s.jpg" },   { "png", "%s.png" },
   { "webp", "%s.webp" }, { "tiff", "%s.tif" }, { "tif", "%s.tif" },
   { "avif", "%s.avif" }, { "heic", "%s.heic" }, { "heif", "%s.heic" }, { "jxl", "%s.jxl" },
 };
 
 const char *
-shardpix_naming_format_template (const char *format)
+shardpix_output_name_format_template (const char *format)
 {
-  for (guint i = 0; i < G_N_ELEMENTS (naming_formats); i++)
-    if (g_ascii_strcasecmp (format, naming_formats[i].format) == 0)
-      return naming_formats[i].template;
+  for (guint i = 0; i < G_N_ELEMENTS (output_name_formats); i++)
+    if (g_ascii_strcasecmp (format, output_name_formats[i].format) == 0)
+      return output_name_formats[i].template;
   return NULL;
 }
 
 static gboolean
-naming_fail (GError **error, const char *template, const char *why)
+output_name_fail (GError **error, const char *template, const char *why)
 {
   g_set_error (error, SHARDPIX_ERROR, SHARDPIX_ERROR_USAGE, "invalid --output-name '%s': %s",
                template, why);
@@ -37,7 +38,7 @@ naming_fail (GError **error, const char *template, const char *why)
 /* "Q=80,strip" : what libvips' option parser takes, minus quoting, which
  * no saver option needs. */
 static gboolean
-naming_options_valid (const char *options, gsize len)
+output_name_options_valid (const char *options, gsize len)
 {
   g_auto (GStrv) items = NULL;
   g_autofree char *copy = g_strndup (options, len);
@@ -62,7 +63,7 @@ naming_options_valid (const char *options, gsize len)
 }
 
 gboolean
-shardpix_naming_check (const char *template, GError **error)
+shardpix_output_name_check (const char *template, GError **error)
 {
   const char *bracket = strchr (template, '[');
   gsize stem_len = bracket ? (gsize) (bracket - template) : strlen (template);
@@ -70,32 +71,32 @@ shardpix_naming_check (const char *template, GError **error)
   const char *dot = strrchr (stem, '.');
 
   if (stem_len == 0 || strchr (template, '/') != NULL)
-    return naming_fail (error, template, "expected a file name such as tn_%s.webp");
+    return output_name_fail (error, template, "expected a file name such as tn_%s.webp");
   if (template[0] == '.')
-    return naming_fail (error, template, "output names may not start with '.'");
+    return output_name_fail (error, template, "output names may not start with '.'");
   for (const char *p = stem; *p; p++)
     if (*p == '%')
       {
         if (p[1] != 's' && p[1] != '%')
-          return naming_fail (error, template, "only %s and %% may follow '%'");
+          return output_name_fail (error, template, "only %s and %% may follow '%'");
         p++;
       }
   if (bracket != NULL
       && (template[strlen (template) - 1] != ']'
-          || !naming_options_valid (bracket + 1, strlen (bracket) - 2)))
-    return naming_fail (error, template, "save options are [name=value,...] at the end");
+          || !output_name_options_valid (bracket + 1, strlen (bracket) - 2)))
+    return output_name_fail (error, template, "save options are [name=value,...] at the end");
   if (dot == NULL)
-    return naming_fail (error, template, "no extension to pick the format from");
-  for (guint i = 0; i < G_N_ELEMENTS (naming_extensions); i++)
-    if (g_ascii_strcasecmp (dot + 1, naming_extensions[i]) == 0)
+    return output_name_fail (error, template, "no extension to pick the format from");
+  for (guint i = 0; i < G_N_ELEMENTS (output_name_extensions); i++)
+    if (g_ascii_strcasecmp (dot + 1, output_name_extensions[i]) == 0)
       return TRUE;
-  return naming_fail (error, template,
+  return output_name_fail (error, template,
                       "the extension must be jpg, jpeg, png, webp, tif, tiff, gif, heic, heif, avif "
                       "or jxl");
 }
 
 void
-shardpix_naming_expand (const char *template, const char *rel, char **name, char **options)
+shardpix_output_name_expand (const char *template, const char *rel, char **name, char **options)
 {
   g_autofree char *dir = g_path_get_dirname (rel);
   g_autofree char *base = g_path_get_basename (rel);
@@ -123,4 +124,30 @@ shardpix_naming_expand (const char *template, const char *rel, char **name, char
       g_string_free (out, TRUE);
     }
   *options = bracket ? g_strndup (bracket + 1, strlen (bracket) - 2) : g_strdup ("");
+}
+
+void
+shardpix_output_name_ensure_run_token (ShardpixJob *job)
+{
+  g_autoptr (GString) token = g_string_new (NULL);
+  guint64 bits;
+
+  if (job->run_token != NULL)
+    return;
+  /* The host keeps runs on two machines apart even if both drew the same
+   * bits; the bits keep apart runs on one host whose pids coincide. */
+  for (const char *p = g_get_host_name (); *p != '\0' && token->len < 32; p++)
+    g_string_append_c (token, g_ascii_isalnum (*p) || *p == '-' ? *p : '_');
+  if (getrandom (&bits, sizeof bits, 0) != (ssize_t) sizeof bits)
+    bits = ((guint64) g_random_int () << 32) ^ g_random_int ()
+           ^ (guint64) g_get_real_time ();
+  g_string_append_printf (token, "-%016" G_GINT64_MODIFIER "x", bits);
+  job->run_token = g_string_free (g_steal_pointer (&token), FALSE);
+}
+
+char *
+shardpix_output_name_temp (const ShardpixJob *job, GPid pid, guint index)
+{
+  return g_strdup_printf (".shardpix-%s-%d-%u.tmp", job->run_token ? job->run_token : "local",
+                          (int) pid, index);
 }
