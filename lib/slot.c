@@ -1,133 +1,12 @@
 #include "shardpix/slot.h"
 
 #include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
 #include <string.h>
 #include <unistd.h>
 
-#define T(act, state) { SHARDPIX_SLOT_ACT_##act, SHARDPIX_SLOT_##state }
-#define EV(name) [SHARDPIX_SLOT_EV_##name]
-
-/* The slot's life in one place; documented in slot.h. Entries left out are
- * zero: SHARDPIX_SLOT_ACT_INVALID. */
-static const ShardpixSlotTransition slot_transitions[SHARDPIX_SLOT_N_STATES]
-                                                    [SHARDPIX_SLOT_N_EVENTS] = {
-  [SHARDPIX_SLOT_FREE] = {
-    EV (SPAWNED_OPEN) = T (START, OPEN),
-    EV (SPAWNED_LAST) = T (START, LAST),
-    EV (SPAWN_FAILED) = T (FAILED, FREE),
-  },
-  [SHARDPIX_SLOT_OPEN] = {
-    EV (RESULT) = T (RESULT, OPEN),
-    EV (GRANT_NEXT) = T (NEXT, OPEN),
-    EV (GRANT_LAST) = T (END, LAST),
-    EV (DONE) = T (UNEXPECTED, KILLED),
-    EV (BAD_RECORD) = T (UNEXPECTED, KILLED),
-    EV (GARBLED) = T (GARBLED, DRAINING),
-    EV (EOF) = T (EOF, DRAINING),
-    EV (EXITED) = T (FINISH, FREE),
-    EV (TIMEOUT) = T (TIMEOUT, KILLED),
-    EV (STOP) = T (TERM, OPEN),
-    EV (KILL) = T (KILL, KILLED),
-  },
-  [SHARDPIX_SLOT_LAST] = {
-    EV (RESULT) = T (RESULT, LAST),
-    EV (DONE) = T (DONE, DONE),
-    EV (BAD_RECORD) = T (UNEXPECTED, KILLED),
-    EV (GARBLED) = T (GARBLED, DRAINING),
-    EV (EOF) = T (EOF, DRAINING),
-    EV (EXITED) = T (FINISH, FREE),
-    EV (TIMEOUT) = T (TIMEOUT, KILLED),
-    EV (STOP) = T (TERM, LAST),
-    EV (KILL) = T (KILL, KILLED),
-  },
-  [SHARDPIX_SLOT_DONE] = {
-    EV (RESULT) = T (UNEXPECTED, KILLED),
-    EV (DONE) = T (UNEXPECTED, KILLED),
-    EV (BAD_RECORD) = T (UNEXPECTED, KILLED),
-    EV (GARBLED) = T (GARBLED, DRAINING),
-    EV (EOF) = T (EOF, DRAINING),
-    EV (EXITED) = T (FINISH, FREE),
-    EV (TIMEOUT) = T (TIMEOUT, KILLED),
-    EV (STOP) = T (TERM, DONE),
-    EV (KILL) = T (KILL, KILLED),
-  },
-  [SHARDPIX_SLOT_KILLED] = {
-    EV (RESULT) = T (RESULT, KILLED),
-    EV (DONE) = T (DONE, KILLED),
-    EV (BAD_RECORD) = T (UNEXPECTED, KILLED),
-    EV (GARBLED) = T (GARBLED, DRAINING),
-    EV (EOF) = T (EOF, DRAINING),
-    EV (EXITED) = T (FINISH, FREE),
-    EV (STOP) = T (NONE, KILLED),
-    EV (KILL) = T (NONE, KILLED),
-  },
-  [SHARDPIX_SLOT_DRAINING] = {
-    EV (EXITED) = T (FINISH, FREE),
-    EV (STOP) = T (TERM, DRAINING),
-    EV (KILL) = T (KILL, DRAINING),
-  },
-};
-
-#undef T
-#undef EV
-
-const ShardpixSlotTransition *
-shardpix_slot_transition (ShardpixSlotState state, ShardpixSlotEvent event)
-{
-  const ShardpixSlotTransition *transition;
-
-  if ((guint) state >= SHARDPIX_SLOT_N_STATES || (guint) event >= SHARDPIX_SLOT_N_EVENTS)
-    return NULL;
-  transition = &slot_transitions[state][event];
-  return transition->action == SHARDPIX_SLOT_ACT_INVALID ? NULL : transition;
-}
-
-const char *
-shardpix_slot_state_name (ShardpixSlotState state)
-{
-  static const char *const names[] = { "free", "open", "last", "done", "killed", "draining" };
-
-  G_STATIC_ASSERT (G_N_ELEMENTS (names) == SHARDPIX_SLOT_N_STATES);
-  return (guint) state < G_N_ELEMENTS (names) ? names[state] : "?";
-}
-
-const char *
-shardpix_slot_event_name (ShardpixSlotEvent event)
-{
-  static const char *const names[] = {
-    "spawned-open", "spawned-last", "spawn-failed", "result", "grant-next",
-    "grant-last", "done", "bad-record", "garbled", "eof", "exited", "timeout",
-    "stop", "kill",
-  };
-
-  G_STATIC_ASSERT (G_N_ELEMENTS (names) == SHARDPIX_SLOT_N_EVENTS);
-  return (guint) event < G_N_ELEMENTS (names) ? names[event] : "?";
-}
-
-const char *
-shardpix_slot_action_name (ShardpixSlotAction action)
-{
-  static const char *const names[] = {
-    "invalid", "none", "start", "failed", "result", "next", "end", "done",
-    "unexpected", "garbled", "eof", "finish", "timeout", "term", "kill",
-  };
-
-  G_STATIC_ASSERT (G_N_ELEMENTS (names) == SHARDPIX_SLOT_ACT_KILL + 1);
-  return (guint) action < G_N_ELEMENTS (names) ? names[action] : "?";
-}
-
-gboolean
-shardpix_slot_state_reads (ShardpixSlotState state)
-{
-  return state == SHARDPIX_SLOT_OPEN || state == SHARDPIX_SLOT_LAST
-         || state == SHARDPIX_SLOT_DONE || state == SHARDPIX_SLOT_KILLED;
-}
-
-gboolean
-shardpix_slot_state_has_timeout (ShardpixSlotState state)
-{
-  return shardpix_slot_state_reads (state) && state != SHARDPIX_SLOT_KILLED;
-}
+#include "shardpix/output.h"
 
 void
 shardpix_slot_init (ShardpixSlot *slot)
@@ -178,7 +57,7 @@ shardpix_slot_file (const ShardpixSlot *slot, guint position)
  * @range's FILE records and MORE or END, appended to the pending input;
  * returns their listing indexes. */
 static GArray *
-slot_send_list (ShardpixSlot *slot, const ShardpixSlotSource *source,
+slot_send_list (ShardpixSlot *slot, const ShardpixSlotContext *context,
                 const ShardpixRange *range, gboolean more)
 {
   GArray *files = g_array_sized_new (FALSE, FALSE, sizeof (guint), range->count);
@@ -192,8 +71,8 @@ slot_send_list (ShardpixSlot *slot, const ShardpixSlotSource *source,
     }
   for (guint i = range->start; i < range->start + range->count; i++)
     {
-      guint index = source->order != NULL ? g_array_index (source->order, guint, i) : i;
-      const char *rel = g_ptr_array_index (source->paths, index);
+      guint index = shardpix_run_record_listing_index (context->record, i);
+      const char *rel = g_ptr_array_index (context->paths, index);
       ShardpixRecord file = { .type = SHARDPIX_RECORD_FILE, .index = index,
                               .text = (char *) rel, .text_len = strlen (rel) };
 
@@ -206,13 +85,19 @@ slot_send_list (ShardpixSlot *slot, const ShardpixSlotSource *source,
 }
 
 void
-shardpix_slot_begin (ShardpixSlot *slot, const ShardpixSlotSource *source,
-                     const ShardpixWork *work, gboolean more)
+shardpix_slot_begin (ShardpixSlot *slot, const ShardpixSlotContext *context,
+                     const ShardpixWork *work)
 {
+  ShardpixChildRecord *child = slot->record;
+
+  child->pid = slot->child.pid;
+  child->started_us = slot->child.started_us - context->started_us;
+  child->n_files = work->range.count;
   slot->decoder = shardpix_decoder_new ();
   slot->next = work->range.start;
   slot->last_heard_us = g_get_monotonic_time ();
-  slot->files = slot_send_list (slot, source, &work->range, more);
+  slot->files = slot_send_list (slot, context, &work->range,
+                                slot->state == SHARDPIX_SLOT_OPEN);
 }
 
 void
@@ -241,6 +126,26 @@ shardpix_slot_write (ShardpixSlot *slot)
     shardpix_slot_close_input (slot);
 }
 
+/* Its name is derived from the run's token, the pid and the image it was
+ * on, so we can remove it, in its folder opened as the worker opened it
+ * (output.h). */
+void
+shardpix_slot_remove_temp (const ShardpixSlot *slot, const ShardpixSlotContext *context)
+{
+  const ShardpixJob *job = context->job;
+  guint index = shardpix_slot_file (slot, slot->next);
+  g_autofree char *out_rel = shardpix_job_output_rel (job, g_ptr_array_index (context->paths,
+                                                                             index));
+  g_autofree char *rel_dir = g_path_get_dirname (out_rel);
+  g_autofree char *temp = shardpix_job_temp_name (job, slot->child.pid, index);
+  int dir_fd = shardpix_output_open_dir (job->output_dir, rel_dir, FALSE, NULL);
+
+  if (dir_fd < 0)
+    return;
+  unlinkat (dir_fd, temp, 0);
+  close (dir_fd);
+}
+
 gboolean
 shardpix_slot_has_next (const ShardpixSlot *slot, const ShardpixWorkQueue *queue,
                         gboolean stopping)
@@ -267,7 +172,7 @@ slot_go_on_with (ShardpixSlot *slot, const ShardpixWork *work, GArray *files)
 }
 
 void
-shardpix_slot_grant_next (ShardpixSlot *slot, const ShardpixSlotSource *source,
+shardpix_slot_grant_next (ShardpixSlot *slot, const ShardpixSlotContext *context,
                           ShardpixWorkQueue *queue)
 {
   if (slot->ahead.range.count > 0)
@@ -280,34 +185,108 @@ shardpix_slot_grant_next (ShardpixSlot *slot, const ShardpixSlotSource *source,
       ShardpixWork work = shardpix_work_queue_pop (queue);
 
       g_assert (!work.retry);
-      slot_go_on_with (slot, &work, slot_send_list (slot, source, &work.range, TRUE));
+      slot_go_on_with (slot, &work, slot_send_list (slot, context, &work.range, TRUE));
     }
 }
 
 void
-shardpix_slot_grant_end (ShardpixSlot *slot, const ShardpixSlotSource *source)
+shardpix_slot_grant_end (ShardpixSlot *slot, const ShardpixSlotContext *context)
 {
   /* END alone leaves the record on the last grant: an empty range would
    * point past the listing. */
   ShardpixRange none = { slot->next, 0 };
 
-  g_array_unref (slot_send_list (slot, source, &none, FALSE));
+  g_array_unref (slot_send_list (slot, context, &none, FALSE));
 }
 
 void
-shardpix_slot_grant_ahead (ShardpixSlot *slot, const ShardpixSlotSource *source,
+shardpix_slot_grant_ahead (ShardpixSlot *slot, const ShardpixSlotContext *context,
                            ShardpixWorkQueue *queue, gboolean stopping)
 {
   const ShardpixRange *range = &slot->record->range;
   const ShardpixWork *front = stopping ? NULL : shardpix_work_queue_peek (queue);
 
   g_return_if_fail (slot->state == SHARDPIX_SLOT_OPEN);
-  if (slot->ahead.range.count > 0 || source->grant_ahead == 0
-      || range->start + range->count - slot->next > source->grant_ahead || front == NULL
+  if (slot->ahead.range.count > 0 || context->grant_ahead == 0
+      || range->start + range->count - slot->next > context->grant_ahead || front == NULL
       || front->retry)
     return;
   slot->ahead = shardpix_work_queue_pop (queue);
-  slot->ahead_files = slot_send_list (slot, source, &slot->ahead.range, TRUE);
+  slot->ahead_files = slot_send_list (slot, context, &slot->ahead.range, TRUE);
+}
+
+static void
+slot_kill (const ShardpixSlot *slot, int signo)
+{
+  /* Only live slots get here: a reaped pid may already be someone else's. */
+  kill (slot->child.pid, signo);
+}
+
+gboolean
+shardpix_slot_act (ShardpixSlot *slot, ShardpixSlotAction action, const ShardpixSlotEventData *data,
+                   const ShardpixSlotContext *context, ShardpixWorkQueue *queue, gboolean stopping)
+{
+  ShardpixChildRecord *child = slot->record;
+  g_autoptr (GError) error = NULL;
+
+  switch (action)
+    {
+    case SHARDPIX_SLOT_ACT_INVALID:
+    case SHARDPIX_SLOT_ACT_NONE:
+      break;
+    case SHARDPIX_SLOT_ACT_START:
+      shardpix_slot_begin (slot, context, data->work);
+      break;
+    case SHARDPIX_SLOT_ACT_FAILED:
+    case SHARDPIX_SLOT_ACT_RESULT:
+    case SHARDPIX_SLOT_ACT_FINISH:
+      return FALSE;
+    case SHARDPIX_SLOT_ACT_NEXT:
+      shardpix_slot_grant_next (slot, context, queue);
+      shardpix_slot_grant_ahead (slot, context, queue, stopping);
+      break;
+    case SHARDPIX_SLOT_ACT_END:
+      shardpix_slot_grant_end (slot, context);
+      break;
+    case SHARDPIX_SLOT_ACT_DONE:
+      child->done = TRUE;
+      child->init_us = data->record->init_us;
+      break;
+    case SHARDPIX_SLOT_ACT_UNEXPECTED:
+      shardpix_child_record_fail (child, "sent an unexpected record (type %d, index %u)",
+                                  data->record->type, data->record->index);
+      slot_kill (slot, SIGKILL);
+      break;
+    case SHARDPIX_SLOT_ACT_GARBLED:
+      shardpix_child_record_fail (child, "%s", data->error->message);
+      slot_kill (slot, SIGKILL);
+      shardpix_slot_close_results (slot);
+      break;
+    case SHARDPIX_SLOT_ACT_EOF:
+      if (!shardpix_decoder_finish (slot->decoder, &error))
+        shardpix_child_record_fail (child, "%s", error->message);
+      shardpix_slot_close_results (slot);
+      break;
+    case SHARDPIX_SLOT_ACT_TIMEOUT:
+      shardpix_child_record_fail (child, "sent nothing for %u s: killed", context->timeout_s);
+      slot_kill (slot, SIGKILL);
+      break;
+    case SHARDPIX_SLOT_ACT_TERM:
+      slot_kill (slot, SIGTERM);
+      break;
+    case SHARDPIX_SLOT_ACT_KILL:
+      slot_kill (slot, SIGKILL);
+      break;
+    }
+  return TRUE;
+}
+
+gint64
+shardpix_slot_deadline (const ShardpixSlot *slot, const ShardpixSlotContext *context)
+{
+  if (context->timeout_s == 0 || !shardpix_slot_state_has_timeout (slot->state))
+    return G_MAXINT64;
+  return slot->last_heard_us + (gint64) context->timeout_s * G_USEC_PER_SEC;
 }
 
 ShardpixSlotRead

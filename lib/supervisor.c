@@ -9,7 +9,6 @@
 #include <unistd.h>
 
 #include "shardpix/error.h"
-#include "shardpix/output.h"
 #include "shardpix/protocol.h"
 #include "shardpix/recovery.h"
 #include "shardpix/signals.h"
@@ -37,7 +36,7 @@ typedef enum {
 typedef struct {
   const ShardpixSupervisorConfig *config;
   ShardpixRunRecord *record;
-  ShardpixSlotSource source;
+  ShardpixSlotContext context;
   GPtrArray *argv;
   ShardpixSpawnLimits limits;
   ShardpixSlot *slots;
@@ -45,32 +44,15 @@ typedef struct {
   SupervisorPhase phase;
   gint64 kill_at_us;   /* STOPPING: when the grace period ends */
   guint output_errors; /* consecutive results that could not write their output */
-  gint64 started_us;
 } Supervisor;
 
-/* What came with an event, as far as its action needs it. */
-typedef struct {
-  const ShardpixWork *work;     /* SPAWNED_*, SPAWN_FAILED */
-  const GError *error;          /* SPAWN_FAILED, GARBLED */
-  const ShardpixRecord *record; /* RESULT, DONE, BAD_RECORD */
-  int status;                   /* EXITED */
-  const struct rusage *usage;   /* EXITED */
-} SupervisorEvent;
-
 static void supervisor_dispatch (Supervisor *sup, ShardpixSlot *slot, ShardpixSlotEvent event,
-                                 const SupervisorEvent *data);
+                                 const ShardpixSlotEventData *data);
 
 static gboolean
 supervisor_takes_work (const Supervisor *sup)
 {
   return sup->phase == SUPERVISOR_RUNNING;
-}
-
-static void
-supervisor_kill (ShardpixSlot *slot, int signo)
-{
-  /* Only live slots get here: a reaped pid may already be someone else's. */
-  kill (slot->child.pid, signo);
 }
 
 /* Stops every worker: SIGTERM now, SIGKILL after the grace period (or at
@@ -117,7 +99,7 @@ supervisor_mark_undone (Supervisor *sup, GArray *files, guint from)
 }
 
 static void
-supervisor_on_spawn_failed (Supervisor *sup, ShardpixSlot *slot, const SupervisorEvent *data)
+supervisor_on_spawn_failed (Supervisor *sup, ShardpixSlot *slot, const ShardpixSlotEventData *data)
 {
   const ShardpixRange *range = &data->work->range;
   ShardpixChildRecord *child = slot->record;
@@ -125,11 +107,7 @@ supervisor_on_spawn_failed (Supervisor *sup, ShardpixSlot *slot, const Superviso
   shardpix_child_record_fail (child, "%s", data->error->message);
   child->n_undone = range->count;
   for (guint i = range->start; i < range->start + range->count; i++)
-    {
-      guint index = shardpix_run_record_listing_index (sup->record, i);
-
-      g_array_append_val (sup->record->undone, index);
-    }
+    shardpix_run_record_add_undone_position (sup->record, i);
   sup->record->child_failed = TRUE;
   /* The same binary would fail the same way for every shard. */
   supervisor_close_intake (sup);
@@ -137,54 +115,18 @@ supervisor_on_spawn_failed (Supervisor *sup, ShardpixSlot *slot, const Superviso
 }
 
 static void
-supervisor_on_start (Supervisor *sup, ShardpixSlot *slot, const SupervisorEvent *data)
-{
-  ShardpixChildRecord *child = slot->record;
-
-  child->pid = slot->child.pid;
-  child->started_us = slot->child.started_us - sup->started_us;
-  child->n_files = data->work->range.count;
-  shardpix_slot_begin (slot, &sup->source, data->work, slot->state == SHARDPIX_SLOT_OPEN);
-}
-
-static void
 supervisor_on_result (Supervisor *sup, ShardpixSlot *slot, const ShardpixRecord *record)
 {
   ShardpixChildRecord *child = slot->record;
-  ShardpixImageTiming timing = { record->index, record->ok, record->start_us, record->wall_us };
 
-  g_array_append_val (child->images, timing);
+  shardpix_run_record_count_result (sup->record, child, record);
   slot->next++;
-  if (record->ok)
-    child->n_ok++, sup->record->n_ok++;
-  else
-    child->n_failed++, sup->record->n_failed++;
   if (sup->config->on_result != NULL)
     sup->config->on_result (record, sup->config->user_data);
   supervisor_count_output_error (sup, record);
   if (slot->state == SHARDPIX_SLOT_OPEN
       && slot->next < child->range.start + child->range.count)
-    shardpix_slot_grant_ahead (slot, &sup->source, sup->queue, !supervisor_takes_work (sup));
-}
-
-/* A worker that died mid-image leaves its temporary file; its name is
- * derived from the run's token, the pid and the image it was on, so we can
- * remove it, in its folder opened as the worker opened it (output.h). */
-static void
-supervisor_remove_temp (Supervisor *sup, ShardpixSlot *slot)
-{
-  const ShardpixJob *job = sup->config->job;
-  guint index = shardpix_slot_file (slot, slot->next);
-  g_autofree char *out_rel = shardpix_job_output_rel (job, g_ptr_array_index (sup->config->paths,
-                                                                             index));
-  g_autofree char *rel_dir = g_path_get_dirname (out_rel);
-  g_autofree char *temp = shardpix_job_temp_name (job, slot->child.pid, index);
-  int dir_fd = shardpix_output_open_dir (job->output_dir, rel_dir, FALSE, NULL);
-
-  if (dir_fd < 0)
-    return;
-  unlinkat (dir_fd, temp, 0);
-  close (dir_fd);
+    shardpix_slot_grant_ahead (slot, &sup->context, sup->queue, !supervisor_takes_work (sup));
 }
 
 /* The retry of a single file died too: that file is what kills workers. It
@@ -196,38 +138,23 @@ supervisor_poison (Supervisor *sup, ShardpixChildRecord *child, guint index)
   ShardpixRecord result = { .type = SHARDPIX_RECORD_RESULT, .index = index, .ok = FALSE,
                             .text = reason, .text_len = strlen (reason) };
 
-  child->poisoned = TRUE;
-  child->n_failed++;
-  sup->record->n_failed++;
-  sup->record->n_poison++;
+  shardpix_run_record_count_poison (sup->record, child);
   if (sup->config->on_result != NULL)
     sup->config->on_result (&result, sup->config->user_data);
 }
 
 static void
-supervisor_finish (Supervisor *sup, ShardpixSlot *slot, const SupervisorEvent *data)
+supervisor_finish (Supervisor *sup, ShardpixSlot *slot, const ShardpixSlotEventData *data)
 {
   ShardpixChildRecord *child = slot->record;
-  const struct rusage *usage = data->usage;
   ShardpixEnding ending = { child->range, child->shard, slot->next, slot->ahead, child->retry,
                             child->done, !supervisor_takes_work (sup), data->status };
   ShardpixRecovery recovery;
 
-  child->reaped = TRUE;
-  child->status = data->status;
-  child->wall_us = g_get_monotonic_time () - slot->child.started_us;
-  child->user_s = usage->ru_utime.tv_sec + usage->ru_utime.tv_usec / 1e6;
-  child->sys_s = usage->ru_stime.tv_sec + usage->ru_stime.tv_usec / 1e6;
-  child->max_rss_kb = usage->ru_maxrss;
-  if (!child->done || !WIFEXITED (data->status) || WEXITSTATUS (data->status) != 0)
-    {
-      g_autofree char *how = shardpix_spawn_describe_status (data->status);
-
-      shardpix_child_record_fail (child, "%s %s finishing its shard", how,
-                                  child->done ? "after" : "before");
-    }
+  shardpix_child_record_reaped (child, data->status, data->usage,
+                                g_get_monotonic_time () - slot->child.started_us);
   if (slot->next < child->range.start + child->range.count)
-    supervisor_remove_temp (sup, slot);
+    shardpix_slot_remove_temp (slot, &sup->context);
 
   shardpix_recovery_decide (&ending, &recovery);
   child->n_undone = recovery.n_undone;
@@ -263,10 +190,9 @@ supervisor_finish (Supervisor *sup, ShardpixSlot *slot, const SupervisorEvent *d
  * and runs the action, which sees the new state. */
 static void
 supervisor_dispatch (Supervisor *sup, ShardpixSlot *slot, ShardpixSlotEvent event,
-                     const SupervisorEvent *data)
+                     const ShardpixSlotEventData *data)
 {
   const ShardpixSlotTransition *transition = shardpix_slot_transition (slot->state, event);
-  ShardpixChildRecord *child = slot->record;
 
   if (transition == NULL)
     {
@@ -275,64 +201,22 @@ supervisor_dispatch (Supervisor *sup, ShardpixSlot *slot, ShardpixSlotEvent even
       return;
     }
   slot->state = transition->next;
+  if (shardpix_slot_act (slot, transition->action, data, &sup->context, sup->queue,
+                         !supervisor_takes_work (sup)))
+    return;
   switch (transition->action)
     {
-    case SHARDPIX_SLOT_ACT_INVALID:
-    case SHARDPIX_SLOT_ACT_NONE:
-      break;
-    case SHARDPIX_SLOT_ACT_START:
-      supervisor_on_start (sup, slot, data);
-      break;
     case SHARDPIX_SLOT_ACT_FAILED:
       supervisor_on_spawn_failed (sup, slot, data);
       break;
     case SHARDPIX_SLOT_ACT_RESULT:
       supervisor_on_result (sup, slot, data->record);
       break;
-    case SHARDPIX_SLOT_ACT_NEXT:
-      shardpix_slot_grant_next (slot, &sup->source, sup->queue);
-      shardpix_slot_grant_ahead (slot, &sup->source, sup->queue, !supervisor_takes_work (sup));
-      break;
-    case SHARDPIX_SLOT_ACT_END:
-      shardpix_slot_grant_end (slot, &sup->source);
-      break;
-    case SHARDPIX_SLOT_ACT_DONE:
-      child->done = TRUE;
-      child->init_us = data->record->init_us;
-      break;
-    case SHARDPIX_SLOT_ACT_UNEXPECTED:
-      shardpix_child_record_fail (child, "sent an unexpected record (type %d, index %u)",
-                                  data->record->type, data->record->index);
-      supervisor_kill (slot, SIGKILL);
-      break;
-    case SHARDPIX_SLOT_ACT_GARBLED:
-      shardpix_child_record_fail (child, "%s", data->error->message);
-      supervisor_kill (slot, SIGKILL);
-      shardpix_slot_close_results (slot);
-      break;
-    case SHARDPIX_SLOT_ACT_EOF:
-      {
-        g_autoptr (GError) error = NULL;
-
-        if (!shardpix_decoder_finish (slot->decoder, &error))
-          shardpix_child_record_fail (child, "%s", error->message);
-        shardpix_slot_close_results (slot);
-      }
-      break;
     case SHARDPIX_SLOT_ACT_FINISH:
       supervisor_finish (sup, slot, data);
       break;
-    case SHARDPIX_SLOT_ACT_TIMEOUT:
-      shardpix_child_record_fail (child, "sent nothing for %u s: killed",
-                                  sup->config->timeout_s);
-      supervisor_kill (slot, SIGKILL);
-      break;
-    case SHARDPIX_SLOT_ACT_TERM:
-      supervisor_kill (slot, SIGTERM);
-      break;
-    case SHARDPIX_SLOT_ACT_KILL:
-      supervisor_kill (slot, SIGKILL);
-      break;
+    default:
+      g_assert_not_reached ();
     }
 }
 
@@ -349,7 +233,7 @@ supervisor_read (Supervisor *sup, ShardpixSlot *slot)
           g_auto (ShardpixRecord) record = { 0 };
           g_autoptr (GError) error = NULL;
           ShardpixSlotEvent event;
-          SupervisorEvent data = { .record = &record };
+          ShardpixSlotEventData data = { .record = &record };
 
           if (!shardpix_slot_next_event (slot, &record, &event, &error))
             break;
@@ -378,7 +262,7 @@ supervisor_reap (Supervisor *sup, ShardpixSlot *slot, gboolean block, GError **e
 {
   struct rusage usage;
   gboolean reaped = FALSE;
-  SupervisorEvent data = { .usage = &usage };
+  ShardpixSlotEventData data = { .usage = &usage };
 
   if (!shardpix_spawn_reap (slot->child.pid, block, &reaped, &data.status, &usage, error))
     return FALSE;
@@ -395,7 +279,7 @@ supervisor_start_next (Supervisor *sup, ShardpixSlot *slot)
 {
   ShardpixWork work = shardpix_work_queue_pop (sup->queue);
   g_autoptr (GError) error = NULL;
-  SupervisorEvent data = { .work = &work };
+  ShardpixSlotEventData data = { .work = &work };
 
   slot->record = shardpix_run_record_add_child (sup->record, work.shard, &work.range,
                                                 work.retry);
@@ -439,11 +323,9 @@ static gint64
 supervisor_next_deadline (const Supervisor *sup)
 {
   gint64 deadline = sup->phase == SUPERVISOR_STOPPING ? sup->kill_at_us : G_MAXINT64;
-  gint64 timeout_us = (gint64) sup->config->timeout_s * G_USEC_PER_SEC;
 
-  for (guint i = 0; i < sup->config->jobs && timeout_us > 0; i++)
-    if (shardpix_slot_state_has_timeout (sup->slots[i].state))
-      deadline = MIN (deadline, sup->slots[i].last_heard_us + timeout_us);
+  for (guint i = 0; i < sup->config->jobs; i++)
+    deadline = MIN (deadline, shardpix_slot_deadline (&sup->slots[i], &sup->context));
   return deadline;
 }
 
@@ -464,20 +346,15 @@ static void
 supervisor_check_deadlines (Supervisor *sup)
 {
   gint64 now = g_get_monotonic_time ();
-  gint64 timeout_us = (gint64) sup->config->timeout_s * G_USEC_PER_SEC;
 
   if (sup->phase == SUPERVISOR_STOPPING && now >= sup->kill_at_us)
     {
       supervisor_stop_workers (sup, TRUE);
       return;
     }
-  for (guint i = 0; i < sup->config->jobs && timeout_us > 0; i++)
-    {
-      ShardpixSlot *slot = &sup->slots[i];
-
-      if (shardpix_slot_state_has_timeout (slot->state) && now >= slot->last_heard_us + timeout_us)
-        supervisor_dispatch (sup, slot, SHARDPIX_SLOT_EV_TIMEOUT, NULL);
-    }
+  for (guint i = 0; i < sup->config->jobs; i++)
+    if (now >= shardpix_slot_deadline (&sup->slots[i], &sup->context))
+      supervisor_dispatch (sup, &sup->slots[i], SHARDPIX_SLOT_EV_TIMEOUT, NULL);
 }
 
 static guint
@@ -571,14 +448,6 @@ supervisor_worker_argv (const ShardpixSupervisorConfig *config)
   return argv;
 }
 
-static gint
-supervisor_compare_index (gconstpointer a, gconstpointer b)
-{
-  guint x = *(const guint *) a, y = *(const guint *) b;
-
-  return (x > y) - (x < y);
-}
-
 /* What no worker was given: positions in the queue, listing indexes in the
  * record. */
 static void
@@ -588,13 +457,8 @@ supervisor_drain_queue (Supervisor *sup)
 
   shardpix_work_queue_drain (sup->queue, positions);
   for (guint i = 0; i < positions->len; i++)
-    {
-      guint index = shardpix_run_record_listing_index (sup->record,
-                                                       g_array_index (positions, guint, i));
-
-      g_array_append_val (sup->record->undone, index);
-    }
-  g_array_sort (sup->record->undone, supervisor_compare_index);
+    shardpix_run_record_add_undone_position (sup->record, g_array_index (positions, guint, i));
+  shardpix_run_record_sort_undone (sup->record);
 }
 
 gboolean
@@ -613,8 +477,8 @@ shardpix_supervisor_run (const ShardpixSupervisorConfig *config, ShardpixRunReco
 
   sup.config = config;
   sup.record = record;
-  sup.source = (ShardpixSlotSource){ config->paths, config->order, config->grant_ahead };
-  sup.started_us = started_us;
+  sup.context = (ShardpixSlotContext){ config->job, config->paths, record,
+                                       config->grant_ahead, config->timeout_s, started_us };
   sup.queue = queue;
   sup.phase = SUPERVISOR_RUNNING;
   sup.argv = supervisor_worker_argv (config);

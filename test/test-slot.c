@@ -1,5 +1,5 @@
 /* A worker slot alone: its state table against the one documented in
- * lib/shardpix/slot.h, and its I/O over real pipes (the worker's end is
+ * lib/shardpix/slot-table.h, and its I/O over real pipes (the worker's end is
  * played by the test: what it reads is what a worker would read). */
 #include <fcntl.h>
 #include <string.h>
@@ -52,7 +52,7 @@ static void
 slot_test_read_documented (ShardpixSlotTransition table[SHARDPIX_SLOT_N_STATES]
                                                       [SHARDPIX_SLOT_N_EVENTS])
 {
-  g_autofree char *path = g_test_build_filename (G_TEST_DIST, "..", "lib", "shardpix", "slot.h",
+  g_autofree char *path = g_test_build_filename (G_TEST_DIST, "..", "lib", "shardpix", "slot-table.h",
                                                  NULL);
   g_autofree char *text = NULL;
   g_auto (GStrv) lines = NULL;
@@ -212,7 +212,8 @@ typedef struct {
   ShardpixSlot slot;
   ShardpixChildRecord record;
   GPtrArray *paths;
-  GArray *order;
+  ShardpixRunRecord *run;    /* the listing backwards */
+  ShardpixRunRecord *listed; /* in listing order */
   int worker_in;
   int worker_out;
 } SlotFixture;
@@ -234,14 +235,18 @@ slot_fixture_setup (SlotFixture *fx, gconstpointer data)
   fx->paths = g_ptr_array_new_with_free_func (g_free);
   for (guint i = 0; i < 10; i++)
     g_ptr_array_add (fx->paths, g_strdup_printf ("%c.jpg", 'a' + i));
-  /* Processing order: the listing backwards. */
-  fx->order = g_array_new (FALSE, FALSE, sizeof (guint));
-  for (guint i = 0; i < 10; i++)
-    {
-      guint index = 9 - i;
+  {
+    g_autoptr (GArray) order = g_array_new (FALSE, FALSE, sizeof (guint));
 
-      g_array_append_val (fx->order, index);
-    }
+    for (guint i = 0; i < 10; i++)
+      {
+        guint index = 9 - i;
+
+        g_array_append_val (order, index);
+      }
+    fx->run = shardpix_run_record_new (order);
+    fx->listed = shardpix_run_record_new (NULL);
+  }
 }
 
 static void
@@ -252,7 +257,8 @@ slot_fixture_teardown (SlotFixture *fx, gconstpointer data)
     close (fx->worker_in);
   close (fx->worker_out);
   g_ptr_array_unref (fx->paths);
-  g_array_unref (fx->order);
+  shardpix_run_record_free (fx->run);
+  shardpix_run_record_free (fx->listed);
 }
 
 /* What the worker has been sent so far: "index:name" per FILE, then "MORE n"
@@ -326,7 +332,7 @@ test_grants (SlotFixture *fx, gconstpointer data)
 {
   GArray *shards = g_array_new (FALSE, FALSE, sizeof (ShardpixRange));
   ShardpixRange ranges[] = { { 0, 3 }, { 3, 2 }, { 5, 1 } };
-  ShardpixSlotSource source = { fx->paths, fx->order, 1 };
+  ShardpixSlotContext context = { NULL, fx->paths, fx->run, 1, 0, 0 };
   g_autoptr (ShardpixWorkQueue) queue = NULL;
   ShardpixWork first;
   g_autofree char *sent1 = NULL, *sent2 = NULL, *sent3 = NULL, *sent4 = NULL;
@@ -337,32 +343,32 @@ test_grants (SlotFixture *fx, gconstpointer data)
   first = shardpix_work_queue_pop (queue);
   fx->record.range = first.range;
   fx->slot.state = SHARDPIX_SLOT_OPEN;
-  shardpix_slot_begin (&fx->slot, &source, &first, TRUE);
+  shardpix_slot_begin (&fx->slot, &context, &first);
   sent1 = slot_fixture_sent (fx);
   g_assert_cmpstr (sent1, ==, "9:j.jpg 8:i.jpg 7:h.jpg MORE 3;");
   g_assert_cmpuint (shardpix_slot_file (&fx->slot, 1), ==, 8);
 
   /* Two files left of three: not yet; one left: the next grant goes ahead. */
   fx->slot.next = 1;
-  shardpix_slot_grant_ahead (&fx->slot, &source, queue, FALSE);
+  shardpix_slot_grant_ahead (&fx->slot, &context, queue, FALSE);
   g_assert_cmpuint (fx->slot.ahead.range.count, ==, 0);
   fx->slot.next = 2;
-  shardpix_slot_grant_ahead (&fx->slot, &source, queue, TRUE);
+  shardpix_slot_grant_ahead (&fx->slot, &context, queue, TRUE);
   g_assert_cmpuint (fx->slot.ahead.range.count, ==, 0);
-  shardpix_slot_grant_ahead (&fx->slot, &source, queue, FALSE);
+  shardpix_slot_grant_ahead (&fx->slot, &context, queue, FALSE);
   g_assert_cmpuint (fx->slot.ahead.range.start, ==, 3);
   sent2 = slot_fixture_sent (fx);
   g_assert_cmpstr (sent2, ==, "6:g.jpg 5:f.jpg MORE 2;");
   /* One grant ahead at most. */
-  shardpix_slot_grant_ahead (&fx->slot, &source, queue, FALSE);
+  shardpix_slot_grant_ahead (&fx->slot, &context, queue, FALSE);
   g_assert_cmpuint (fx->slot.ahead.range.start, ==, 3);
 
   /* The grant done: it goes on with the one ahead, nothing new is sent. */
   fx->slot.next = 3;
   g_assert_true (shardpix_slot_has_next (&fx->slot, queue, TRUE));
-  shardpix_slot_grant_next (&fx->slot, &source, queue);
+  shardpix_slot_grant_next (&fx->slot, &context, queue);
   g_assert_cmpuint (fx->record.range.start, ==, 3);
-  g_assert_cmpuint (fx->record.n_files, ==, 2);
+  g_assert_cmpuint (fx->record.n_files, ==, 3 + 2);
   g_assert_cmpuint (fx->slot.next, ==, 3);
   g_assert_cmpuint (fx->slot.ahead.range.count, ==, 0);
   g_assert_cmpuint (shardpix_slot_file (&fx->slot, 4), ==, 5);
@@ -375,14 +381,14 @@ test_grants (SlotFixture *fx, gconstpointer data)
   g_assert_false (shardpix_slot_has_next (&fx->slot, queue, TRUE));
 
   fx->slot.next = 5;
-  shardpix_slot_grant_next (&fx->slot, &source, queue);
+  shardpix_slot_grant_next (&fx->slot, &context, queue);
   sent3 = slot_fixture_sent (fx);
   g_assert_cmpstr (sent3, ==, "4:e.jpg MORE 1;");
   g_assert_true (shardpix_work_queue_is_empty (queue));
 
   fx->slot.next = 6;
   fx->slot.state = SHARDPIX_SLOT_LAST;
-  shardpix_slot_grant_end (&fx->slot, &source);
+  shardpix_slot_grant_end (&fx->slot, &context);
   sent4 = slot_fixture_sent (fx);
   g_assert_cmpstr (sent4, ==, "END 0;|closed");
   g_assert_cmpint (fx->slot.child.to_child, ==, -1);
@@ -396,7 +402,7 @@ test_grants (SlotFixture *fx, gconstpointer data)
 static void
 test_records (SlotFixture *fx, gconstpointer data)
 {
-  ShardpixSlotSource source = { fx->paths, NULL, 0 };
+  ShardpixSlotContext context = { NULL, fx->paths, fx->listed, 0, 0, 0 };
   ShardpixWork work = { { 2, 2 }, 0, FALSE };
   ShardpixRecord result = { .type = SHARDPIX_RECORD_RESULT, .index = 2, .ok = TRUE };
   ShardpixRecord done = { .type = SHARDPIX_RECORD_DONE, .count = 2 };
@@ -405,7 +411,7 @@ test_records (SlotFixture *fx, gconstpointer data)
   fx->record.range = work.range;
   fx->record.n_files = 2;
   fx->slot.state = SHARDPIX_SLOT_LAST;
-  shardpix_slot_begin (&fx->slot, &source, &work, FALSE);
+  shardpix_slot_begin (&fx->slot, &context, &work);
 
   g_assert_cmpint (slot_fixture_read (fx), ==, SHARDPIX_SLOT_READ_AGAIN);
   {

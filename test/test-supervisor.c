@@ -538,9 +538,11 @@ fixture_rerun (Fixture *fx, guint timeout_s)
 }
 
 /* Woken by events, not by a timer: a worker that says nothing for 2 s
- * costs the supervisor no wakeup (a 250 ms poll timeout would have cost
- * 8), with no --timeout and with one far away. The same files without the
- * sleep give the wakeups their events take. */
+ * costs the supervisor no wakeup, with no --timeout and with one far away.
+ * Each wakeup is at least one event: three RESULTs, DONE, the end of the
+ * pipe, SIGCHLD, so at most 6, plus one to spare; a 250 ms poll timeout
+ * would add 8 during the sleep alone. The same files without the sleep
+ * are held to the same bound. */
 static void
 test_no_idle_wakeups (Fixture *fx, gconstpointer data)
 {
@@ -553,18 +555,17 @@ test_no_idle_wakeups (Fixture *fx, gconstpointer data)
   quiet = fixture_rerun (fx, 0);
   g_test_message ("wakeups: %u quiet, %u sleeping 2 s, %u sleeping 2 s with --timeout 30",
                   quiet->n_wakeups, sleepy->n_wakeups, far_deadline->n_wakeups);
-  for (guint i = 0; i < 2; i++)
-    {
-      const ShardpixRunRecord *record = i == 0 ? sleepy : far_deadline;
-
-      g_assert_cmpint (record->wall_us, >=, 2 * G_USEC_PER_SEC);
-      g_assert_cmpuint (record->n_ok, ==, 3);
-      g_assert_cmpuint (record->n_wakeups, <=, quiet->n_wakeups + 2);
-      g_assert_cmpuint (record->n_wakeups, <=, 10);
-    }
+  g_assert_cmpint (sleepy->wall_us, >=, 2 * G_USEC_PER_SEC);
+  g_assert_cmpint (far_deadline->wall_us, >=, 2 * G_USEC_PER_SEC);
   g_assert_cmpint (quiet->wall_us, <, 2 * G_USEC_PER_SEC);
-  g_assert_cmpuint (quiet->n_ok, ==, 3);
-  g_assert_cmpuint (quiet->n_wakeups, >, 0);
+  for (guint i = 0; i < 3; i++)
+    {
+      const ShardpixRunRecord *record = i == 0 ? sleepy : i == 1 ? far_deadline : quiet;
+
+      g_assert_cmpuint (record->n_ok, ==, 3);
+      g_assert_cmpuint (record->n_wakeups, >, 0);
+      g_assert_cmpuint (record->n_wakeups, <=, 7);
+    }
 }
 
 #define ADD(path, names, func) \

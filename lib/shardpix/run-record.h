@@ -10,10 +10,12 @@
  * second. */
 #pragma once
 
+#include <sys/resource.h>
 #include <sys/types.h>
 
 #include <glib.h>
 
+#include "shardpix/protocol.h"
 #include "shardpix/shard.h"
 
 G_BEGIN_DECLS
@@ -83,6 +85,24 @@ ShardpixChildRecord *shardpix_run_record_add_child (ShardpixRunRecord *record, g
 
 /* The listing index of @position in the run's processing order. */
 guint shardpix_run_record_listing_index (const ShardpixRunRecord *record, guint position);
+
+/* Counts @result, the RESULT @child owed next, for it and for the run. */
+void shardpix_run_record_count_result (ShardpixRunRecord *record, ShardpixChildRecord *child,
+                                       const ShardpixRecord *result);
+
+/* Counts the file @child, a retry, died on as poison: failed. */
+void shardpix_run_record_count_poison (ShardpixRunRecord *record, ShardpixChildRecord *child);
+
+/* Notes that @child was reaped @wall_us after its fork, with wait status
+ * @status and @usage; an exit other than 0 after DONE is its failure. */
+void shardpix_child_record_reaped (ShardpixChildRecord *child, int status,
+                                   const struct rusage *usage, gint64 wall_us);
+
+/* Notes the file at @position of the processing order as undone. */
+void shardpix_run_record_add_undone_position (ShardpixRunRecord *record, guint position);
+
+/* Sorts the undone listing indexes, as readers expect them. */
+void shardpix_run_record_sort_undone (ShardpixRunRecord *record);
 
 /* Sets why @child did not finish its shard, unless a reason is set already:
  * the first cause is the one worth reporting. */

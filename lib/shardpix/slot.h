@@ -1,170 +1,38 @@
-/* One worker slot of the supervisor: its state machine, its pipes and the
- * work it is granted.
- *
- * A slot's life is one table, shardpix_slot_transition(state, event): the
- * supervisor turns what it sees (a worker started, a record, end of file,
- * an exit, a deadline, a stop) into an event, looks up the action and the
- * next state, sets the state and runs the action. A pair the table does
- * not hold cannot happen; looking it up is a bug, and is refused.
- *
- * The table (test-slot checks that it is the code's, pair by pair):
- *   state     event         action      next state
- *   FREE      SPAWNED_OPEN  START       OPEN
- *   FREE      SPAWNED_LAST  START       LAST
- *   FREE      SPAWN_FAILED  FAILED      FREE
- *   OPEN      RESULT        RESULT      OPEN
- *   OPEN      GRANT_NEXT    NEXT        OPEN
- *   OPEN      GRANT_LAST    END         LAST
- *   OPEN      DONE          UNEXPECTED  KILLED
- *   OPEN      BAD_RECORD    UNEXPECTED  KILLED
- *   OPEN      GARBLED       GARBLED     DRAINING
- *   OPEN      EOF           EOF         DRAINING
- *   OPEN      EXITED        FINISH      FREE
- *   OPEN      TIMEOUT       TIMEOUT     KILLED
- *   OPEN      STOP          TERM        OPEN
- *   OPEN      KILL          KILL        KILLED
- *   LAST      RESULT        RESULT      LAST
- *   LAST      DONE          DONE        DONE
- *   LAST      BAD_RECORD    UNEXPECTED  KILLED
- *   LAST      GARBLED       GARBLED     DRAINING
- *   LAST      EOF           EOF         DRAINING
- *   LAST      EXITED        FINISH      FREE
- *   LAST      TIMEOUT       TIMEOUT     KILLED
- *   LAST      STOP          TERM        LAST
- *   LAST      KILL          KILL        KILLED
- *   DONE      RESULT        UNEXPECTED  KILLED
- *   DONE      DONE          UNEXPECTED  KILLED
- *   DONE      BAD_RECORD    UNEXPECTED  KILLED
- *   DONE      GARBLED       GARBLED     DRAINING
- *   DONE      EOF           EOF         DRAINING
- *   DONE      EXITED        FINISH      FREE
- *   DONE      TIMEOUT       TIMEOUT     KILLED
- *   DONE      STOP          TERM        DONE
- *   DONE      KILL          KILL        KILLED
- *   KILLED    RESULT        RESULT      KILLED
- *   KILLED    DONE          DONE        KILLED
- *   KILLED    BAD_RECORD    UNEXPECTED  KILLED
- *   KILLED    GARBLED       GARBLED     DRAINING
- *   KILLED    EOF           EOF         DRAINING
- *   KILLED    EXITED        FINISH      FREE
- *   KILLED    STOP          NONE        KILLED
- *   KILLED    KILL          NONE        KILLED
- *   DRAINING  EXITED        FINISH      FREE
- *   DRAINING  STOP          TERM        DRAINING
- *   DRAINING  KILL          KILL        DRAINING
- * Every other pair is refused: a FREE slot has no worker to hear from, a
- * DRAINING one no pipe, only an OPEN one is granted more, and a KILLED one
- * has no deadline left.
- * States:
- *   FREE      no worker.
- *   OPEN      a worker whose list ends with MORE: as it finishes a grant it
- *             goes on with the one sent ahead or is granted the next
- *             (--balance dynamic; a retry never is OPEN).
- *   LAST      a worker whose list ends with END: it finishes and sends DONE.
- *   DONE      it sent DONE: its pipe should close and it should exit 0.
- *   KILLED    SIGKILLed (silent past --timeout, an unexpected record, a
- *             stop's grace period over): what it wrote before still counts,
- *             but it is granted nothing and has no deadline.
- *   DRAINING  its results pipe is closed: waiting for its exit.
- * Events:
- *   SPAWNED_OPEN/LAST  started on work whose list ends with MORE/END.
- *   SPAWN_FAILED       could not be started (exec failed).
- *   RESULT             the RESULT it owed next.
- *   GRANT_NEXT         OPEN, it has the results of its whole grant and a
- *                      next grant is there (sent ahead, or in the queue).
- *   GRANT_LAST         the same with nothing left to grant: END is sent.
- *   DONE               a DONE whose count is every file it was given,
- *                      after all their results.
- *   BAD_RECORD         any other record: it is out of step with us.
- *   GARBLED            bytes that are not records.
- *   EOF                its results pipe closed.
- *   EXITED             it was reaped (what it wrote was read first).
- *   TIMEOUT            it sent nothing for --timeout seconds.
- *   STOP, KILL         the run is stopping: SIGTERM; the grace period is
- *                      over (or a second signal): SIGKILL.
- * Actions: see ShardpixSlotAction. */
+/* One worker slot of the supervisor: its pipes and the work it is granted.
+ * Its life cycle is the table in slot-table.h; the supervisor moves
+ * slot->state through it. */
 #pragma once
 
 #include <glib.h>
 
+#include "shardpix/job.h"
 #include "shardpix/protocol.h"
 #include "shardpix/run-record.h"
+#include "shardpix/slot-table.h"
 #include "shardpix/spawn.h"
 #include "shardpix/workqueue.h"
 
 G_BEGIN_DECLS
 
-typedef enum {
-  SHARDPIX_SLOT_FREE,
-  SHARDPIX_SLOT_OPEN,
-  SHARDPIX_SLOT_LAST,
-  SHARDPIX_SLOT_DONE,
-  SHARDPIX_SLOT_KILLED,
-  SHARDPIX_SLOT_DRAINING,
-  SHARDPIX_SLOT_N_STATES,
-} ShardpixSlotState;
-
-typedef enum {
-  SHARDPIX_SLOT_EV_SPAWNED_OPEN,
-  SHARDPIX_SLOT_EV_SPAWNED_LAST,
-  SHARDPIX_SLOT_EV_SPAWN_FAILED,
-  SHARDPIX_SLOT_EV_RESULT,
-  SHARDPIX_SLOT_EV_GRANT_NEXT,
-  SHARDPIX_SLOT_EV_GRANT_LAST,
-  SHARDPIX_SLOT_EV_DONE,
-  SHARDPIX_SLOT_EV_BAD_RECORD,
-  SHARDPIX_SLOT_EV_GARBLED,
-  SHARDPIX_SLOT_EV_EOF,
-  SHARDPIX_SLOT_EV_EXITED,
-  SHARDPIX_SLOT_EV_TIMEOUT,
-  SHARDPIX_SLOT_EV_STOP,
-  SHARDPIX_SLOT_EV_KILL,
-  SHARDPIX_SLOT_N_EVENTS,
-} ShardpixSlotEvent;
-
-typedef enum {
-  SHARDPIX_SLOT_ACT_INVALID,  /* not a transition */
-  SHARDPIX_SLOT_ACT_NONE,     /* nothing to do */
-  SHARDPIX_SLOT_ACT_START,    /* keep the worker, send its first list */
-  SHARDPIX_SLOT_ACT_FAILED,   /* its files undone; the run takes no more work */
-  SHARDPIX_SLOT_ACT_RESULT,   /* count it, pass it on; OPEN: grant ahead when due */
-  SHARDPIX_SLOT_ACT_NEXT,     /* go on with the grant ahead, or send the next */
-  SHARDPIX_SLOT_ACT_END,      /* send END */
-  SHARDPIX_SLOT_ACT_DONE,     /* note DONE and libvips' start-up time */
-  SHARDPIX_SLOT_ACT_UNEXPECTED, /* its failure, SIGKILL */
-  SHARDPIX_SLOT_ACT_GARBLED,  /* its failure, SIGKILL, close the pipe */
-  SHARDPIX_SLOT_ACT_EOF,      /* a record cut short is a failure; close the pipe */
-  SHARDPIX_SLOT_ACT_FINISH,   /* rusage, failure, its temporary file, recovery */
-  SHARDPIX_SLOT_ACT_TIMEOUT,  /* its failure, SIGKILL */
-  SHARDPIX_SLOT_ACT_TERM,     /* SIGTERM */
-  SHARDPIX_SLOT_ACT_KILL,     /* SIGKILL */
-} ShardpixSlotAction;
-
+/* What every slot of a run shares: the job, the listing and its processing
+ * order, the limits. */
 typedef struct {
-  ShardpixSlotAction action;
-  ShardpixSlotState next;
-} ShardpixSlotTransition;
-
-/* The table's entry, or NULL for a pair that is not a transition. */
-const ShardpixSlotTransition *shardpix_slot_transition (ShardpixSlotState state,
-                                                        ShardpixSlotEvent event);
-
-const char *shardpix_slot_state_name (ShardpixSlotState state);
-const char *shardpix_slot_event_name (ShardpixSlotEvent event);
-const char *shardpix_slot_action_name (ShardpixSlotAction action);
-
-/* Whether the worker's results pipe is still read in @state. */
-gboolean shardpix_slot_state_reads (ShardpixSlotState state);
-
-/* Whether --timeout applies to a worker in @state. */
-gboolean shardpix_slot_state_has_timeout (ShardpixSlotState state);
-
-/* What a slot's work is cut from: the listing and its processing order. */
-typedef struct {
-  GPtrArray *paths; /* the listing's relative paths */
-  GArray *order;    /* position -> listing index; NULL: listing order */
+  const ShardpixJob *job;
+  GPtrArray *paths;  /* the listing's relative paths */
+  const ShardpixRunRecord *record; /* for its processing order */
   guint grant_ahead; /* see ShardpixSupervisorConfig */
-} ShardpixSlotSource;
+  guint timeout_s;
+  gint64 started_us; /* the run's start, g_get_monotonic_time() */
+} ShardpixSlotContext;
+
+/* What came with an event, as far as its action needs it. */
+typedef struct {
+  const ShardpixWork *work;     /* SPAWNED_*, SPAWN_FAILED */
+  const GError *error;          /* SPAWN_FAILED, GARBLED */
+  const ShardpixRecord *record; /* RESULT, DONE, BAD_RECORD */
+  int status;                   /* EXITED */
+  const struct rusage *usage;   /* EXITED */
+} ShardpixSlotEventData;
 
 typedef struct {
   ShardpixSlotState state;
@@ -189,10 +57,11 @@ void shardpix_slot_clear (ShardpixSlot *slot);
  * must lie in record->range. */
 guint shardpix_slot_file (const ShardpixSlot *slot, guint position);
 
-/* Starts the slot's I/O with a worker just spawned on @work: its first
- * list, ending with MORE when @more. */
-void shardpix_slot_begin (ShardpixSlot *slot, const ShardpixSlotSource *source,
-                          const ShardpixWork *work, gboolean more);
+/* START: the worker in slot->child was just spawned on @work; notes it in
+ * its record and sends its first list, ending with MORE when the slot is
+ * OPEN. */
+void shardpix_slot_begin (ShardpixSlot *slot, const ShardpixSlotContext *context,
+                          const ShardpixWork *work);
 
 /* Writes what it can of the pending lists; when all is written, closes the
  * worker's input unless the slot is OPEN. */
@@ -202,6 +71,10 @@ void shardpix_slot_write (ShardpixSlot *slot);
 void shardpix_slot_close_input (ShardpixSlot *slot);
 void shardpix_slot_close_results (ShardpixSlot *slot);
 
+/* A worker that died mid-image leaves its temporary file: removes the one
+ * of the file it owed a result for next. */
+void shardpix_slot_remove_temp (const ShardpixSlot *slot, const ShardpixSlotContext *context);
+
 /* Whether an OPEN slot has a next grant: the one sent ahead, or work in
  * @queue that is not a retry (a retry waits for a fresh worker of its own,
  * so that its death is pinned on its one file), unless @stopping. */
@@ -209,18 +82,31 @@ gboolean shardpix_slot_has_next (const ShardpixSlot *slot, const ShardpixWorkQue
                                  gboolean stopping);
 
 /* GRANT_NEXT: goes on with the grant sent ahead, or sends the next one. */
-void shardpix_slot_grant_next (ShardpixSlot *slot, const ShardpixSlotSource *source,
+void shardpix_slot_grant_next (ShardpixSlot *slot, const ShardpixSlotContext *context,
                                ShardpixWorkQueue *queue);
 
 /* GRANT_LAST: sends END. */
-void shardpix_slot_grant_end (ShardpixSlot *slot, const ShardpixSlotSource *source);
+void shardpix_slot_grant_end (ShardpixSlot *slot, const ShardpixSlotContext *context);
 
-/* Prefetch across grants: sends the next grant while source->grant_ahead
+/* Prefetch across grants: sends the next grant while context->grant_ahead
  * files of the current one remain, so that the worker reads ahead across
  * the boundary instead of waiting for the first of each grant. At most one
  * grant ahead. */
-void shardpix_slot_grant_ahead (ShardpixSlot *slot, const ShardpixSlotSource *source,
+void shardpix_slot_grant_ahead (ShardpixSlot *slot, const ShardpixSlotContext *context,
                                 ShardpixWorkQueue *queue, gboolean stopping);
+
+/* Runs @action, just looked up for the slot's event, when it concerns the
+ * slot alone (all but three), and returns TRUE; FALSE for those that touch
+ * the run (FAILED, RESULT, FINISH), which are the supervisor's. @stopping:
+ * the run takes no more work. */
+gboolean shardpix_slot_act (ShardpixSlot *slot, ShardpixSlotAction action,
+                            const ShardpixSlotEventData *data,
+                            const ShardpixSlotContext *context, ShardpixWorkQueue *queue,
+                            gboolean stopping);
+
+/* When the worker's --timeout runs out if it stays silent; G_MAXINT64
+ * when no timeout applies (none set, or not in its state). */
+gint64 shardpix_slot_deadline (const ShardpixSlot *slot, const ShardpixSlotContext *context);
 
 /* How a read of the results pipe ended. */
 typedef enum {
