@@ -121,6 +121,13 @@ shardpix_run_record_add_undone_position (ShardpixRunRecord *record, guint positi
   g_array_append_val (record->undone, index);
 }
 
+void
+shardpix_run_record_add_undone (ShardpixRunRecord *record, GArray *files, guint from)
+{
+  for (guint i = from; files != NULL && i < files->len; i++)
+    g_array_append_val (record->undone, g_array_index (files, guint, i));
+}
+
 static gint
 run_record_compare_index (gconstpointer a, gconstpointer b)
 {

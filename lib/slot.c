@@ -158,6 +158,19 @@ shardpix_slot_has_next (const ShardpixSlot *slot, const ShardpixWorkQueue *queue
   return front != NULL && !front->retry;
 }
 
+gboolean
+shardpix_slot_grant_event (const ShardpixSlot *slot, const ShardpixWorkQueue *queue,
+                           gboolean stopping, ShardpixSlotEvent *event)
+{
+  const ShardpixRange *range = &slot->record->range;
+
+  if (slot->state != SHARDPIX_SLOT_OPEN || slot->next < range->start + range->count)
+    return FALSE;
+  *event = shardpix_slot_has_next (slot, queue, stopping) ? SHARDPIX_SLOT_EV_GRANT_NEXT
+                                                          : SHARDPIX_SLOT_EV_GRANT_LAST;
+  return TRUE;
+}
+
 static void
 slot_go_on_with (ShardpixSlot *slot, const ShardpixWork *work, GArray *files)
 {

@@ -92,13 +92,6 @@ supervisor_count_output_error (Supervisor *sup, const ShardpixRecord *record)
 }
 
 static void
-supervisor_mark_undone (Supervisor *sup, GArray *files, guint from)
-{
-  for (guint i = from; files != NULL && i < files->len; i++)
-    g_array_append_val (sup->record->undone, g_array_index (files, guint, i));
-}
-
-static void
 supervisor_on_spawn_failed (Supervisor *sup, ShardpixSlot *slot, const ShardpixSlotEventData *data)
 {
   const ShardpixRange *range = &data->work->range;
@@ -169,8 +162,9 @@ supervisor_finish (Supervisor *sup, ShardpixSlot *slot, const ShardpixSlotEventD
           sup->record->child_failed = TRUE;
           supervisor_close_intake (sup);
         }
-      supervisor_mark_undone (sup, slot->files, slot->next - child->range.start);
-      supervisor_mark_undone (sup, slot->ahead_files, 0);
+      shardpix_run_record_add_undone (sup->record, slot->files,
+                                      slot->next - child->range.start);
+      shardpix_run_record_add_undone (sup->record, slot->ahead_files, 0);
       break;
     case SHARDPIX_RECOVERY_RETRY:
       child->requeued = TRUE;
@@ -239,15 +233,10 @@ supervisor_read (Supervisor *sup, ShardpixSlot *slot)
             break;
           data.error = error;
           supervisor_dispatch (sup, slot, event, &data);
-          /* Its grant is done: it goes on, or is told there is no more. */
-          if (event == SHARDPIX_SLOT_EV_RESULT && slot->state == SHARDPIX_SLOT_OPEN
-              && slot->next == slot->record->range.start + slot->record->range.count)
-            supervisor_dispatch (sup, slot,
-                                 shardpix_slot_has_next (slot, sup->queue,
-                                                         !supervisor_takes_work (sup))
-                                     ? SHARDPIX_SLOT_EV_GRANT_NEXT
-                                     : SHARDPIX_SLOT_EV_GRANT_LAST,
-                                 NULL);
+          if (event == SHARDPIX_SLOT_EV_RESULT
+              && shardpix_slot_grant_event (slot, sup->queue, !supervisor_takes_work (sup),
+                                            &event))
+            supervisor_dispatch (sup, slot, event, NULL);
         }
       if (how == SHARDPIX_SLOT_READ_AGAIN)
         return;

@@ -335,6 +335,7 @@ test_grants (SlotFixture *fx, gconstpointer data)
   ShardpixSlotContext context = { NULL, fx->paths, fx->run, 1, 0, 0 };
   g_autoptr (ShardpixWorkQueue) queue = NULL;
   ShardpixWork first;
+  ShardpixSlotEvent event;
   g_autofree char *sent1 = NULL, *sent2 = NULL, *sent3 = NULL, *sent4 = NULL;
 
   g_array_append_vals (shards, ranges, G_N_ELEMENTS (ranges));
@@ -350,6 +351,7 @@ test_grants (SlotFixture *fx, gconstpointer data)
 
   /* Two files left of three: not yet; one left: the next grant goes ahead. */
   fx->slot.next = 1;
+  g_assert_false (shardpix_slot_grant_event (&fx->slot, queue, FALSE, &event));
   shardpix_slot_grant_ahead (&fx->slot, &context, queue, FALSE);
   g_assert_cmpuint (fx->slot.ahead.range.count, ==, 0);
   fx->slot.next = 2;
@@ -366,6 +368,8 @@ test_grants (SlotFixture *fx, gconstpointer data)
   /* The grant done: it goes on with the one ahead, nothing new is sent. */
   fx->slot.next = 3;
   g_assert_true (shardpix_slot_has_next (&fx->slot, queue, TRUE));
+  g_assert_true (shardpix_slot_grant_event (&fx->slot, queue, TRUE, &event));
+  g_assert_cmpint (event, ==, SHARDPIX_SLOT_EV_GRANT_NEXT);
   shardpix_slot_grant_next (&fx->slot, &context, queue);
   g_assert_cmpuint (fx->record.range.start, ==, 3);
   g_assert_cmpuint (fx->record.n_files, ==, 3 + 2);
@@ -387,7 +391,10 @@ test_grants (SlotFixture *fx, gconstpointer data)
   g_assert_true (shardpix_work_queue_is_empty (queue));
 
   fx->slot.next = 6;
+  g_assert_true (shardpix_slot_grant_event (&fx->slot, queue, FALSE, &event));
+  g_assert_cmpint (event, ==, SHARDPIX_SLOT_EV_GRANT_LAST);
   fx->slot.state = SHARDPIX_SLOT_LAST;
+  g_assert_false (shardpix_slot_grant_event (&fx->slot, queue, FALSE, &event));
   shardpix_slot_grant_end (&fx->slot, &context);
   sent4 = slot_fixture_sent (fx);
   g_assert_cmpstr (sent4, ==, "END 0;|closed");

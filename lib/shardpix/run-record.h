@@ -101,6 +101,9 @@ void shardpix_child_record_reaped (ShardpixChildRecord *child, int status,
 /* Notes the file at @position of the processing order as undone. */
 void shardpix_run_record_add_undone_position (ShardpixRunRecord *record, guint position);
 
+/* Notes the listing indexes @files[@from..] as undone (@files may be NULL). */
+void shardpix_run_record_add_undone (ShardpixRunRecord *record, GArray *files, guint from);
+
 /* Sorts the undone listing indexes, as readers expect them. */
 void shardpix_run_record_sort_undone (ShardpixRunRecord *record);
 

@@ -81,6 +81,12 @@ void shardpix_slot_remove_temp (const ShardpixSlot *slot, const ShardpixSlotCont
 gboolean shardpix_slot_has_next (const ShardpixSlot *slot, const ShardpixWorkQueue *queue,
                                  gboolean stopping);
 
+/* After a RESULT: when the slot is OPEN and has the results of its whole
+ * grant, sets *@event to GRANT_NEXT when it has a next grant, else
+ * GRANT_LAST, and returns TRUE; FALSE when its grant goes on. */
+gboolean shardpix_slot_grant_event (const ShardpixSlot *slot, const ShardpixWorkQueue *queue,
+                                    gboolean stopping, ShardpixSlotEvent *event);
+
 /* GRANT_NEXT: goes on with the grant sent ahead, or sends the next one. */
 void shardpix_slot_grant_next (ShardpixSlot *slot, const ShardpixSlotContext *context,
                                ShardpixWorkQueue *queue);
