@@ -29,7 +29,7 @@ cmd_report_note_failure (GHashTable *failures, const ShardpixRecord *result)
 
 gboolean
 cmd_report_write_run (const char *json_path, const char *svg_path,
-                      const ShardpixReportSettings *settings, const ShardpixRunReport *report,
+                      const ShardpixReportSettings *settings, const ShardpixRunRecord *report,
                       GPtrArray *paths, GHashTable *failures)
 {
   gboolean ok = TRUE;

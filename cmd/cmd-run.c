@@ -76,7 +76,7 @@ run_progress_new (const RunOptions *options, guint total)
 static gboolean
 run_print_record (const RunOptions *options, const ShardpixRun *run, GHashTable *reasons)
 {
-  const ShardpixRunReport *record = run->record;
+  const ShardpixRunRecord *record = run->record;
   GPtrArray *paths = run->listing->paths;
   g_autofree char *table = shardpix_report_children_table (record);
   g_autofree char *failures = shardpix_report_child_failures (record, paths);
@@ -96,7 +96,7 @@ run_print_record (const RunOptions *options, const ShardpixRun *run, GHashTable 
 static void
 run_print_stop (const ShardpixRun *run)
 {
-  const ShardpixRunReport *record = run->record;
+  const ShardpixRunRecord *record = run->record;
 
   if (record == NULL)
     return;

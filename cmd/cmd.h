@@ -51,7 +51,7 @@ void cmd_report_note_failure (GHashTable *failures, const ShardpixRecord *result
  * be NULL); on error prints why and returns FALSE. */
 gboolean cmd_report_write_run (const char *json_path, const char *svg_path,
                                const ShardpixReportSettings *settings,
-                               const ShardpixRunReport *report, GPtrArray *paths,
+                               const ShardpixRunRecord *report, GPtrArray *paths,
                                GHashTable *failures);
 
 /* The same for `bench --json` and `bench --svg`. */

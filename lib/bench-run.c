@@ -162,7 +162,7 @@ bench_parallel_pass (Bench *bench, guint jobs, const char *out_dir, GError **err
   pass->sys_s = bench_seconds (&after.ru_stime) - bench_seconds (&before.ru_stime);
   for (guint i = 0; i < pass->run->children->len; i++)
     {
-      const ShardpixChildReport *child = g_ptr_array_index (pass->run->children, i);
+      const ShardpixChildRecord *child = g_ptr_array_index (pass->run->children, i);
 
       pass->user_s += child->user_s;
       pass->sys_s += child->sys_s;

@@ -37,7 +37,7 @@ shardpix_bench_pass_free (ShardpixBenchPass *pass)
 {
   if (pass == NULL)
     return;
-  g_clear_pointer (&pass->run, shardpix_run_report_free);
+  g_clear_pointer (&pass->run, shardpix_run_record_free);
   g_clear_pointer (&pass->failures, g_hash_table_unref);
   g_free (pass);
 }

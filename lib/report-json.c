@@ -172,7 +172,7 @@ shardpix_report_json_job (const ShardpixJob *job)
 }
 
 static void
-json_add_child (JsonBuilder *b, const ShardpixChildReport *child)
+json_add_child (JsonBuilder *b, const ShardpixChildRecord *child)
 {
   g_autofree char *exit_text = NULL;
 
@@ -293,7 +293,7 @@ json_add_skipped (JsonBuilder *b, GHashTable *skipped)
 /* The members every run object has, in the run report and in each
  * parallel pass of the bench report. */
 static void
-json_add_run_members (JsonBuilder *b, const ShardpixRunReport *report, GPtrArray *paths,
+json_add_run_members (JsonBuilder *b, const ShardpixRunRecord *report, GPtrArray *paths,
                       GHashTable *failures)
 {
   json_add_int (b, "ok", report->n_ok);
@@ -326,7 +326,7 @@ json_finish (JsonBuilder *b)
 
 char *
 shardpix_report_json_run (const ShardpixReportSettings *settings,
-                          const ShardpixRunReport *report, GPtrArray *paths,
+                          const ShardpixRunRecord *report, GPtrArray *paths,
                           GHashTable *failures)
 {
   g_autoptr (JsonBuilder) b = json_builder_new ();

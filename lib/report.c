@@ -3,7 +3,7 @@
 #include "shardpix/spawn.h"
 
 static char *
-report_how_exited (const ShardpixChildReport *child)
+report_how_exited (const ShardpixChildRecord *child)
 {
   if (child->pid == 0)
     return g_strdup ("not started");
@@ -13,7 +13,7 @@ report_how_exited (const ShardpixChildReport *child)
 }
 
 char *
-shardpix_report_children_table (const ShardpixRunReport *report)
+shardpix_report_children_table (const ShardpixRunRecord *report)
 {
   GString *out = g_string_new (NULL);
 
@@ -22,7 +22,7 @@ shardpix_report_children_table (const ShardpixRunReport *report)
                           "maxrss MB", "exit");
   for (guint i = 0; i < report->children->len; i++)
     {
-      const ShardpixChildReport *child = g_ptr_array_index (report->children, i);
+      const ShardpixChildRecord *child = g_ptr_array_index (report->children, i);
       g_autofree char *exited = report_how_exited (child);
       g_autofree char *how = shardpix_report_display_name (exited);
 
@@ -76,20 +76,20 @@ shardpix_report_display_name (const char *name)
 /* The name of the file at @position of the run's processing order, made
  * safe for the terminal. */
 static char *
-report_name_at (const ShardpixRunReport *report, GPtrArray *paths, guint position)
+report_name_at (const ShardpixRunRecord *report, GPtrArray *paths, guint position)
 {
   return shardpix_report_display_name (
-      g_ptr_array_index (paths, shardpix_run_report_listing_index (report, position)));
+      g_ptr_array_index (paths, shardpix_run_record_listing_index (report, position)));
 }
 
 char *
-shardpix_report_child_failures (const ShardpixRunReport *report, GPtrArray *paths)
+shardpix_report_child_failures (const ShardpixRunRecord *report, GPtrArray *paths)
 {
   GString *out = g_string_new (NULL);
 
   for (guint i = 0; i < report->children->len; i++)
     {
-      const ShardpixChildReport *child = g_ptr_array_index (report->children, i);
+      const ShardpixChildRecord *child = g_ptr_array_index (report->children, i);
       const ShardpixRange *range = &child->range;
       guint end = range->start + range->count;
       guint first_undone = end - child->n_undone;

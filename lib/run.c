@@ -17,7 +17,7 @@ shardpix_run_free (ShardpixRun *run)
     return;
   g_clear_pointer (&run->listing, shardpix_listing_free);
   shardpix_slice_info_clear (&run->slice_info);
-  g_clear_pointer (&run->record, shardpix_run_report_free);
+  g_clear_pointer (&run->record, shardpix_run_record_free);
   g_free (run);
 }
 
@@ -260,7 +260,7 @@ shardpix_run_execute (const ShardpixRunPlan *plan, ShardpixRun *run, GError **er
 int
 shardpix_run_exit_status (const ShardpixRun *run)
 {
-  const ShardpixRunReport *record = run->record;
+  const ShardpixRunRecord *record = run->record;
 
   if (record != NULL && record->stop_signal != 0)
     return 128 + record->stop_signal;

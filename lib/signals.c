@@ -2,23 +2,29 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "shardpix/error.h"
 
 static int signals_pipe[2] = { -1, -1 };
+/* The handler's only datum: set before the handlers are installed and
+ * cleared after they are restored, read atomically in signal context. */
+static volatile sig_atomic_t signals_write_fd = -1;
 static const int signals_caught[] = { SIGCHLD, SIGINT, SIGTERM, SIGHUP };
 
 G_STATIC_ASSERT (G_N_ELEMENTS (signals_caught) == G_N_ELEMENTS (((ShardpixSignals *) 0)->saved));
 
+/* Async-signal-safe: write() alone (POSIX lists it), errno kept, nothing
+ * allocated or locked. */
 static void
 signals_on_signal (int signo)
 {
   int errsv = errno;
   unsigned char byte = (unsigned char) signo;
 
-  if (write (signals_pipe[1], &byte, 1) < 0)
+  if (write (signals_write_fd, &byte, 1) < 0)
     {
       /* The pipe is full: enough wake-ups are already queued. */
     }
@@ -30,9 +36,11 @@ shardpix_signals_install (ShardpixSignals *signals, GError **error)
 {
   struct sigaction action;
   struct sigaction ignore;
+  sigset_t child;
 
   if (pipe2 (signals_pipe, O_CLOEXEC | O_NONBLOCK) != 0)
     return shardpix_error_errno (errno, error, "cannot create signal pipe");
+  signals_write_fd = signals_pipe[1];
   memset (&action, 0, sizeof action);
   action.sa_handler = signals_on_signal;
   action.sa_flags = SA_RESTART | SA_NOCLDSTOP;
@@ -43,6 +51,11 @@ shardpix_signals_install (ShardpixSignals *signals, GError **error)
   ignore.sa_handler = SIG_IGN;
   sigemptyset (&ignore.sa_mask);
   sigaction (SIGPIPE, &ignore, &signals->saved_pipe);
+  /* The supervisor reaps only when SIGCHLD says so: a caller that blocked
+   * it would leave the loop asleep beside its dead workers. */
+  sigemptyset (&child);
+  sigaddset (&child, SIGCHLD);
+  pthread_sigmask (SIG_UNBLOCK, &child, &signals->saved_mask);
   return TRUE;
 }
 
@@ -52,6 +65,8 @@ shardpix_signals_restore (const ShardpixSignals *signals)
   for (guint i = 0; i < G_N_ELEMENTS (signals_caught); i++)
     sigaction (signals_caught[i], &signals->saved[i], NULL);
   sigaction (SIGPIPE, &signals->saved_pipe, NULL);
+  pthread_sigmask (SIG_SETMASK, &signals->saved_mask, NULL);
+  signals_write_fd = -1;
   close (signals_pipe[0]);
   close (signals_pipe[1]);
   signals_pipe[0] = signals_pipe[1] = -1;

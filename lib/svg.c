@@ -68,7 +68,7 @@ svg_step (double max, int ticks)
 
 /* The Gantt chart in the box (@x, @y, @w, @h); returns the height used. */
 static int
-svg_timeline_panel (GString *out, int x, int y, int w, const ShardpixRunReport *report,
+svg_timeline_panel (GString *out, int x, int y, int w, const ShardpixRunRecord *report,
                     GPtrArray *paths, const char *heading)
 {
   guint rows = report->children->len;
@@ -78,7 +78,7 @@ svg_timeline_panel (GString *out, int x, int y, int w, const ShardpixRunReport *
 
   for (guint i = 0; i < rows; i++)
     {
-      const ShardpixChildReport *child = g_ptr_array_index (report->children, i);
+      const ShardpixChildRecord *child = g_ptr_array_index (report->children, i);
       end_us = MAX (end_us, (double) child->started_us + child->wall_us);
     }
   step = svg_step (end_us / 1e6, 8);
@@ -97,7 +97,7 @@ svg_timeline_panel (GString *out, int x, int y, int w, const ShardpixRunReport *
                           "the run started</text>\n", x + w / 2, y + plot_h + 30);
   for (guint i = 0; i < rows; i++)
     {
-      const ShardpixChildReport *child = g_ptr_array_index (report->children, i);
+      const ShardpixChildRecord *child = g_ptr_array_index (report->children, i);
       int ry = y + (int) i * SVG_ROW;
       double cx = x + w * (child->started_us / end_us);
 
@@ -131,7 +131,7 @@ svg_timeline_panel (GString *out, int x, int y, int w, const ShardpixRunReport *
 }
 
 char *
-shardpix_svg_timeline (const ShardpixRunReport *report, GPtrArray *paths, const char *title)
+shardpix_svg_timeline (const ShardpixRunRecord *report, GPtrArray *paths, const char *title)
 {
   GString *out = g_string_new (NULL);
   GString *body = g_string_new (NULL);

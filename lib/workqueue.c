@@ -43,6 +43,14 @@ shardpix_work_queue_pop (ShardpixWorkQueue *queue)
   return g_array_index (queue->items, ShardpixWork, queue->next++);
 }
 
+const ShardpixWork *
+shardpix_work_queue_peek (const ShardpixWorkQueue *queue)
+{
+  if (shardpix_work_queue_is_empty (queue))
+    return NULL;
+  return &g_array_index (queue->items, ShardpixWork, queue->next);
+}
+
 void
 shardpix_work_queue_push_front (ShardpixWorkQueue *queue, const ShardpixWork *work)
 {

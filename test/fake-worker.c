@@ -9,6 +9,7 @@
  *   "garbage": sends bytes that are not a record
  *   "quit":    exits 0 on that file without finishing the shard
  *   "fail":    reports the file as failed
+ *   "sleep":   says nothing for 2 s on that file, then reports it done
  * Any other file is reported done. It takes its files grant by grant
  * (MORE records) as a real worker does under --balance dynamic. Before misbehaving it creates the
  * temporary file a real worker would have, so that cleanup is tested too. */
@@ -125,6 +126,8 @@ main (int argc, char **argv)
                 return 4;
               pause ();
             }
+          if (strstr (name, "sleep"))
+            g_usleep (2 * G_USEC_PER_SEC);
           if (strstr (name, "fail"))
             {
               result.ok = FALSE;

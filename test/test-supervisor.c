@@ -52,13 +52,13 @@ fixture_teardown (Fixture *fx, gconstpointer data)
 }
 
 /* Takes @shards. */
-static ShardpixRunReport *
+static ShardpixRunRecord *
 fixture_run_shards (Fixture *fx, const char *exe, guint jobs, GArray *shards,
                     guint timeout_s, gboolean dynamic)
 {
   g_autofree char *fake = g_test_build_filename (G_TEST_BUILT, "fake-worker", NULL);
   g_autoptr (GError) error = NULL;
-  ShardpixRunReport *report = NULL;
+  ShardpixRunRecord *report = NULL;
   ShardpixSupervisorConfig config = {
     .job = &fx->job,
     .worker_exe = exe ? exe : fake,
@@ -78,7 +78,7 @@ fixture_run_shards (Fixture *fx, const char *exe, guint jobs, GArray *shards,
   return report;
 }
 
-static ShardpixRunReport *
+static ShardpixRunRecord *
 fixture_run (Fixture *fx, const char *exe, guint jobs, guint n_shards, guint timeout_s)
 {
   return fixture_run_shards (fx, exe, jobs, shardpix_shard_by_count (fx->paths->len, n_shards),
@@ -87,19 +87,19 @@ fixture_run (Fixture *fx, const char *exe, guint jobs, guint n_shards, guint tim
 
 /* --balance dynamic: guided chunks granted over the pipe to long-lived
  * workers. */
-static ShardpixRunReport *
+static ShardpixRunRecord *
 fixture_run_dynamic (Fixture *fx, guint jobs)
 {
   return fixture_run_shards (fx, NULL, jobs, shardpix_shard_guided (fx->paths->len, jobs), 0,
                              TRUE);
 }
 
-static const ShardpixChildReport *
-child_with (const ShardpixRunReport *report, guint index)
+static const ShardpixChildRecord *
+child_with (const ShardpixRunRecord *report, guint index)
 {
   for (guint i = 0; i < report->children->len; i++)
     {
-      const ShardpixChildReport *child = g_ptr_array_index (report->children, i);
+      const ShardpixChildRecord *child = g_ptr_array_index (report->children, i);
 
       if (index >= child->range.start && index < child->range.start + child->range.count)
         return child;
@@ -140,7 +140,7 @@ assert_each_seen_once (Fixture *fx)
 
 /* Every image done by @n_children clean workers, each reported once. */
 static void
-assert_all_good (Fixture *fx, const ShardpixRunReport *report, guint n_children)
+assert_all_good (Fixture *fx, const ShardpixRunRecord *report, guint n_children)
 {
   guint n_files = 0;
 
@@ -151,7 +151,7 @@ assert_all_good (Fixture *fx, const ShardpixRunReport *report, guint n_children)
   g_assert_cmpuint (report->children->len, ==, n_children);
   for (guint i = 0; i < report->children->len; i++)
     {
-      const ShardpixChildReport *child = g_ptr_array_index (report->children, i);
+      const ShardpixChildRecord *child = g_ptr_array_index (report->children, i);
 
       g_assert_true (child->done);
       g_assert_true (child->reaped);
@@ -174,24 +174,24 @@ assert_all_good (Fixture *fx, const ShardpixRunReport *report, guint n_children)
 static void
 test_all_good (Fixture *fx, gconstpointer data)
 {
-  g_autoptr (ShardpixRunReport) report = fixture_run (fx, NULL, 3, 7, 0);
+  g_autoptr (ShardpixRunRecord) report = fixture_run (fx, NULL, 3, 7, 0);
 
   assert_all_good (fx, report, 7);
   for (guint i = 0; i < report->children->len; i++)
     {
-      const ShardpixChildReport *child = g_ptr_array_index (report->children, i);
+      const ShardpixChildRecord *child = g_ptr_array_index (report->children, i);
 
       g_assert_cmpuint (child->n_files, ==, child->range.count);
     }
 }
 
 /* The retry of @index: the child given that file alone after a death. */
-static const ShardpixChildReport *
-retry_of (const ShardpixRunReport *report, guint index)
+static const ShardpixChildRecord *
+retry_of (const ShardpixRunRecord *report, guint index)
 {
   for (guint i = 0; i < report->children->len; i++)
     {
-      const ShardpixChildReport *child = g_ptr_array_index (report->children, i);
+      const ShardpixChildRecord *child = g_ptr_array_index (report->children, i);
 
       if (child->retry && child->range.start == index)
         return child;
@@ -208,10 +208,10 @@ static const char *const crash_names[] = {
 static void
 test_crash (Fixture *fx, gconstpointer data)
 {
-  g_autoptr (ShardpixRunReport) report = fixture_run (fx, NULL, 2, 2, 0);
-  const ShardpixChildReport *dead = child_with (report, 1);
-  const ShardpixChildReport *retry = retry_of (report, 1);
-  const ShardpixChildReport *alive = child_with (report, 5);
+  g_autoptr (ShardpixRunRecord) report = fixture_run (fx, NULL, 2, 2, 0);
+  const ShardpixChildRecord *dead = child_with (report, 1);
+  const ShardpixChildRecord *retry = retry_of (report, 1);
+  const ShardpixChildRecord *alive = child_with (report, 5);
 
   g_assert_false (report->child_failed);
   g_assert_true (WIFSIGNALED (dead->status) && WTERMSIG (dead->status) == SIGKILL);
@@ -242,9 +242,9 @@ test_crash (Fixture *fx, gconstpointer data)
 /* File 1's worker died: it was retried alone, and its retry died too
  * (@poison) or succeeded; every other file is ok. */
 static void
-assert_one_retry (Fixture *fx, const ShardpixRunReport *report, gboolean poison)
+assert_one_retry (Fixture *fx, const ShardpixRunRecord *report, gboolean poison)
 {
-  const ShardpixChildReport *retry = retry_of (report, 1);
+  const ShardpixChildRecord *retry = retry_of (report, 1);
 
   g_assert_false (report->child_failed);
   g_assert_cmpint (retry->poisoned, ==, poison);
@@ -265,7 +265,7 @@ static const char *const flaky_names[] = { "a.jpg", "b-flaky.jpg", "c.jpg", "d.j
 static void
 test_crash_once (Fixture *fx, gconstpointer data)
 {
-  g_autoptr (ShardpixRunReport) report = fixture_run (fx, NULL, 1, 1, 0);
+  g_autoptr (ShardpixRunRecord) report = fixture_run (fx, NULL, 1, 1, 0);
   g_autofree char *marker = g_build_filename (fx->out, "flaky-marker", NULL);
 
   assert_one_retry (fx, report, FALSE);
@@ -279,9 +279,9 @@ static const char *const hang_names[] = { "a.jpg", "b-hang.jpg", "c.jpg", "d.jpg
 static void
 test_hang_timeout (Fixture *fx, gconstpointer data)
 {
-  g_autoptr (ShardpixRunReport) report = fixture_run (fx, NULL, 2, 2, 1);
-  const ShardpixChildReport *hung = child_with (report, 1);
-  const ShardpixChildReport *retry = retry_of (report, 1);
+  g_autoptr (ShardpixRunRecord) report = fixture_run (fx, NULL, 2, 2, 1);
+  const ShardpixChildRecord *hung = child_with (report, 1);
+  const ShardpixChildRecord *retry = retry_of (report, 1);
 
   g_assert_false (report->child_failed);
   g_assert_nonnull (strstr (hung->failure, "sent nothing for 1 s"));
@@ -300,8 +300,8 @@ static const char *const garbage_names[] = { "a.jpg", "b-garbage.jpg", "c.jpg", 
 static void
 test_garbage (Fixture *fx, gconstpointer data)
 {
-  g_autoptr (ShardpixRunReport) report = fixture_run (fx, NULL, 1, 1, 0);
-  const ShardpixChildReport *child = child_with (report, 1);
+  g_autoptr (ShardpixRunRecord) report = fixture_run (fx, NULL, 1, 1, 0);
+  const ShardpixChildRecord *child = child_with (report, 1);
 
   g_assert_false (report->child_failed);
   g_assert_nonnull (child->failure);
@@ -319,8 +319,8 @@ static const char *const quit_names[] = { "a.jpg", "b-quit.jpg", "c.jpg", NULL }
 static void
 test_quit_without_done (Fixture *fx, gconstpointer data)
 {
-  g_autoptr (ShardpixRunReport) report = fixture_run (fx, NULL, 1, 1, 0);
-  const ShardpixChildReport *child = child_with (report, 1);
+  g_autoptr (ShardpixRunRecord) report = fixture_run (fx, NULL, 1, 1, 0);
+  const ShardpixChildRecord *child = child_with (report, 1);
 
   g_assert_false (report->child_failed);
   g_assert_true (WIFEXITED (child->status) && WEXITSTATUS (child->status) == 0);
@@ -341,8 +341,8 @@ static const char *const badinit_names[] = { "a.jpg", "b-badinit.jpg", "c.jpg", 
 static void
 test_hopeless_worker (Fixture *fx, gconstpointer data)
 {
-  g_autoptr (ShardpixRunReport) report = fixture_run (fx, NULL, 1, 2, 0);
-  const ShardpixChildReport *child = child_with (report, 1);
+  g_autoptr (ShardpixRunRecord) report = fixture_run (fx, NULL, 1, 2, 0);
+  const ShardpixChildRecord *child = child_with (report, 1);
 
   g_assert_true (report->child_failed);
   g_assert_nonnull (strstr (child->failure, "exit 5"));
@@ -361,7 +361,7 @@ static const char *const fail_names[] = { "a.jpg", "b-fail.jpg", "c.jpg", NULL }
 static void
 test_image_failure_is_not_a_child_failure (Fixture *fx, gconstpointer data)
 {
-  g_autoptr (ShardpixRunReport) report = fixture_run (fx, NULL, 2, 3, 0);
+  g_autoptr (ShardpixRunRecord) report = fixture_run (fx, NULL, 2, 3, 0);
 
   g_assert_false (report->child_failed);
   g_assert_cmpuint (report->n_ok, ==, 2);
@@ -372,8 +372,8 @@ test_image_failure_is_not_a_child_failure (Fixture *fx, gconstpointer data)
 static void
 test_exec_failure (Fixture *fx, gconstpointer data)
 {
-  g_autoptr (ShardpixRunReport) report = fixture_run (fx, "/nonexistent/worker", 2, 4, 0);
-  const ShardpixChildReport *first = g_ptr_array_index (report->children, 0);
+  g_autoptr (ShardpixRunRecord) report = fixture_run (fx, "/nonexistent/worker", 2, 4, 0);
+  const ShardpixChildRecord *first = g_ptr_array_index (report->children, 0);
 
   g_assert_true (report->child_failed);
   /* Reported once: no more workers are tried with a binary that won't run. */
@@ -398,7 +398,7 @@ static void
 test_stop_signal (Fixture *fx, gconstpointer data)
 {
   g_autoptr (GThread) thread = g_thread_new ("sigterm", send_sigterm_later, NULL);
-  g_autoptr (ShardpixRunReport) report = fixture_run (fx, NULL, 2, 3, 0);
+  g_autoptr (ShardpixRunRecord) report = fixture_run (fx, NULL, 2, 3, 0);
 
   g_thread_join (g_steal_pointer (&thread));
   g_assert_cmpint (report->stop_signal, ==, SIGTERM);
@@ -407,7 +407,7 @@ test_stop_signal (Fixture *fx, gconstpointer data)
   g_assert_cmpuint (report->undone->len, ==, 5);
   for (guint i = 0; i < report->children->len; i++)
     {
-      const ShardpixChildReport *child = g_ptr_array_index (report->children, i);
+      const ShardpixChildRecord *child = g_ptr_array_index (report->children, i);
 
       g_assert_true (child->reaped);
       g_assert_true (WIFSIGNALED (child->status));
@@ -419,7 +419,7 @@ test_stop_signal (Fixture *fx, gconstpointer data)
 static void
 test_dynamic_all_good (Fixture *fx, gconstpointer data)
 {
-  g_autoptr (ShardpixRunReport) report = fixture_run_dynamic (fx, 2);
+  g_autoptr (ShardpixRunRecord) report = fixture_run_dynamic (fx, 2);
 
   g_assert_cmpuint (fx->shards->len, >, 2);
   assert_all_good (fx, report, 2);
@@ -430,7 +430,7 @@ test_dynamic_all_good (Fixture *fx, gconstpointer data)
 static void
 test_dynamic_crash (Fixture *fx, gconstpointer data)
 {
-  g_autoptr (ShardpixRunReport) report = fixture_run_dynamic (fx, 2);
+  g_autoptr (ShardpixRunRecord) report = fixture_run_dynamic (fx, 2);
 
   assert_one_retry (fx, report, TRUE);
   assert_no_temp_files (fx);
@@ -439,7 +439,7 @@ test_dynamic_crash (Fixture *fx, gconstpointer data)
 static void
 test_dynamic_crash_once (Fixture *fx, gconstpointer data)
 {
-  g_autoptr (ShardpixRunReport) report = fixture_run_dynamic (fx, 1);
+  g_autoptr (ShardpixRunRecord) report = fixture_run_dynamic (fx, 1);
   g_autofree char *marker = g_build_filename (fx->out, "flaky-marker", NULL);
 
   assert_one_retry (fx, report, FALSE);
@@ -481,9 +481,9 @@ test_dynamic_order (Fixture *fx, gconstpointer data)
   g_autoptr (GArray) order = g_array_sized_new (FALSE, FALSE, sizeof (guint), n);
   g_autofree char *fake = g_test_build_filename (G_TEST_BUILT, "fake-worker", NULL);
   g_autoptr (GError) error = NULL;
-  g_autoptr (ShardpixRunReport) report = NULL;
-  const ShardpixChildReport *first;
-  const ShardpixChildReport *retry = NULL;
+  g_autoptr (ShardpixRunRecord) report = NULL;
+  const ShardpixChildRecord *first;
+  const ShardpixChildRecord *retry = NULL;
   ShardpixSupervisorConfig config = {
     .job = &fx->job,
     .worker_exe = fake,
@@ -510,19 +510,62 @@ test_dynamic_order (Fixture *fx, gconstpointer data)
   g_assert_cmpuint (g_array_index (first->images, ShardpixImageTiming, 0).index, ==, n - 1);
   for (guint i = 0; i < report->children->len; i++)
     {
-      const ShardpixChildReport *child = g_ptr_array_index (report->children, i);
+      const ShardpixChildRecord *child = g_ptr_array_index (report->children, i);
 
       if (child->retry)
         retry = child;
     }
   g_assert_nonnull (retry);
   g_assert_true (retry->poisoned);
-  g_assert_cmpuint (shardpix_run_report_listing_index (report, retry->range.start), ==, 1);
+  g_assert_cmpuint (shardpix_run_record_listing_index (report, retry->range.start), ==, 1);
   g_assert_cmpuint (report->n_ok, ==, n - 1);
   g_assert_cmpuint (report->n_failed, ==, 1);
   g_assert_cmpuint (report->undone->len, ==, 0);
   assert_each_seen_once (fx);
   assert_no_temp_files (fx);
+}
+
+static const char *const sleep_names[] = { "a.jpg", "b-sleep.jpg", "c.jpg", NULL };
+
+/* Runs @fx's files once more, from scratch, with --timeout @timeout_s. */
+static ShardpixRunRecord *
+fixture_rerun (Fixture *fx, guint timeout_s)
+{
+  g_clear_pointer (&fx->shards, g_array_unref);
+  g_array_set_size (fx->seen, 0);
+  return fixture_run_shards (fx, NULL, 1, shardpix_shard_by_count (fx->paths->len, 1),
+                             timeout_s, FALSE);
+}
+
+/* Woken by events, not by a timer: a worker that says nothing for 2 s
+ * costs the supervisor no wakeup, with no --timeout and with one far away.
+ * Each wakeup is at least one event: three RESULTs, DONE, the end of the
+ * pipe, SIGCHLD, so at most 6, plus one to spare; a 250 ms poll timeout
+ * would add 8 during the sleep alone. The same files without the sleep
+ * are held to the same bound. */
+static void
+test_no_idle_wakeups (Fixture *fx, gconstpointer data)
+{
+  g_autoptr (ShardpixRunRecord) sleepy = fixture_rerun (fx, 0);
+  g_autoptr (ShardpixRunRecord) far_deadline = fixture_rerun (fx, 30);
+  g_autoptr (ShardpixRunRecord) quiet = NULL;
+
+  g_free (g_ptr_array_index (fx->paths, 1));
+  g_ptr_array_index (fx->paths, 1) = g_strdup ("b.jpg");
+  quiet = fixture_rerun (fx, 0);
+  g_test_message ("wakeups: %u quiet, %u sleeping 2 s, %u sleeping 2 s with --timeout 30",
+                  quiet->n_wakeups, sleepy->n_wakeups, far_deadline->n_wakeups);
+  g_assert_cmpint (sleepy->wall_us, >=, 2 * G_USEC_PER_SEC);
+  g_assert_cmpint (far_deadline->wall_us, >=, 2 * G_USEC_PER_SEC);
+  g_assert_cmpint (quiet->wall_us, <, 2 * G_USEC_PER_SEC);
+  for (guint i = 0; i < 3; i++)
+    {
+      const ShardpixRunRecord *record = i == 0 ? sleepy : i == 1 ? far_deadline : quiet;
+
+      g_assert_cmpuint (record->n_ok, ==, 3);
+      g_assert_cmpuint (record->n_wakeups, >, 0);
+      g_assert_cmpuint (record->n_wakeups, <=, 7);
+    }
 }
 
 #define ADD(path, names, func) \
@@ -551,5 +594,6 @@ main (int argc, char **argv)
   ADD ("/shardpix/supervisor/dynamic-ahead-crash", crash_names, test_dynamic_ahead_crash);
   ADD ("/shardpix/supervisor/dynamic-ahead-crash-once", flaky_names,
        test_dynamic_ahead_crash_once);
+  ADD ("/shardpix/supervisor/no-idle-wakeups", sleep_names, test_no_idle_wakeups);
   return g_test_run ();
 }

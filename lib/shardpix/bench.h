@@ -17,7 +17,7 @@ typedef struct {
   double sys_s;
   glong max_rss_kb;        /* serial: the process; parallel: the largest worker */
   int exit_code;
-  ShardpixRunReport *run;  /* parallel passes: the supervisor's report; else NULL */
+  ShardpixRunRecord *run;  /* parallel passes: the supervisor's report; else NULL */
   GHashTable *failures;    /* listing index -> reason (char *); may be NULL */
 } ShardpixBenchPass;
 

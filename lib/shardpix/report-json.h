@@ -28,7 +28,7 @@ typedef struct {
  * the listing's relative paths; @failures maps a listing index
  * (GUINT_TO_POINTER) to the reason (char *) and may be NULL. */
 char *shardpix_report_json_run (const ShardpixReportSettings *settings,
-                                const ShardpixRunReport *report, GPtrArray *paths,
+                                const ShardpixRunRecord *report, GPtrArray *paths,
                                 GHashTable *failures);
 
 /* The bench report: settings, the process counts, and for each

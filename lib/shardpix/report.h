@@ -19,13 +19,13 @@ typedef struct {
 
 /* One row per worker: shard, pid, files ok/failed, wall, user, sys, max RSS
  * and how it exited. */
-char *shardpix_report_children_table (const ShardpixRunReport *report);
+char *shardpix_report_children_table (const ShardpixRunRecord *report);
 
 /* "images 200  ok 199  failed 1  skipped 3  wall 4.12 s  48.5 images/s" */
 char *shardpix_report_totals (const ShardpixTotals *totals);
 
 /* Why each failed worker failed, and which of @paths it left undone. */
-char *shardpix_report_child_failures (const ShardpixRunReport *report, GPtrArray *paths);
+char *shardpix_report_child_failures (const ShardpixRunRecord *report, GPtrArray *paths);
 
 /* Text made safe for one line of a terminal: file names, and every text
  * that may quote one or a file's bytes (error reasons, messages). Names are

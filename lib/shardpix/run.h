@@ -75,7 +75,7 @@ typedef struct {
   guint n_failed;
   guint n_undone;             /* never processed: a worker died or a stop */
   guint n_shards;             /* processes mode: the shards the balance cut */
-  ShardpixRunReport *record;  /* processes mode: every worker and image */
+  ShardpixRunRecord *record;  /* processes mode: every worker and image */
 } ShardpixRun;
 
 ShardpixRun *shardpix_run_new (ShardpixRunPlan *plan, GError **error);

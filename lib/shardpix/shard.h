@@ -7,8 +7,13 @@
 
 G_BEGIN_DECLS
 
+/* Consecutive positions in the sequence that was cut: the run's processing
+ * order (a permutation of the listing, see shardpix_shard_by_bytes() and
+ * supervisor.h), which is the listing itself when there is none; then, and
+ * only then, positions are listing indexes. A file is named by its listing
+ * index everywhere else (records, results, undone lists). */
 typedef struct {
-  guint start; /* index of the first item in the listing */
+  guint start; /* position of the first item */
   guint count; /* may be 0 when there are more shards than items */
 } ShardpixRange;
 

@@ -12,7 +12,7 @@ G_BEGIN_DECLS
 /* A Gantt chart of one run: one row per child on the run's time axis (fork
  * time + each image's start), one bar per image, failures in red. @paths
  * (may be NULL) name the images in each bar's tooltip. */
-char *shardpix_svg_timeline (const ShardpixRunReport *report, GPtrArray *paths,
+char *shardpix_svg_timeline (const ShardpixRunRecord *report, GPtrArray *paths,
                              const char *title);
 
 /* Two panels: the median speedup of each parallel configuration against

@@ -24,11 +24,15 @@ void shardpix_work_queue_free (ShardpixWorkQueue *queue);
 gboolean shardpix_work_queue_is_empty (const ShardpixWorkQueue *queue);
 ShardpixWork shardpix_work_queue_pop (ShardpixWorkQueue *queue);
 
+/* What shardpix_work_queue_pop() would return, left in the queue; NULL when
+ * it is empty. */
+const ShardpixWork *shardpix_work_queue_peek (const ShardpixWorkQueue *queue);
+
 /* Queues @work to be popped next; an empty range is dropped. */
 void shardpix_work_queue_push_front (ShardpixWorkQueue *queue, const ShardpixWork *work);
 
-/* Empties the queue: appends every listing index it held to @undone and
- * sorts @undone. */
+/* Empties the queue: appends every position it held (its ranges are
+ * positions in the run's processing order) to @undone and sorts @undone. */
 void shardpix_work_queue_drain (ShardpixWorkQueue *queue, GArray *undone);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (ShardpixWorkQueue, shardpix_work_queue_free)
