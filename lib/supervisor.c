@@ -128,7 +128,9 @@ static void
 supervisor_poison (Supervisor *sup, ShardpixChildRecord *child, guint index)
 {
   g_autofree char *reason = shardpix_recovery_poison_reason (child->failure);
+  /* An image error like any other: the file, not the run, is at fault. */
   ShardpixRecord result = { .type = SHARDPIX_RECORD_RESULT, .index = index, .ok = FALSE,
+                            .code = SHARDPIX_ERROR_IMAGE,
                             .text = reason, .text_len = strlen (reason) };
 
   shardpix_run_record_count_poison (sup->record, child);
