@@ -247,7 +247,16 @@ fastload_png_decode (FastloadPng *self, const ShardpixJob *job)
   if (channels == 0)
     return FALSE;
 
+  /* Grey with alpha costs more here than through libvips (measured with
+   * callgrind: 411 M against 166 M instructions for a 1 MP file), as does a
+   * grey image the box filter would not shrink (48 M against 31 M): in
+   * neither is there a colour conversion to save. */
+  if (colour == PNG_COLOR_TYPE_GRAY_ALPHA
+      || (colour == PNG_COLOR_TYPE_GRAY && channels == 2))
+    return FALSE;
   self->box.shrink = shardpix_png_box_choose_shrink (job, width, height);
+  if (colour == PNG_COLOR_TYPE_GRAY && self->box.shrink == 1)
+    return FALSE;
   self->box.out_width = (width + self->box.shrink - 1) / self->box.shrink;
   out_height = (height + self->box.shrink - 1) / self->box.shrink;
   if (!fastload_png_make_output (self, out_height, channels % 2 == 0))

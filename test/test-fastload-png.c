@@ -276,6 +276,23 @@ static const int sizes[][3] = {
 };
 
 static void
+assert_declined (Fixture *fx, const char *path)
+{
+  g_autoptr (VipsImage) image = fast_load (&fx->job, path);
+
+  g_assert_null (image);
+}
+
+/* Where libvips costs less than the fast path (fastload-png.c says by how
+ * much), the fast path must leave the file to it: grey with alpha, and grey
+ * that the box filter would not shrink. */
+static gboolean
+png_kind_left_to_libvips (const char *kind, int box_shrink)
+{
+  return g_str_equal (kind, "grey-alpha") || (g_str_has_prefix (kind, "grey") && box_shrink == 1);
+}
+
+static void
 test_matches_libvips (Fixture *fx, gconstpointer data)
 {
   static const char *const layouts[] = { "grey", "grey-alpha", "rgb", "rgba", NULL };
@@ -295,6 +312,11 @@ test_matches_libvips (Fixture *fx, gconstpointer data)
       if (sizes[i][0] == 3001 && !g_strv_contains (layouts, kind))
         continue;
       write_png (path, kind, sizes[i][0], sizes[i][1]);
+      if (png_kind_left_to_libvips (kind, sizes[i][2]))
+        {
+          assert_declined (fx, path);
+          continue;
+        }
       expected = reference_thumbnail (&fx->job, path);
       got = fast_thumbnail (&fx->job, path);
       assert_close (expected, got, name);
@@ -390,14 +412,6 @@ read_png (const char *path, gsize *len, gsize *idat)
   *idat = find_chunk (bytes, *len, "IDAT");
   g_assert_cmpuint (*idat, >, 0);
   return bytes;
-}
-
-static void
-assert_declined (Fixture *fx, const char *path)
-{
-  g_autoptr (VipsImage) image = fast_load (&fx->job, path);
-
-  g_assert_null (image);
 }
 
 static void
