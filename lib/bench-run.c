@@ -18,11 +18,6 @@ typedef struct {
   GHashTable *failures;  /* of the pass running now */
 } Bench;
 
-static double
-bench_seconds (const struct timeval *tv)
-{
-  return tv->tv_sec + tv->tv_usec / 1e6;
-}
 
 static int
 bench_rm_entry (const char *path, const struct stat *st, int flag, struct FTW *ftw)
@@ -80,11 +75,7 @@ bench_child_pass (Bench *bench, const ShardpixBenchConfig *config, const char *o
                                "--slice-balance=%s",
                                shardpix_slice_balance_name (options->slice_balance)));
     }
-  shardpix_job_append_args (options->job, argv);
-  g_ptr_array_add (argv, g_strdup ("--"));
-  g_ptr_array_add (argv, g_strdup (options->job->input_dir));
-  g_ptr_array_add (argv, g_strdup (out_dir));
-  g_ptr_array_add (argv, NULL);
+  shardpix_job_finish_argv (options->job, out_dir, argv);
 
   started_us = g_get_monotonic_time ();
   if (!shardpix_spawn_start ((const char *const *) argv->pdata, &limits, &child, error))
@@ -95,8 +86,8 @@ bench_child_pass (Bench *bench, const ShardpixBenchConfig *config, const char *o
   if (!shardpix_spawn_reap (child.pid, TRUE, &reaped, &status, &usage, error))
     return NULL;
   pass->wall_s = (g_get_monotonic_time () - started_us) / 1e6;
-  pass->user_s = bench_seconds (&usage.ru_utime);
-  pass->sys_s = bench_seconds (&usage.ru_stime);
+  pass->user_s = shardpix_spawn_seconds (&usage.ru_utime);
+  pass->sys_s = shardpix_spawn_seconds (&usage.ru_stime);
   pass->max_rss_kb = usage.ru_maxrss;
   pass->exit_code = shardpix_spawn_exit_code (status);
   if (pass->exit_code != SHARDPIX_EXIT_OK && pass->exit_code != SHARDPIX_EXIT_IMAGES)
@@ -158,8 +149,8 @@ bench_parallel_pass (Bench *bench, guint jobs, const char *out_dir, GError **err
   getrusage (RUSAGE_SELF, &after);
   bench->failures = NULL;
   pass->run = g_steal_pointer (&run->record);
-  pass->user_s = bench_seconds (&after.ru_utime) - bench_seconds (&before.ru_utime);
-  pass->sys_s = bench_seconds (&after.ru_stime) - bench_seconds (&before.ru_stime);
+  pass->user_s = shardpix_spawn_seconds (&after.ru_utime) - shardpix_spawn_seconds (&before.ru_utime);
+  pass->sys_s = shardpix_spawn_seconds (&after.ru_stime) - shardpix_spawn_seconds (&before.ru_stime);
   for (guint i = 0; i < pass->run->children->len; i++)
     {
       const ShardpixChildRecord *child = g_ptr_array_index (pass->run->children, i);

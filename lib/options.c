@@ -347,6 +347,16 @@ shardpix_job_append_args (const ShardpixJob *job, GPtrArray *argv)
 }
 
 void
+shardpix_job_finish_argv (const ShardpixJob *job, const char *output_dir, GPtrArray *argv)
+{
+  shardpix_job_append_args (job, argv);
+  g_ptr_array_add (argv, g_strdup ("--"));
+  g_ptr_array_add (argv, g_strdup (job->input_dir));
+  g_ptr_array_add (argv, g_strdup (output_dir));
+  g_ptr_array_add (argv, NULL);
+}
+
+void
 shardpix_job_init (ShardpixJob *job)
 {
   memset (job, 0, sizeof *job);

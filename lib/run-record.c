@@ -101,8 +101,8 @@ shardpix_child_record_reaped (ShardpixChildRecord *child, int status, const stru
   child->reaped = TRUE;
   child->status = status;
   child->wall_us = wall_us;
-  child->user_s = usage->ru_utime.tv_sec + usage->ru_utime.tv_usec / 1e6;
-  child->sys_s = usage->ru_stime.tv_sec + usage->ru_stime.tv_usec / 1e6;
+  child->user_s = shardpix_spawn_seconds (&usage->ru_utime);
+  child->sys_s = shardpix_spawn_seconds (&usage->ru_stime);
   child->max_rss_kb = usage->ru_maxrss;
   if (!child->done || !WIFEXITED (status) || WEXITSTATUS (status) != 0)
     {

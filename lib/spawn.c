@@ -216,3 +216,9 @@ shardpix_spawn_drain (int fd)
         return;
     }
 }
+
+double
+shardpix_spawn_seconds (const struct timeval *tv)
+{
+  return tv->tv_sec + tv->tv_usec / 1e6;
+}

@@ -431,11 +431,7 @@ supervisor_worker_argv (const ShardpixSupervisorConfig *config)
 
   g_ptr_array_add (argv, g_strdup (config->worker_exe));
   g_ptr_array_add (argv, g_strdup ("worker"));
-  shardpix_job_append_args (config->job, argv);
-  g_ptr_array_add (argv, g_strdup ("--"));
-  g_ptr_array_add (argv, g_strdup (config->job->input_dir));
-  g_ptr_array_add (argv, g_strdup (config->job->output_dir));
-  g_ptr_array_add (argv, NULL);
+  shardpix_job_finish_argv (config->job, config->job->output_dir, argv);
   return argv;
 }
 
@@ -462,7 +458,7 @@ shardpix_supervisor_run (const ShardpixSupervisorConfig *config, ShardpixRunReco
   gint64 started_us = g_get_monotonic_time ();
   struct rusage self;
   Supervisor sup = { 0 };
-  gboolean ok;
+  gboolean installed, ok;
 
   g_return_val_if_fail (config->jobs >= 1, FALSE);
 
@@ -479,13 +475,8 @@ shardpix_supervisor_run (const ShardpixSupervisorConfig *config, ShardpixRunReco
   for (guint i = 0; i < config->jobs; i++)
     shardpix_slot_init (&sup.slots[i]);
 
-  if (!shardpix_signals_install (&saved, error))
-    {
-      g_ptr_array_unref (sup.argv);
-      g_free (sup.slots);
-      return FALSE;
-    }
-  ok = supervisor_loop (&sup, error);
+  installed = shardpix_signals_install (&saved, error);
+  ok = installed && supervisor_loop (&sup, error);
   if (!ok)
     for (guint i = 0; i < config->jobs; i++)
       if (sup.slots[i].state != SHARDPIX_SLOT_FREE)
@@ -494,7 +485,8 @@ shardpix_supervisor_run (const ShardpixSupervisorConfig *config, ShardpixRunReco
           supervisor_reap (&sup, &sup.slots[i], TRUE, NULL);
         }
   supervisor_drain_queue (&sup);
-  shardpix_signals_restore (&saved);
+  if (installed)
+    shardpix_signals_restore (&saved);
   g_ptr_array_unref (sup.argv);
   g_free (sup.slots);
   if (!ok)
@@ -502,8 +494,8 @@ shardpix_supervisor_run (const ShardpixSupervisorConfig *config, ShardpixRunReco
 
   record->wall_us = g_get_monotonic_time () - started_us;
   getrusage (RUSAGE_SELF, &self);
-  record->user_s = self.ru_utime.tv_sec + self.ru_utime.tv_usec / 1e6;
-  record->sys_s = self.ru_stime.tv_sec + self.ru_stime.tv_usec / 1e6;
+  record->user_s = shardpix_spawn_seconds (&self.ru_utime);
+  record->sys_s = shardpix_spawn_seconds (&self.ru_stime);
   *out = g_steal_pointer (&record);
   return TRUE;
 }

@@ -96,6 +96,10 @@ gboolean shardpix_job_validate (const ShardpixJob *job, GError **error);
  * shardpix_job_option_group(). */
 void shardpix_job_append_args (const ShardpixJob *job, GPtrArray *argv);
 
+/* The end every child's command line shares: the job's options, "--",
+ * INPUT_DIR, @output_dir and the NULL that ends an argv. */
+void shardpix_job_finish_argv (const ShardpixJob *job, const char *output_dir, GPtrArray *argv);
+
 /* The image options of `run` (bench and the worker use
  * shardpix_options_group()). The strings it parses into live in @job until
  * shardpix_job_finish_options(), which folds --format into --output-name,

@@ -52,6 +52,9 @@ gboolean shardpix_spawn_reap (pid_t pid, gboolean block, gboolean *reaped, int *
  * read: a child that prints must not block on a full pipe. */
 void shardpix_spawn_drain (int fd);
 
+/* A rusage time in seconds. */
+double shardpix_spawn_seconds (const struct timeval *tv);
+
 /* The exit code a shell would show: the code, or 128 + the signal. */
 int shardpix_spawn_exit_code (int status);
 
