@@ -9,14 +9,14 @@
 
 #include "shardpix/icc.h"
 
-/* libwebp's own YUV to RGB uses limited-range BT.601, whose luma is just
- * 255/219 of Y above 16 (the chroma terms cancel): 19077/16384. */
+/* Rec.601 on the stored values in single precision, as the libvips path
+ * weighs them (gray.c: vips_recomb gives float, then rint). */
 static guint8
-fastload_webp_full_range (guint8 y)
+fastload_webp_grey (const guint8 *rgb)
 {
-  int grey = ((int) y - 16) * 19077 + 8192;
+  float grey = 0.299f * rgb[0] + 0.587f * rgb[1] + 0.114f * rgb[2];
 
-  return (guint8) CLAMP (grey >> 14, 0, 255);
+  return (guint8) CLAMP (rintf (grey), 0.0f, 255.0f);
 }
 
 /* The size libvips' loader decodes to for vips_thumbnail(): straight to
@@ -39,12 +39,18 @@ fastload_webp_scaled_size (const ShardpixJob *job, int orientation, int width, i
   *scaled_height = MAX (1, (int) rint (height / shrink));
 }
 
+/* Grey (and alpha) of libwebp's RGB(A) output. Not its Y plane: luma of
+ * the stored R'G'B' equals stretched Y only where YUV to RGB does not
+ * clip, and a file with saturated chroma clips (a fuzzed 64x48 WebP came
+ * out 29.7 dB from libvips' thumbnail). The conversion runs at the scaled
+ * size, so it costs little next to the decode. */
 static VipsImage *
 fastload_webp_image (const WebPDecBuffer *out, gboolean alpha, int width, int height)
 {
-  const WebPYUVABuffer *yuva = &out->u.YUVA;
+  const WebPRGBABuffer *rgba = &out->u.RGBA;
   VipsImage *image = vips_image_new_memory ();
   int bands = alpha ? 2 : 1;
+  int in_bands = alpha ? 4 : 3;
 
   vips_image_init_fields (image, out->width, out->height, bands, VIPS_FORMAT_UCHAR,
                           VIPS_CODING_NONE, VIPS_INTERPRETATION_B_W, 1.0, 1.0);
@@ -55,15 +61,14 @@ fastload_webp_image (const WebPDecBuffer *out, gboolean alpha, int width, int he
     }
   for (int y = 0; y < out->height; y++)
     {
-      const guint8 *luma = yuva->y + (gsize) y * (gsize) yuva->y_stride;
-      const guint8 *a = alpha ? yuva->a + (gsize) y * (gsize) yuva->a_stride : NULL;
+      const guint8 *pixel = rgba->rgba + (gsize) y * (gsize) rgba->stride;
       guint8 *row = VIPS_IMAGE_ADDR (image, 0, y);
 
-      for (int x = 0; x < out->width; x++)
+      for (int x = 0; x < out->width; x++, pixel += in_bands)
         {
-          row[x * bands] = fastload_webp_full_range (luma[x]);
+          row[x * bands] = fastload_webp_grey (pixel);
           if (alpha)
-            row[x * bands + 1] = a[x];
+            row[x * bands + 1] = pixel[3];
         }
     }
   vips_image_set_int (image, SHARDPIX_FASTLOAD_WIDTH, width);
@@ -138,7 +143,8 @@ fastload_webp_decode (const WebPIterator *frame, WebPDecoderConfig *config,
                              &config->options.scaled_height);
   config->options.use_scaling = config->options.scaled_width != width
                                 || config->options.scaled_height != height;
-  config->output.colorspace = config->input.has_alpha ? MODE_YUVA : MODE_YUV;
+  /* Not premultiplied: libvips' loader asks for the same. */
+  config->output.colorspace = config->input.has_alpha ? MODE_RGBA : MODE_RGB;
   if (WebPDecode (frame->fragment.bytes, frame->fragment.size, config) != VP8_STATUS_OK)
     {
       WebPFreeDecBuffer (&config->output);

@@ -3,8 +3,8 @@
  * `--no-fast-paths` must agree on every file (both fail, or both give the
  * same thumbnail within the tolerance). Each case is one a fast path read
  * but libvips' loader refuses, or reads differently (issue 12): WebP
- * layouts libwebp's WebPDecode() takes and its demuxer does not, and EXIF
- * blocks libvips reads otherwise. The fuzz targets fuzz-webp and fuzz-exif
+ * layouts libwebp's WebPDecode() takes and its demuxer does not, EXIF
+ * blocks libvips reads otherwise, and colours whose RGB clips. The fuzz targets fuzz-webp and fuzz-exif
  * look for more; test/fuzz/seeds-webp and seeds-exif hold these cases. */
 #include <string.h>
 
@@ -221,6 +221,26 @@ jpeg_craft (const char *name)
   return g_byte_array_free_to_bytes (out);
 }
 
+/* Red and yellow pixels side by side, saved lossy by libvips: each pixel's
+ * own luma with the pair's averaged chroma is out of gamut, and libwebp's
+ * YUV to RGB clips. The fast path once took the Y plane, whose grey is not
+ * the clipped RGB's (mean 16.5 levels, 22.5 dB from libvips' thumbnail);
+ * fuzz-webp found the same in a mutated file (seeds-webp/l-clipped.webp). */
+static GBytes *
+webp_red_yellow_checks (void)
+{
+  static const guint8 tile[] = { 255, 0, 0, 255, 255, 0, 255, 255, 0, 255, 0, 0 };
+  g_autoptr (VipsImage) two = vips_image_new_from_memory (tile, sizeof tile, 2, 2, 3,
+                                                          VIPS_FORMAT_UCHAR);
+  g_autoptr (VipsImage) checks = NULL;
+  void *buf = NULL;
+  gsize len = 0;
+
+  g_assert_cmpint (vips_replicate (two, &checks, 32, 24, NULL), ==, 0);
+  g_assert_cmpint (vips_webpsave_buffer (checks, &buf, &len, "Q", 85, NULL), ==, 0);
+  return g_bytes_new_take (buf, len);
+}
+
 /* Runs the binary on IN into @out_dir, @extra first; returns the exit code. */
 static int
 webp_run (Fixture *fx, const char *out_dir, const char *extra)
@@ -237,6 +257,8 @@ crafted_file (const char *kind, const char **ext)
   if (g_str_has_prefix (kind, "webp/"))
     {
       *ext = "webp";
+      if (strcmp (kind, "webp/red-yellow-checks") == 0)
+        return webp_red_yellow_checks ();
       return webp_craft (kind + 5);
     }
   g_assert_true (g_str_has_prefix (kind, "jpeg/"));
@@ -287,7 +309,7 @@ main (int argc, char **argv)
   static const char *const cases[] = {
     "webp/chunk-past-end", "webp/vp8x-chunk-past-end", "webp/odd-no-pad",
     "webp/simple-exif",    "webp/vp8x-exif-no-flag",   "webp/exif-over-1mb",
-    "webp/vp8x-exif",
+    "webp/vp8x-exif",      "webp/red-yellow-checks",
     "jpeg/exif-not-tiff-then-6", "jpeg/exif-6-then-3",
   };
 
