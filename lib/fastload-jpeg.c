@@ -220,11 +220,9 @@ fastload_jpeg_decode (FastloadJpegDecode *d, const guint8 *data, gsize len,
   cinfo->do_block_smoothing = FALSE;
   jpeg_start_decompress (cinfo);
 
-  d->image = vips_image_new_memory ();
-  vips_image_init_fields (d->image, (int) cinfo->output_width, (int) cinfo->output_height, 1,
-                          VIPS_FORMAT_UCHAR, VIPS_CODING_NONE, VIPS_INTERPRETATION_B_W, 1.0,
-                          1.0);
-  if (vips_image_write_prepare (d->image) != 0)
+  d->image = shardpix_fastload_new_image ((int) cinfo->output_width,
+                                          (int) cinfo->output_height, 1, 1.0, 1.0);
+  if (d->image == NULL)
     return NULL;
   while (cinfo->output_scanline < cinfo->output_height)
     {

@@ -48,17 +48,12 @@ static VipsImage *
 fastload_webp_image (const WebPDecBuffer *out, gboolean alpha, int width, int height)
 {
   const WebPRGBABuffer *rgba = &out->u.RGBA;
-  VipsImage *image = vips_image_new_memory ();
   int bands = alpha ? 2 : 1;
   int in_bands = alpha ? 4 : 3;
+  VipsImage *image = shardpix_fastload_new_image (out->width, out->height, bands, 1.0, 1.0);
 
-  vips_image_init_fields (image, out->width, out->height, bands, VIPS_FORMAT_UCHAR,
-                          VIPS_CODING_NONE, VIPS_INTERPRETATION_B_W, 1.0, 1.0);
-  if (vips_image_write_prepare (image) != 0)
-    {
-      g_object_unref (image);
-      return NULL;
-    }
+  if (image == NULL)
+    return NULL;
   for (int y = 0; y < out->height; y++)
     {
       const guint8 *pixel = rgba->rgba + (gsize) y * (gsize) rgba->stride;

@@ -42,6 +42,28 @@ shardpix_fastload_read (int fd, const struct stat *st)
   return g_steal_pointer (&data);
 }
 
+VipsImage *
+shardpix_fastload_new_image (int width, int height, int bands, double xres, double yres)
+{
+  VipsImage *image = vips_image_new_memory ();
+
+  vips_image_init_fields (image, width, height, bands, VIPS_FORMAT_UCHAR, VIPS_CODING_NONE,
+                          VIPS_INTERPRETATION_B_W, xres, yres);
+  /* What libvips' own loaders say of their output. Seeing it, the
+   * thumbnail's shrink and reduce keep the lines they need in a cache;
+   * without it they compute them again and again: a 1275x1270 RGBA PNG
+   * cost 1,777 M instructions through this image, 773 M through libvips'
+   * loader, 499 M with the mark. */
+  vips_image_set_int (image, VIPS_META_SEQUENTIAL, 1);
+  if (vips_image_write_prepare (image) != 0)
+    {
+      vips_error_clear ();
+      g_object_unref (image);
+      return NULL;
+    }
+  return image;
+}
+
 static guint
 fastload_get16 (const guint8 *p, gboolean big_endian)
 {

@@ -2,6 +2,7 @@
 
 #include <string.h>
 
+#include "shardpix/fastload.h"
 #include "shardpix/jpeg-dc-entropy.h"
 
 /* The subset of ITU T.81 this needs: progressive Huffman JPEGs (SOF2), their
@@ -357,15 +358,10 @@ static VipsImage *
 jpeg_dc_image (const JpegDc *dc)
 {
   int width = dc->comp[0].blocks_w, height = dc->comp[0].blocks_h;
-  VipsImage *image = vips_image_new_memory ();
+  VipsImage *image = shardpix_fastload_new_image (width, height, 1, 1.0, 1.0);
 
-  vips_image_init_fields (image, width, height, 1, VIPS_FORMAT_UCHAR, VIPS_CODING_NONE,
-                          VIPS_INTERPRETATION_B_W, 1.0, 1.0);
-  if (vips_image_write_prepare (image) != 0)
-    {
-      g_object_unref (image);
-      return NULL;
-    }
+  if (image == NULL)
+    return NULL;
   for (int y = 0; y < height; y++)
     {
       guint8 *row = VIPS_IMAGE_ADDR (image, 0, y);

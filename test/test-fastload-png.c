@@ -284,12 +284,12 @@ assert_declined (Fixture *fx, const char *path)
 }
 
 /* Where libvips costs less than the fast path (fastload-png.c says by how
- * much), the fast path must leave the file to it: grey with alpha, and grey
- * that the box filter would not shrink. */
+ * much), the fast path must leave the file to it: grey that the box filter
+ * would not shrink. */
 static gboolean
 png_kind_left_to_libvips (const char *kind, int box_shrink)
 {
-  return g_str_equal (kind, "grey-alpha") || (g_str_has_prefix (kind, "grey") && box_shrink == 1);
+  return g_str_has_prefix (kind, "grey") && !g_str_equal (kind, "grey-alpha") && box_shrink == 1;
 }
 
 static void

@@ -34,6 +34,10 @@ gboolean shardpix_fastload_applies (const ShardpixJob *job);
  * is empty or too large to read whole). How much the box asks each of
  * them to shrink is shrink.h's. */
 guint8 *shardpix_fastload_read (int fd, const struct stat *st);
+/* The uchar grey (1 band) or grey+alpha (2) image a decoder fills, its
+ * memory ready; NULL if it cannot be had. */
+VipsImage *shardpix_fastload_new_image (int width, int height, int bands, double xres,
+                                        double yres);
 /* The orientation tag (1-8) of EXIF data that starts at its TIFF header
  * ("II*\0" or "MM\0*", in its first IFD, where libvips looks), 1 when it
  * has none, 0 when it cannot be read: then libvips should judge. */
