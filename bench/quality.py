@@ -80,6 +80,13 @@ def reference(src, size):
 
 
 def output_grey(path):
+    if os.path.splitext(path)[1].lower() in VIPS_EXTENSIONS:
+        # HEIC, AVIF and JPEG XL outputs: neither OpenCV nor Pillow reads
+        # them here; the vips CLI decodes them to PNG, as for the inputs.
+        with tempfile.TemporaryDirectory() as tmp:
+            png = os.path.join(tmp, "out.png")
+            subprocess.run(["vips", "copy", path, png], check=True, capture_output=True)
+            return output_grey(png)
     img = cv2.imread(path, cv2.IMREAD_UNCHANGED)
     if img is None:
         with Image.open(path) as im:

@@ -2,6 +2,7 @@
 # GNU parallel + the vips CLI, one image per command:
 #   vips thumbnail IN tmp.v W --height H --size down   (shrink-on-load)
 #   vips colourspace tmp.v OUT[Q=85,strip] b-w
+# Reads what shardpix reads, HEIC, AVIF and JPEG XL included.
 # (vipsthumbnail has no grey option, so the natural CLI recipe is these two
 # commands through a .v temporary). The vips CLI's threads are left at their
 # default, as users do.
@@ -15,11 +16,11 @@ one() {
   local src=$1 out=$2 width=$3 height=$4 quality=$5 tmp=$6 slot=$7
   local name=${src##*/}
   local opts="[strip]"
-  case ${name,,} in *.jpg|*.jpeg|*.webp) opts="[Q=$quality,strip]" ;; esac
+  case ${name,,} in *.jpg|*.jpeg|*.webp|*.heic|*.heif|*.avif|*.jxl) opts="[Q=$quality,strip]" ;; esac
   vips thumbnail "$src" "$tmp/$slot.v" "$width" --height "$height" --size down &&
     vips colourspace "$tmp/$slot.v" "$out/$name$opts" b-w
 }
 export -f one
 find "$in" -maxdepth 1 -type f -regextype posix-extended \
-     -iregex '.*\.(jpg|jpeg|png|webp|tif|tiff|gif)' -print0 | LC_ALL=C sort -z |
+     -iregex '.*\.(jpg|jpeg|png|webp|tif|tiff|gif|heic|heif|avif|jxl)' -print0 | LC_ALL=C sort -z |
   parallel -0 -j "$jobs" one {} "$out" "$width" "$height" "$quality" "$tmp" {%}
