@@ -22,18 +22,7 @@ set -euo pipefail
 PACKAGES=(mate-backgrounds libvips-tools colord-data python3)
 ADOBE=/usr/share/color/icc/colord/AdobeRGB1998.icc
 
-install_missing() {
-  local missing=()
-  for p in "${PACKAGES[@]}"; do
-    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing+=("$p")
-  done
-  [ ${#missing[@]} -eq 0 ] && return 0
-  local sudo=
-  [ "$(id -u)" -eq 0 ] || sudo=sudo
-  $sudo env DEBIAN_FRONTEND=noninteractive apt-get update -qq
-  $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
-    "${missing[@]}" >/dev/null
-}
+. "$(dirname "$0")/../packages.sh"
 
 # The 12 photographs of MATE's "nature" set (1280x1024 to 2560x1920).
 photos() {
@@ -42,7 +31,7 @@ photos() {
 
 build() {
   local out=$1 i=0
-  install_missing
+  install_packages "${PACKAGES[@]}"
   rm -rf "$out"
   mkdir -p "$out"
   tmp=$(mktemp -d)

@@ -5,17 +5,8 @@ here=$(cd "$(dirname "$0")" && pwd)
 PACKAGES=(python3 python3-pil python3-opencv python3-numpy parallel imagemagick libvips-tools)
 # Node and npm from Debian only where no npm is on the PATH already.
 command -v npm >/dev/null || PACKAGES+=(nodejs npm)
-missing=()
-for p in "${PACKAGES[@]}"; do
-  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing+=("$p")
-done
-if [ ${#missing[@]} -gt 0 ]; then
-  echo "installing: ${missing[*]}" >&2
-  sudo=; [ "$(id -u)" -eq 0 ] || sudo=sudo
-  $sudo env DEBIAN_FRONTEND=noninteractive apt-get update -qq
-  $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
-    "${missing[@]}" >/dev/null
-fi
+. "$here/../packages.sh"
+install_packages "${PACKAGES[@]}"
 
 # Node's sharp, a peer measured against, never a dependency: from the npm
 # registry into bench/peers/node (ignored by git), once. It bundles its own
