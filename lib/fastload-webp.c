@@ -7,17 +7,8 @@
 #include <webp/decode.h>
 #include <webp/demux.h>
 
+#include "shardpix/gray.h"
 #include "shardpix/icc.h"
-
-/* Rec.601 on the stored values in single precision, as the libvips path
- * weighs them (gray.c: vips_recomb gives float, then rint). */
-static guint8
-fastload_webp_grey (const guint8 *rgb)
-{
-  float grey = 0.299f * rgb[0] + 0.587f * rgb[1] + 0.114f * rgb[2];
-
-  return (guint8) CLAMP (rintf (grey), 0.0f, 255.0f);
-}
 
 /* The size libvips' loader decodes to for vips_thumbnail(): straight to
  * the box, by libwebp's own area-averaging scaler, never enlarged. Forced
@@ -61,7 +52,7 @@ fastload_webp_image (const WebPDecBuffer *out, gboolean alpha, int width, int he
 
       for (int x = 0; x < out->width; x++, pixel += in_bands)
         {
-          row[x * bands] = fastload_webp_grey (pixel);
+          row[x * bands] = shardpix_gray_rec601_pixel (pixel);
           if (alpha)
             row[x * bands + 1] = pixel[3];
         }

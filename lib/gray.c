@@ -14,7 +14,8 @@ gray_fail (GError **error)
 static gboolean
 gray_rec601 (VipsImage *in, VipsImage **out, GError **error)
 {
-  static const double weights[] = { 0.299, 0.587, 0.114 };
+  static const double weights[] = { SHARDPIX_GRAY_REC601_R, SHARDPIX_GRAY_REC601_G,
+                                     SHARDPIX_GRAY_REC601_B };
   int colour;
   g_autoptr (VipsImage) srgb = NULL;
   g_autoptr (VipsImage) rgb = NULL;
