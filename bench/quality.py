@@ -11,8 +11,12 @@ EXIF orientation, made grey in floating point with Rec.601 weights on the
 stored values (0.299 R + 0.587 G + 0.114 B), and area-filtered from full
 resolution to the output's own size (OpenCV INTER_AREA on float32). The
 output is decoded to 8-bit grey (its first band). Where the input has
-alpha, each pixel's squared error is weighed by the reference's alpha: the
-grey under a transparent pixel is not seen, and tools differ there. Prints
+alpha, the filter works on grey premultiplied by alpha, as compositing
+does (unpremultiplied, a transparent pixel's hidden grey would bleed into
+its neighbours). An output that keeps alpha is compared where it is seen:
+each pixel's squared error is weighed by the reference's alpha. An output
+without alpha (JPEG) is compared with the reference flattened on black,
+the background libvips, sharp and shardpix flatten on, pixel for pixel. Prints
 the count, median, 5th percentile and minimum PSNR in dB, and the worst
 files. Independent of shardpix: no code of it is used."""
 import json
@@ -73,13 +77,25 @@ def reference(src, size):
         with Image.open(src) as im:
             im = ImageOps.exif_transpose(im)
             grey, alpha = grey_float(im)
-    grey = cv2.resize(grey, size, interpolation=cv2.INTER_AREA)
-    if alpha is not None:
-        alpha = cv2.resize(alpha, size, interpolation=cv2.INTER_AREA) / 255.0
     return grey, alpha
 
 
+def expected(src, size, out_has_alpha):
+    """The reference at the output's size, and the per-pixel weight of the
+    error (None: every pixel counts alike)."""
+    grey, alpha = reference(src, size)
+    if alpha is None:
+        return cv2.resize(grey, size, interpolation=cv2.INTER_AREA), None
+    alpha = alpha / 255.0
+    shown = cv2.resize(grey * alpha, size, interpolation=cv2.INTER_AREA)
+    if not out_has_alpha:
+        return shown, None
+    coverage = cv2.resize(alpha, size, interpolation=cv2.INTER_AREA)
+    return shown / np.maximum(coverage, 1e-6), coverage
+
+
 def output_grey(path):
+    """The output's grey (first band), and whether it has an alpha band."""
     if os.path.splitext(path)[1].lower() in VIPS_EXTENSIONS:
         # HEIC, AVIF and JPEG XL outputs: neither OpenCV nor Pillow reads
         # them here; the vips CLI decodes them to PNG, as for the inputs.
@@ -90,11 +106,13 @@ def output_grey(path):
     img = cv2.imread(path, cv2.IMREAD_UNCHANGED)
     if img is None:
         with Image.open(path) as im:
-            return np.asarray(im.convert("L"), dtype=np.float32)
+            return np.asarray(im.convert("L"), dtype=np.float32), im.mode in ("LA", "RGBA", "PA")
     if img.dtype == np.uint16:
         img = img.astype(np.float32) / 257.0
     img = img.astype(np.float32)
-    return img if img.ndim == 2 else img[..., 0]
+    if img.ndim == 2:
+        return img, False
+    return img[..., 0], img.shape[2] in (2, 4)
 
 
 def psnr(a, b, weight):
@@ -126,8 +144,8 @@ def main():
             src = find_input(in_dir, rel)
             if src is None:
                 continue
-            got = output_grey(out)
-            ref, weight = reference(src, (got.shape[1], got.shape[0]))
+            got, got_alpha = output_grey(out)
+            ref, weight = expected(src, (got.shape[1], got.shape[0]), got_alpha)
             scores[rel] = psnr(got, ref, weight)
     if not scores:
         sys.exit("quality.py: no output matched an input")

@@ -13,6 +13,22 @@ saver_takes_quality (const char *saver)
   return g_object_class_find_property (G_OBJECT_CLASS (klass), "Q") != NULL;
 }
 
+gboolean
+shardpix_saver_keeps_alpha (const char *saver)
+{
+  GType type = g_type_from_name (saver);
+  g_autoptr (GTypeClass) klass = NULL;
+  VipsSaveable saveable;
+
+  if (type == 0)
+    return TRUE;
+  klass = g_type_class_ref (type);
+  saveable = VIPS_FOREIGN_SAVE_CLASS (klass)->saveable;
+  /* The others flatten a grey+alpha image before they write it. */
+  return saveable == VIPS_SAVEABLE_RGBA || saveable == VIPS_SAVEABLE_RGBA_ONLY
+         || saveable == VIPS_SAVEABLE_ANY;
+}
+
 static void *
 saver_strip_field (VipsImage *image, const char *field, GValue *value, void *user)
 {

@@ -148,6 +148,72 @@ test_alpha_kept (Fixture *fx, gconstpointer data)
   g_object_unref (image);
 }
 
+/* A binary PGM (P5, 8 bits) read by hand: shardpix blocks libvips' PPM
+ * loader, and this needs none. */
+static guint8 *
+read_pgm (const char *path, int *width, int *height)
+{
+  g_autofree char *data = NULL;
+  gsize len = 0;
+  int maxval = 0, header = 0;
+
+  g_assert_true (g_file_get_contents (path, &data, &len, NULL));
+  g_assert_cmpint (sscanf (data, "P5 %d %d %d%n", width, height, &maxval, &header), ==, 3);
+  g_assert_cmpint (maxval, ==, 255);
+  header++; /* the one whitespace byte after maxval */
+  g_assert_cmpuint (len, ==, (gsize) header + (gsize) *width * *height);
+  return g_memdup2 (data + header, (gsize) *width * *height);
+}
+
+/* An output without alpha (PGM: flattened on black like JPEG, and
+ * lossless) is flattened before the resize on the fast paths, and by the
+ * saver after it on libvips' path: the same picture to rounding, black
+ * where the input is transparent. */
+static void
+test_alpha_flattened_without_alpha_output (Fixture *fx, gconstpointer data)
+{
+  const char *kinds[] = { "png-alpha", "webp-alpha" };
+  const char *names[] = { "a.png", "a.webp" };
+  g_autofree char *dst = g_build_filename (fx->out, "a.pgm", NULL);
+
+  g_free (fx->job.output_name);
+  fx->job.output_name = g_strdup ("%s.pgm");
+  for (guint i = 0; i < G_N_ELEMENTS (kinds); i++)
+    {
+      g_autofree char *src = in_path (fx, names[i]);
+      g_autofree guint8 *fast = NULL;
+      g_autofree guint8 *plain = NULL;
+      int width, height, plain_width, plain_height, max = 0;
+      double sum = 0;
+
+      fixtures_write_image (src, kinds[i], 1200, 800);
+      fx->job.no_fast_paths = FALSE;
+      g_assert_true (shardpix_pipeline_process (&fx->job, names[i], 0, NULL));
+      fast = read_pgm (dst, &width, &height);
+      fx->job.no_fast_paths = TRUE;
+      g_assert_true (shardpix_pipeline_process (&fx->job, names[i], 0, NULL));
+      plain = read_pgm (dst, &plain_width, &plain_height);
+      g_assert_cmpint (unlink (dst), ==, 0);
+      unlink (src);
+
+      g_assert_cmpint (width, ==, 256);
+      g_assert_cmpint (plain_width, ==, width);
+      g_assert_cmpint (plain_height, ==, height);
+      for (int p = 0; p < width * height; p++)
+        {
+          int diff = ABS ((int) fast[p] - (int) plain[p]);
+
+          sum += diff;
+          max = MAX (max, diff);
+        }
+      g_test_message ("%s: fast against libvips' path: mean %.3f, max %d levels; "
+                      "transparent corner %d", kinds[i], sum / (width * height), max, fast[0]);
+      g_assert_cmpfloat (sum / (width * height), <=, 0.6);
+      g_assert_cmpint (max, <=, 3);
+      g_assert_cmpint (fast[0], <=, 1);
+    }
+}
+
 static void
 test_sixteen_bit_becomes_eight (Fixture *fx, gconstpointer data)
 {
@@ -323,6 +389,8 @@ main (int argc, char **argv)
   ADD ("/shardpix/pipeline/fifo", test_fifo_does_not_block);
   ADD ("/shardpix/pipeline/untrusted-loader", test_untrusted_loader_blocked);
   ADD ("/shardpix/pipeline/alpha-kept", test_alpha_kept);
+  ADD ("/shardpix/pipeline/alpha-flattened-without-alpha-output",
+       test_alpha_flattened_without_alpha_output);
   ADD ("/shardpix/pipeline/16-bit", test_sixteen_bit_becomes_eight);
   ADD ("/shardpix/pipeline/planted-symlink", test_planted_symlink_not_followed);
   ADD ("/shardpix/pipeline/small-paths-agree", test_small_paths_agree);

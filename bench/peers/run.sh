@@ -3,14 +3,16 @@
 # and prints wall-time and CPU ratios against shardpix, and each tool's
 # thumbnail quality (bench/quality.py: PSNR against an ideal reference).
 #   bench/peers/run.sh IN [--jobs N] [--repeat R] [--size WxH] [--quality Q] [--log FILE]
-#                         [--tools a,b,...] [--no-psnr]
+#                         [--tools a,b,...] [--no-psnr] [--format EXT]
 # Peers: pillow (Pool + Pillow), pillow-draft (the same with draft()),
 # opencv (Pool + OpenCV IMREAD_GRAYSCALE), opencv-reduced (IMREAD_REDUCED_*
 # picked from the header), sharp (Node, bundled libvips, JOBS images in
 # flight with one libvips thread each), vips-cli (GNU parallel + vips
 # thumbnail), mogrify (GNU parallel + ImageMagick).
 # Job: grey, fit inside WxH (default 256x256) never enlarged, same name and
-# format, JPEG/WebP at Q (default 85), N processes (default nproc).
+# format, JPEG/WebP at Q (default 85), N processes (default nproc). With
+# --format jpg (issue 15's job: JPEG out whatever came in), every tool
+# writes NAME.EXT in that format instead.
 # Each round runs every tool once, the order rotating from round to round,
 # so drift on a busy machine hits all tools alike. One untimed pass of
 # `cat` first warms the page cache. CPU is user+sys of all the tool's
@@ -22,7 +24,7 @@ root=$(cd "$here/../.." && pwd)
 
 in=${1:?usage: run.sh IN [--jobs N] [--repeat R] [--size WxH] [--quality Q] [--log FILE]}
 shift
-jobs=$(nproc) repeat=3 size=256x256 quality=85 log= psnr=1
+jobs=$(nproc) repeat=3 size=256x256 quality=85 log= psnr=1 ext=
 tools=(shardpix pillow pillow-draft opencv opencv-reduced sharp vips-cli mogrify)
 while [ $# -gt 0 ]; do
   case $1 in
@@ -33,6 +35,7 @@ while [ $# -gt 0 ]; do
     --log) log=$2; shift 2 ;;
     --tools) IFS=, read -r -a tools <<< "shardpix,$2"; shift 2 ;;
     --no-psnr) psnr=; shift ;;
+    --format) ext=$2; shift 2 ;;
     *) echo "run.sh: unknown option $1" >&2; exit 2 ;;
   esac
 done
@@ -44,14 +47,14 @@ shardpix=${SHARDPIX:-$root/build/cmd/shardpix}
 command_for() {
   local tool=$1 out=$2
   case $tool in
-    shardpix) echo "$shardpix" run "$in" "$out" -j "$jobs" --size "$size" --quality "$quality" --quiet ;;
-    pillow) echo /usr/bin/python3 "$here/pool_pillow.py" "$in" "$out" "$jobs" "$width" "$height" "$quality" ;;
-    pillow-draft) echo /usr/bin/python3 "$here/pool_pillow_draft.py" "$in" "$out" "$jobs" "$width" "$height" "$quality" ;;
-    opencv-reduced) echo /usr/bin/python3 "$here/pool_opencv_reduced.py" "$in" "$out" "$jobs" "$width" "$height" "$quality" ;;
-    sharp) echo env UV_THREADPOOL_SIZE="$jobs" NODE_PATH="$here/node/node_modules" node "$here/sharp_peer.js" "$in" "$out" "$jobs" "$width" "$height" "$quality" ;;
-    opencv) echo /usr/bin/python3 "$here/pool_opencv.py" "$in" "$out" "$jobs" "$width" "$height" "$quality" ;;
-    vips-cli) echo "$here/parallel_vips.sh" "$in" "$out" "$jobs" "$width" "$height" "$quality" ;;
-    mogrify) echo "$here/parallel_mogrify.sh" "$in" "$out" "$jobs" "$width" "$height" "$quality" ;;
+    shardpix) echo "$shardpix" run "$in" "$out" -j "$jobs" --size "$size" --quality "$quality" --quiet ${ext:+-f "$ext"} ;;
+    pillow) echo /usr/bin/python3 "$here/pool_pillow.py" "$in" "$out" "$jobs" "$width" "$height" "$quality" $ext ;;
+    pillow-draft) echo /usr/bin/python3 "$here/pool_pillow_draft.py" "$in" "$out" "$jobs" "$width" "$height" "$quality" $ext ;;
+    opencv-reduced) echo /usr/bin/python3 "$here/pool_opencv_reduced.py" "$in" "$out" "$jobs" "$width" "$height" "$quality" $ext ;;
+    sharp) echo env UV_THREADPOOL_SIZE="$jobs" NODE_PATH="$here/node/node_modules" node "$here/sharp_peer.js" "$in" "$out" "$jobs" "$width" "$height" "$quality" $ext ;;
+    opencv) echo /usr/bin/python3 "$here/pool_opencv.py" "$in" "$out" "$jobs" "$width" "$height" "$quality" $ext ;;
+    vips-cli) echo "$here/parallel_vips.sh" "$in" "$out" "$jobs" "$width" "$height" "$quality" $ext ;;
+    mogrify) echo "$here/parallel_mogrify.sh" "$in" "$out" "$jobs" "$width" "$height" "$quality" $ext ;;
   esac
 }
 

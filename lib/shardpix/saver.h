@@ -19,6 +19,10 @@ char *shardpix_saver_options (const ShardpixJob *job, const char *saver, const c
  * buffer, when there is none. */
 gboolean shardpix_saver_plan (ShardpixOutputPlan *plan, const ShardpixJob *job);
 
+/* Whether the saver type @saver writes an alpha band. JPEG's does not:
+ * libvips flattens the image on black before it saves. */
+gboolean shardpix_saver_keeps_alpha (const char *saver);
+
 /* A copy of @image without EXIF (its parsed fields too), XMP, IPTC,
  * Photoshop and ICC metadata, or NULL on a libvips error. */
 VipsImage *shardpix_saver_strip (VipsImage *image);
