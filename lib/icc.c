@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "shardpix/error.h"
+#include "shardpix/icc-cache.h"
 #include "shardpix/vips-autoptr.h"
 
 /* sRGB's red, green and blue colourants adapted to D50 (the profile
@@ -170,6 +171,8 @@ shardpix_icc_to_srgb (VipsImage *in, VipsImage **out, GError **error)
   kind = shardpix_icc_kind (profile, len);
   if (kind == SHARDPIX_ICC_OTHER_RGB && colour >= 3)
     {
+      if (shardpix_icc_cache_to_srgb (in, profile, len, out))
+        return TRUE;
       /* "srgb" is libvips' built-in profile: no file to find. The output
        * carries it, which --keep-metadata then keeps, rightly. */
       if (vips_icc_transform (in, out, "srgb", "embedded", TRUE, NULL) != 0)

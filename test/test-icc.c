@@ -6,6 +6,9 @@
 
 #include "fixtures.h"
 #include "shardpix/icc.h"
+#include "shardpix/icc-cache.h"
+
+#include <lcms2.h>
 
 /* The profile libvips attaches when it converts a plain sRGB image to
  * @profile (a built-in name), as a new GBytes. */
@@ -121,6 +124,110 @@ test_icc_jxl_srgb (void)
   fixtures_rmtree (dir);
 }
 
+/* An Adobe RGB (1998)-like profile built by lcms2: its primaries, D65,
+ * gamma 2.2 (563/256). */
+static GBytes *
+icc_adobe_like (void)
+{
+  cmsCIExyY white = { 0.3127, 0.3290, 1.0 };
+  cmsCIExyYTRIPLE primaries = { { 0.64, 0.33, 1.0 }, { 0.21, 0.71, 1.0 }, { 0.15, 0.06, 1.0 } };
+  cmsToneCurve *gamma = cmsBuildGamma (NULL, 563.0 / 256.0);
+  cmsToneCurve *curves[3] = { gamma, gamma, gamma };
+  cmsHPROFILE profile = cmsCreateRGBProfile (&white, &primaries, curves);
+  cmsUInt32Number len = 0;
+  guint8 *data;
+
+  g_assert_nonnull (profile);
+  g_assert_true (cmsSaveProfileToMem (profile, NULL, &len));
+  data = g_malloc (len);
+  g_assert_true (cmsSaveProfileToMem (profile, data, &len));
+  cmsCloseProfile (profile);
+  cmsFreeToneCurve (gamma);
+  return g_bytes_new_take (data, len);
+}
+
+/* The largest difference, in levels, between two images of one size, and
+ * the mean one in @mean when not NULL. */
+static double
+icc_diff (VipsImage *a, VipsImage *b, double *mean)
+{
+  g_autoptr (VipsImage) diff = NULL;
+  g_autoptr (VipsImage) magnitude = NULL;
+  double max = 0;
+
+  g_assert_cmpint (a->Xsize, ==, b->Xsize);
+  g_assert_cmpint (a->Ysize, ==, b->Ysize);
+  g_assert_cmpint (a->Bands, ==, b->Bands);
+  if (vips_subtract (a, b, &diff, NULL) || vips_abs (diff, &magnitude, NULL)
+      || vips_max (magnitude, &max, NULL) || (mean != NULL && vips_avg (magnitude, mean, NULL)))
+    g_error ("diff: %s", vips_error_buffer ());
+  return max;
+}
+
+/* The cached lcms2 transform gives libvips' icc_transform picture to a
+ * level, with and without alpha, builds one transform per profile, and
+ * attaches an sRGB profile (shardpix_icc_kind says so). */
+static void
+test_icc_cache_matches_libvips (void)
+{
+  g_autofree char *dir = fixtures_mkdtemp ();
+  g_autofree char *path = g_build_filename (dir, "t.png", NULL);
+  g_autoptr (VipsImage) texture = NULL;
+  g_autoptr (VipsImage) opaque = NULL;
+  g_autoptr (GPtrArray) profiles = g_ptr_array_new_with_free_func ((GDestroyNotify) g_bytes_unref);
+  const char *colord = "/usr/share/color/icc/colord/AdobeRGB1998.icc";
+  char *colord_data = NULL;
+  gsize colord_len = 0;
+
+  fixtures_write_image (path, "png-alpha", 240, 160);
+  texture = vips_image_new_from_file (path, "access", VIPS_ACCESS_RANDOM, NULL);
+  g_assert_nonnull (texture);
+  g_assert_cmpint (vips_extract_band (texture, &opaque, 0, "n", 3, NULL), ==, 0);
+  g_ptr_array_add (profiles, icc_builtin ("p3"));
+  g_ptr_array_add (profiles, icc_adobe_like ());
+  /* A real camera profile where the machine has one (colord-data). */
+  if (g_file_get_contents (colord, &colord_data, &colord_len, NULL))
+    g_ptr_array_add (profiles, g_bytes_new_take (colord_data, colord_len));
+  for (guint i = 0; i < profiles->len; i++)
+    for (guint alpha = 0; alpha < 2; alpha++)
+      {
+        GBytes *bytes = g_ptr_array_index (profiles, i);
+        g_autoptr (VipsImage) tagged = NULL;
+        g_autoptr (VipsImage) cached = NULL;
+        g_autoptr (VipsImage) again = NULL;
+        g_autoptr (VipsImage) libvips = NULL;
+        guint before = shardpix_icc_cache_transforms_built ();
+        const void *data;
+        size_t len;
+        double max, mean = 0;
+
+        g_assert_cmpint (vips_copy (alpha ? texture : opaque, &tagged, NULL), ==, 0);
+        vips_image_set_blob_copy (tagged, VIPS_META_ICC_NAME, g_bytes_get_data (bytes, NULL),
+                                  g_bytes_get_size (bytes));
+        g_assert_cmpint (shardpix_icc_kind (g_bytes_get_data (bytes, NULL), g_bytes_get_size (bytes)),
+                         ==, SHARDPIX_ICC_OTHER_RGB);
+        g_assert_true (shardpix_icc_to_srgb (tagged, &cached, NULL));
+        g_assert_cmpuint (shardpix_icc_cache_transforms_built (), ==, before + 1);
+        g_assert_true (shardpix_icc_to_srgb (tagged, &again, NULL));
+        g_assert_cmpuint (shardpix_icc_cache_transforms_built (), ==, before + 1);
+        g_assert_cmpint (vips_icc_transform (tagged, &libvips, "srgb", "embedded", TRUE, NULL),
+                         ==, 0);
+        max = icc_diff (cached, libvips, &mean);
+        g_test_message ("profile %u, %s: cached against libvips: mean %.3f, max %.0f levels", i,
+                        alpha ? "alpha" : "opaque", mean, max);
+        /* lcms2's parametric sRGB curve against libvips' tabulated one. */
+        g_assert_cmpfloat (max, <=, 2);
+        g_assert_cmpfloat (mean, <=, 0.1);
+        g_assert_cmpfloat (icc_diff (cached, again, NULL), ==, 0);
+        /* The colours did change: these are not sRGB's primaries. */
+        g_assert_cmpfloat (icc_diff (cached, tagged, NULL), >=, 8);
+        g_assert_cmpint (cached->Type, ==, VIPS_INTERPRETATION_sRGB);
+        g_assert_cmpint (vips_image_get_blob (cached, VIPS_META_ICC_NAME, &data, &len), ==, 0);
+        g_assert_cmpint (shardpix_icc_kind (data, len), ==, SHARDPIX_ICC_SRGB);
+      }
+  fixtures_rmtree (dir);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -129,5 +236,6 @@ main (int argc, char **argv)
   g_test_add_func ("/shardpix/icc/truncated", test_icc_truncated);
   g_test_add_func ("/shardpix/icc/linear-curve", test_icc_linear_curve);
   g_test_add_func ("/shardpix/icc/jxl-srgb", test_icc_jxl_srgb);
+  g_test_add_func ("/shardpix/icc/cache-matches-libvips", test_icc_cache_matches_libvips);
   return g_test_run ();
 }
