@@ -38,6 +38,9 @@ icc_cache_srgb_bytes (cmsHPROFILE srgb)
 
   if (icc_cache_srgb != NULL)
     return icc_cache_srgb;
+  /* Version 2: its description is plain ASCII ("sRGB built-in"), which
+   * every reader, old ones too, can name. */
+  cmsSetProfileVersion (srgb, 2.1);
   if (!cmsSaveProfileToMem (srgb, NULL, &len) || len == 0)
     return NULL;
   data = g_malloc (len);
