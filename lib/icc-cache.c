@@ -137,8 +137,13 @@ shardpix_icc_cache_to_srgb (VipsImage *in, const void *profile, gsize len, VipsI
       return FALSE;
     }
   /* The input's header and metadata (orientation, EXIF, resolution),
-   * then the profile that now describes the pixels. */
+   * then the profile that now describes the pixels. Some of that
+   * metadata is memory the loader owns (heifload's EXIF: a blob without
+   * a free function), so the input, and through it the loader, lives as
+   * long as this image. */
   vips_image_pipelinev (image, VIPS_DEMAND_STYLE_ANY, in, NULL);
+  g_object_set_data_full (G_OBJECT (image), "shardpix-icc-source", g_object_ref (in),
+                          g_object_unref);
   image->Type = VIPS_INTERPRETATION_sRGB;
   {
     gsize srgb_len = 0;
