@@ -324,27 +324,9 @@ pipeline_thumbnail_fast (const ShardpixJob *job, VipsImage *fast, VipsImage **th
          == 0;
 }
 
-/* An output without alpha (JPEG) is flattened on black by its saver,
- * after the resize. Flattening before it gives the same picture, both
- * being linear (to rounding), and the resize then works on one band of
- * uchar instead of premultiplied floats: 17% less CPU on the artwork
- * folder's RGBA and grey+alpha PNGs (docs/benchmarks.md). */
-static gboolean
-pipeline_flatten_first (VipsImage **image)
-{
-  g_autoptr (VipsImage) flat = NULL;
-
-  if (!vips_image_hasalpha (*image))
-    return TRUE;
-  if (vips_flatten (*image, &flat, NULL) != 0)
-    return FALSE;
-  g_set_object (image, flat);
-  return TRUE;
-}
-
 static VipsImage *
 pipeline_transform (const ShardpixJob *job, int fd, const struct stat *st,
-                    gboolean keeps_alpha, GError **error)
+                    const ShardpixOutputPlan *plan, GError **error)
 {
   g_autofree char *source = g_strdup_printf ("/proc/self/fd/%d", fd);
   g_autoptr (VipsImage) header = NULL;
@@ -356,7 +338,7 @@ pipeline_transform (const ShardpixJob *job, int fd, const struct stat *st,
 
   if (fast != NULL)
     {
-      if ((!keeps_alpha && !pipeline_flatten_first (&fast))
+      if (!shardpix_saver_flatten_first (plan->saver, &fast)
           || !pipeline_thumbnail_fast (job, fast, &thumb))
         return pipeline_vips_error (error, "cannot convert image"), NULL;
     }
@@ -473,13 +455,13 @@ shardpix_pipeline_process_opened (const ShardpixJob *job, const char *rel, guint
   G_UNLOCK (pipeline_warning);
   pipeline_busy = TRUE;
   /* The saver is known before the image is read: whether it keeps alpha
-   * decides how the image is resized. */
+   * decides how the image is resized (saver.h). */
   shardpix_output_plan_init (&plan, job, rel);
   if (!shardpix_saver_plan (&plan, job))
     ok = pipeline_vips_error (error, "no saver for this format");
   else
     {
-      image = pipeline_transform (job, fd, st, shardpix_saver_keeps_alpha (plan.saver), error);
+      image = pipeline_transform (job, fd, st, &plan, error);
       /* The pixels are pulled from the input while saving, so the
        * descriptor stays open until the output is written. */
       ok = image != NULL && pipeline_write_output (job, image, &plan, index, st, error);

@@ -1,5 +1,7 @@
 #include "shardpix/saver.h"
 
+#include "shardpix/vips-autoptr.h"
+
 /* TRUE if the saver type @saver (a type name) has a "Q" argument. */
 static gboolean
 saver_takes_quality (const char *saver)
@@ -13,8 +15,10 @@ saver_takes_quality (const char *saver)
   return g_object_class_find_property (G_OBJECT_CLASS (klass), "Q") != NULL;
 }
 
-gboolean
-shardpix_saver_keeps_alpha (const char *saver)
+/* Whether the saver type @saver writes an alpha band. JPEG's does not:
+ * libvips flattens the image on black before it saves. */
+static gboolean
+saver_keeps_alpha (const char *saver)
 {
   GType type = g_type_from_name (saver);
   g_autoptr (GTypeClass) klass = NULL;
@@ -24,9 +28,21 @@ shardpix_saver_keeps_alpha (const char *saver)
     return TRUE;
   klass = g_type_class_ref (type);
   saveable = VIPS_FOREIGN_SAVE_CLASS (klass)->saveable;
-  /* The others flatten a grey+alpha image before they write it. */
   return saveable == VIPS_SAVEABLE_RGBA || saveable == VIPS_SAVEABLE_RGBA_ONLY
          || saveable == VIPS_SAVEABLE_ANY;
+}
+
+gboolean
+shardpix_saver_flatten_first (const char *saver, VipsImage **image)
+{
+  g_autoptr (VipsImage) flat = NULL;
+
+  if (saver_keeps_alpha (saver) || !vips_image_hasalpha (*image))
+    return TRUE;
+  if (vips_flatten (*image, &flat, NULL) != 0)
+    return FALSE;
+  g_set_object (image, flat);
+  return TRUE;
 }
 
 static void *
