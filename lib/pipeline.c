@@ -16,9 +16,11 @@
 #include "shardpix/gray.h"
 #include "shardpix/icc.h"
 #include "shardpix/inputs.h"
+#include "shardpix/load-shrunk.h"
 #include "shardpix/memguard.h"
 #include "shardpix/output.h"
 #include "shardpix/output-plan.h"
+#include "shardpix/resample.h"
 #include "shardpix/saver.h"
 #include "shardpix/shrink.h"
 
@@ -215,23 +217,6 @@ pipeline_open_input (const ShardpixJob *job, const char *path, struct stat *st,
   return fd;
 }
 
-static VipsInteresting
-pipeline_crop (ShardpixCrop crop)
-{
-  switch (crop)
-    {
-    case SHARDPIX_CROP_NONE:
-      return VIPS_INTERESTING_NONE;
-    case SHARDPIX_CROP_CENTRE:
-      return VIPS_INTERESTING_CENTRE;
-    case SHARDPIX_CROP_ATTENTION:
-      return VIPS_INTERESTING_ATTENTION;
-    case SHARDPIX_CROP_ENTROPY:
-      return VIPS_INTERESTING_ENTROPY;
-    }
-  return VIPS_INTERESTING_NONE;
-}
-
 /* Opening an image only reads its header: a decompression bomb (a few kB
  * declaring 50000x50000), or an image libvips would have to decode whole
  * into more than the worker's share of memory, is refused here, before a
@@ -289,39 +274,18 @@ pipeline_fastload (const ShardpixJob *job, int fd, const struct stat *st)
   return image;
 }
 
-/* Fitting inside the box, the output size depends on the size the resize
- * starts from, by rounding: the size libvips' own loader hands over gives
- * the size to end at (shrink.h computes it, as vips_thumbnail_image()
- * would). When the fast image's own thumbnail would come out a pixel off,
- * it is stretched to that size instead, by a fraction of a percent. */
+/* A fast decoder's image ends at the size libvips' own loader would have
+ * led to (shrink.h), which it records: from a smaller start, a side could
+ * otherwise round a pixel off. */
 static gboolean
 pipeline_thumbnail_fast (const ShardpixJob *job, VipsImage *fast, VipsImage **thumb)
 {
-  VipsSize size = job->force ? VIPS_SIZE_FORCE : job->enlarge ? VIPS_SIZE_BOTH : VIPS_SIZE_DOWN;
-  ShardpixShrinkBox box;
-  int width, height, orientation = 1;
-  int want_width, want_height, got_width, got_height;
+  int width, height;
 
-  if (job->force || job->crop != SHARDPIX_CROP_NONE)
-    return vips_thumbnail_image (fast, thumb, job->width, "height", job->height, "size", size,
-                                 "crop", pipeline_crop (job->crop), "no_rotate",
-                                 job->no_rotate, NULL)
-           == 0;
   if (vips_image_get_int (fast, SHARDPIX_FASTLOAD_WIDTH, &width) != 0
       || vips_image_get_int (fast, SHARDPIX_FASTLOAD_HEIGHT, &height) != 0)
     return FALSE;
-  if (vips_image_get_typeof (fast, VIPS_META_ORIENTATION) != 0)
-    vips_image_get_int (fast, VIPS_META_ORIENTATION, &orientation);
-  box = shardpix_shrink_box (job, orientation);
-  shardpix_shrink_output_size (&box, width, height, &want_width, &want_height);
-  shardpix_shrink_output_size (&box, fast->Xsize, fast->Ysize, &got_width, &got_height);
-  if (got_width == want_width && got_height == want_height)
-    return vips_thumbnail_image (fast, thumb, job->width, "height", job->height, "size", size,
-                                 "no_rotate", job->no_rotate, NULL)
-           == 0;
-  return vips_thumbnail_image (fast, thumb, want_width, "height", want_height, "size",
-                               VIPS_SIZE_FORCE, "no_rotate", job->no_rotate, NULL)
-         == 0;
+  return shardpix_resample_thumbnail (fast, width, height, job, thumb);
 }
 
 static VipsImage *
@@ -332,7 +296,6 @@ pipeline_transform (const ShardpixJob *job, int fd, const struct stat *st,
   g_autoptr (VipsImage) header = NULL;
   g_autoptr (VipsImage) thumb = NULL;
   g_autoptr (VipsImage) out = NULL;
-  VipsSize size = job->force ? VIPS_SIZE_FORCE : job->enlarge ? VIPS_SIZE_BOTH : VIPS_SIZE_DOWN;
   g_autoptr (VipsImage) fast = pipeline_fastload (job, fd, st);
   g_autoptr (VipsImage) managed = NULL;
 
@@ -346,17 +309,18 @@ pipeline_transform (const ShardpixJob *job, int fd, const struct stat *st,
     return NULL;
   else if (header != NULL && pipeline_fits_unshrunk (job, header))
     {
-      if (vips_thumbnail_image (header, &thumb, job->width, "height", job->height, "size",
-                                size, "crop", pipeline_crop (job->crop), "no_rotate",
-                                job->no_rotate, NULL)
-          != 0)
+      if (!shardpix_resample_thumbnail (header, header->Xsize, header->Ysize, job, &thumb))
         return pipeline_vips_error (error, "cannot read image"), NULL;
     }
-  else if (vips_thumbnail (source, &thumb, job->width, "height", job->height, "size", size,
-                           "crop", pipeline_crop (job->crop), "no_rotate", job->no_rotate,
-                           "fail_on", pipeline_fail_on (job->fail_on), NULL)
-           != 0)
-    return pipeline_vips_error (error, "cannot read image"), NULL;
+  else
+    {
+      g_autoptr (VipsImage) loaded
+        = shardpix_load_shrunk (source, job, pipeline_fail_on (job->fail_on));
+
+      if (loaded == NULL
+          || !shardpix_resample_thumbnail (loaded, loaded->Xsize, loaded->Ysize, job, &thumb))
+        return pipeline_vips_error (error, "cannot read image"), NULL;
+    }
 
   /* Grey is computed from sRGB values: a Display P3 or Adobe RGB image is
    * converted first (the fast decoders hand such images to libvips). */

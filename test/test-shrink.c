@@ -2,9 +2,14 @@
  * predicts is the size vips_thumbnail_image() gives, on lazy black images
  * of many shapes (odd sizes, one pixel wide or high, turned by EXIF), in
  * every fit; and through vips_thumbnail_buffer() on real JPEG, WebP and PNG
- * files, whose loaders shrink on load by the factors shrink.h says. */
+ * files, whose loaders shrink on load by the factors shrink.h says. The
+ * pipeline's own libvips path (load-shrunk.h, then resample.h) loads those
+ * files at that shrink and ends at vips_thumbnail's size. */
 #include <glib.h>
+#include <glib/gstdio.h>
 
+#include "shardpix/load-shrunk.h"
+#include "shardpix/resample.h"
 #include "shardpix/shrink.h"
 #include "shardpix/vips-autoptr.h"
 
@@ -132,7 +137,48 @@ static struct {
   int height;
   void *buf;
   size_t len;
+  char *path; /* the same bytes in a file, for load-shrunk.h */
 } shrink_file;
+
+/* The job that asks for @box. */
+static ShardpixJob
+shrink_job_for (const ShardpixShrinkBox *box)
+{
+  ShardpixJob job = {
+    .width = box->width,
+    .height = box->height,
+    .force = box->size == SHARDPIX_SHRINK_FORCE,
+    .enlarge = box->size == SHARDPIX_SHRINK_BOTH,
+    .crop = box->crop ? SHARDPIX_CROP_CENTRE : SHARDPIX_CROP_NONE,
+  };
+
+  return job;
+}
+
+/* The pipeline's libvips path on the file: loaded at @loaded_width x
+ * @loaded_height, then resized to @thumb's size. */
+static void
+shrink_check_pipeline_path (const ShardpixShrinkBox *box, int loaded_width, int loaded_height,
+                            const VipsImage *thumb)
+{
+  ShardpixJob job = shrink_job_for (box);
+  g_autoptr (VipsImage) loaded = shardpix_load_shrunk (shrink_file.path, &job,
+                                                       VIPS_FAIL_ON_TRUNCATED);
+  g_autoptr (VipsImage) resized = NULL;
+
+  if (loaded == NULL)
+    g_error ("%s: %s", shrink_file.path, vips_error_buffer ());
+  if (loaded->Xsize != loaded_width || loaded->Ysize != loaded_height)
+    g_error ("%s %dx%d in %dx%d: loaded at %dx%d, vips_thumbnail loads %dx%d", shrink_format,
+             shrink_file.width, shrink_file.height, box->width, box->height, loaded->Xsize,
+             loaded->Ysize, loaded_width, loaded_height);
+  g_assert_true (shardpix_resample_thumbnail (loaded, loaded->Xsize, loaded->Ysize, &job,
+                                              &resized));
+  if (resized->Xsize != thumb->Xsize || resized->Ysize != thumb->Ysize)
+    g_error ("%s %dx%d in %dx%d size %d crop %d: resample.h %dx%d, libvips %dx%d",
+             shrink_format, shrink_file.width, shrink_file.height, box->width, box->height,
+             box->size, box->crop, resized->Xsize, resized->Ysize, thumb->Xsize, thumb->Ysize);
+}
 
 static void
 shrink_check_file (const ShardpixShrinkBox *box, int width, int height, int orientation,
@@ -149,11 +195,20 @@ shrink_check_file (const ShardpixShrinkBox *box, int width, int height, int orie
       g_autoptr (VipsImage) image = NULL;
 
       g_clear_pointer (&shrink_file.buf, g_free);
+      if (shrink_file.path == NULL)
+        {
+          int fd = g_file_open_tmp ("shrink-XXXXXX", &shrink_file.path, NULL);
+
+          g_assert_cmpint (fd, >=, 0);
+          g_close (fd, NULL);
+        }
       /* Grey noise, so that no encoder takes a short cut for a flat image. */
       g_assert_cmpint (vips_gaussnoise (&image, width, height, "mean", 128.0, NULL), ==, 0);
       g_assert_cmpint (vips_image_write_to_buffer (image, shrink_format, &shrink_file.buf,
                                                    &shrink_file.len, NULL),
                        ==, 0);
+      g_assert_true (g_file_set_contents (shrink_file.path, shrink_file.buf,
+                                          (gssize) shrink_file.len, NULL));
       shrink_file.width = width;
       shrink_file.height = height;
     }
@@ -170,6 +225,7 @@ shrink_check_file (const ShardpixShrinkBox *box, int width, int height, int orie
     g_error ("%s %dx%d in %dx%d size %d crop %d: libvips %dx%d, shrink.h %dx%d (loaded %dx%d)",
              shrink_format, width, height, box->width, box->height, box->size, box->crop,
              thumb->Xsize, thumb->Ysize, want_width, want_height, loaded_width, loaded_height);
+  shrink_check_pipeline_path (box, loaded_width, loaded_height, thumb);
   (*cases)++;
 }
 
@@ -184,6 +240,8 @@ test_thumbnail_file (gconstpointer data)
     for (guint h = 0; h < G_N_ELEMENTS (sides); h++)
       shrink_each_box (sides[w], sides[h], 1, shrink_check_file, &cases);
   g_clear_pointer (&shrink_file.buf, g_free);
+  g_unlink (shrink_file.path);
+  g_clear_pointer (&shrink_file.path, g_free);
   g_test_message ("%u cases", cases);
 }
 

@@ -1,0 +1,71 @@
+/* Shrink-on-load as libvips 8.14's resample/thumbnail.c picks it
+ * (vips_thumbnail_open()), for the loaders shardpix lets through. TIFF
+ * pyramids are not looked for: a pyramid TIFF is read at full size, which
+ * costs time, not fidelity. */
+#include "shardpix/load-shrunk.h"
+
+#include "shardpix/shrink.h"
+#include "shardpix/vips-autoptr.h"
+
+static VipsImage *
+load_shrunk_open (const char *source, VipsFailOn fail_on, const char *option, double value)
+{
+  if (option == NULL)
+    return vips_image_new_from_file (source, "access", VIPS_ACCESS_SEQUENTIAL, "fail_on",
+                                     fail_on, NULL);
+  if (g_str_equal (option, "shrink"))
+    return vips_image_new_from_file (source, "access", VIPS_ACCESS_SEQUENTIAL, "fail_on",
+                                     fail_on, "shrink", (int) value, NULL);
+  if (g_str_equal (option, "thumbnail"))
+    return vips_image_new_from_file (source, "access", VIPS_ACCESS_SEQUENTIAL, "fail_on",
+                                     fail_on, "thumbnail", TRUE, NULL);
+  return vips_image_new_from_file (source, "access", VIPS_ACCESS_SEQUENTIAL, "fail_on", fail_on,
+                                   option, value, NULL);
+}
+
+/* A HEIF's embedded thumbnail serves when it is smaller than the image and
+ * still has to shrink to fit the box, so it is never enlarged. */
+static gboolean
+load_shrunk_heif_thumbnail_serves (const char *source, VipsFailOn fail_on,
+                                   const ShardpixShrinkBox *box, int width)
+{
+  g_autoptr (VipsImage) thumbnail = load_shrunk_open (source, fail_on, "thumbnail", 1);
+
+  if (thumbnail == NULL)
+    return FALSE;
+  return thumbnail->Xsize < width
+         && shardpix_shrink_common (box, thumbnail->Xsize, thumbnail->Ysize) > 1.0;
+}
+
+VipsImage *
+shardpix_load_shrunk (const char *source, const ShardpixJob *job, VipsFailOn fail_on)
+{
+  g_autoptr (VipsImage) image = load_shrunk_open (source, fail_on, NULL, 0);
+  const char *loader = NULL;
+  int orientation = 1;
+  ShardpixShrinkBox box;
+  double shrink;
+
+  if (image == NULL || vips_image_get_string (image, VIPS_META_LOADER, &loader) != 0)
+    return NULL;
+  if (vips_image_get_typeof (image, VIPS_META_ORIENTATION) != 0)
+    vips_image_get_int (image, VIPS_META_ORIENTATION, &orientation);
+  box = shardpix_shrink_box (job, orientation);
+  shrink = shardpix_shrink_common (&box, image->Xsize, vips_image_get_page_height (image));
+
+  if (g_str_has_prefix (loader, "jpegload"))
+    {
+      int denominator = shardpix_shrink_jpeg_denominator (
+        shardpix_shrink_common (&box, image->Xsize, image->Ysize));
+
+      if (denominator > 1)
+        return load_shrunk_open (source, fail_on, "shrink", denominator);
+    }
+  else if (g_str_has_prefix (loader, "webpload") && shrink > 1.0)
+    return load_shrunk_open (source, fail_on, "scale", 1.0 / shrink);
+  else if (g_str_has_prefix (loader, "heifload")
+           && load_shrunk_heif_thumbnail_serves (source, fail_on, &box, image->Xsize))
+    return load_shrunk_open (source, fail_on, "thumbnail", 1);
+  vips_error_clear ();
+  return g_steal_pointer (&image);
+}
