@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """PSNR of grey thumbnails against an ideal reference (issue 15, target 2).
 
-   quality.py IN OUT [--json FILE]
+   quality.py IN OUT [--json FILE] [--icc]
 
 For every output in OUT whose input (same relative path, any of the
 listed extensions) is in IN: the reference is the input fully decoded
@@ -18,7 +18,14 @@ each pixel's squared error is weighed by the reference's alpha. An output
 without alpha (JPEG) is compared with the reference flattened on black,
 the background libvips, sharp and shardpix flatten on, pixel for pixel. Prints
 the count, median, 5th percentile and minimum PSNR in dB, and the worst
-files. Independent of shardpix: no code of it is used."""
+files. Independent of shardpix: no code of it is used.
+
+--icc: the reference honours an embedded ICC profile (Pillow's ImageCms,
+lcms2, perceptual intent, to sRGB) before the grey step: the grey of the
+colours the file means, where the default (as the issue words it) takes
+the stored values. Inputs decoded by the vips CLI (HEIC, AVIF, JPEG XL)
+are not converted either way."""
+import io
 import json
 import os
 import statistics
@@ -28,7 +35,7 @@ import tempfile
 
 import cv2
 import numpy as np
-from PIL import Image, ImageOps
+from PIL import Image, ImageCms, ImageOps
 
 PILLOW_EXTENSIONS = {".jpg", ".jpeg", ".png", ".webp", ".tif", ".tiff", ".gif"}
 VIPS_EXTENSIONS = {".heic", ".heif", ".avif", ".jxl"}
@@ -59,6 +66,19 @@ def rgb16_grey(path):
     return 0.299 * r + 0.587 * g + 0.114 * b, img[..., 3] if img.shape[2] == 4 else None
 
 
+HONOUR_ICC = False
+
+
+def to_srgb(im):
+    """@im converted from its embedded profile to sRGB, or as it is."""
+    icc = im.info.get("icc_profile")
+    if not HONOUR_ICC or not icc or im.mode not in ("RGB", "RGBA"):
+        return im
+    source = ImageCms.ImageCmsProfile(io.BytesIO(icc))
+    srgb = ImageCms.createProfile("sRGB")
+    return ImageCms.profileToProfile(im, source, srgb, outputMode=im.mode)
+
+
 def reference(src, size):
     ext = os.path.splitext(src)[1].lower()
     if ext in VIPS_EXTENSIONS:
@@ -75,7 +95,7 @@ def reference(src, size):
             grey, alpha = rgb16_grey(png)
     else:
         with Image.open(src) as im:
-            im = ImageOps.exif_transpose(im)
+            im = to_srgb(ImageOps.exif_transpose(im))
             grey, alpha = grey_float(im)
     return grey, alpha
 
@@ -132,8 +152,11 @@ def find_input(in_dir, rel_out):
 
 
 def main():
-    in_dir, out_dir = sys.argv[1], sys.argv[2]
-    json_path = sys.argv[4] if len(sys.argv) > 4 and sys.argv[3] == "--json" else None
+    global HONOUR_ICC
+    args = [a for a in sys.argv[1:] if a != "--icc"]
+    HONOUR_ICC = len(args) != len(sys.argv) - 1
+    in_dir, out_dir = args[0], args[1]
+    json_path = args[3] if len(args) > 3 and args[2] == "--json" else None
     scores = {}
     for root, _, files in os.walk(out_dir):
         for name in files:
