@@ -23,17 +23,23 @@ load_shrunk_open (const char *source, VipsFailOn fail_on, const char *option, do
                                    option, value, NULL);
 }
 
-/* A HEIF's embedded thumbnail serves when it is smaller than the image and
- * still has to shrink to fit the box, so it is never enlarged. */
+/* A HEIF's embedded thumbnail serves when it is smaller than @image and
+ * still has to shrink to fit the box, so it is never enlarged (libvips'
+ * rule), and when it has @image's shape to a pixel: heifload refuses one
+ * whose aspect ratio is 0.1 or more off, and below that the output would
+ * take its size, and its crop or turn, from the thumbnail
+ * (test/test-heif-thumbnail.c). */
 static gboolean
 load_shrunk_heif_thumbnail_serves (const char *source, VipsFailOn fail_on,
-                                   const ShardpixShrinkBox *box, int width)
+                                   const ShardpixShrinkBox *box, const VipsImage *image)
 {
   g_autoptr (VipsImage) thumbnail = load_shrunk_open (source, fail_on, "thumbnail", 1);
+  gint64 skew;
 
   if (thumbnail == NULL)
     return FALSE;
-  return thumbnail->Xsize < width
+  skew = (gint64) thumbnail->Xsize * image->Ysize - (gint64) thumbnail->Ysize * image->Xsize;
+  return thumbnail->Xsize < image->Xsize && ABS (skew) <= MAX (image->Xsize, image->Ysize)
          && shardpix_shrink_common (box, thumbnail->Xsize, thumbnail->Ysize) > 1.0;
 }
 
@@ -64,7 +70,7 @@ shardpix_load_shrunk (const char *source, const ShardpixJob *job, VipsFailOn fai
   else if (g_str_has_prefix (loader, "webpload") && shrink > 1.0)
     return load_shrunk_open (source, fail_on, "scale", 1.0 / shrink);
   else if (g_str_has_prefix (loader, "heifload")
-           && load_shrunk_heif_thumbnail_serves (source, fail_on, &box, image->Xsize))
+           && load_shrunk_heif_thumbnail_serves (source, fail_on, &box, image))
     return load_shrunk_open (source, fail_on, "thumbnail", 1);
   vips_error_clear ();
   return g_steal_pointer (&image);
