@@ -23,24 +23,26 @@ load_shrunk_open (const char *source, VipsFailOn fail_on, const char *option, do
                                    option, value, NULL);
 }
 
-/* A HEIF's embedded thumbnail serves when it is smaller than @image and
- * still has to shrink to fit the box, so it is never enlarged (libvips'
- * rule), and when it has @image's shape to a pixel: heifload refuses one
- * whose aspect ratio is 0.1 or more off, and below that the output would
- * take its size, and its crop or turn, from the thumbnail
- * (test/test-heif-thumbnail.c). */
-static gboolean
-load_shrunk_heif_thumbnail_serves (const char *source, VipsFailOn fail_on,
-                                   const ShardpixShrinkBox *box, const VipsImage *image)
+/* A HEIF's embedded thumbnail, opened, when it serves: smaller than @image
+ * and still to shrink to fit the box, so it is never enlarged (libvips'
+ * rule), and @image's shape to a pixel: heifload refuses one whose aspect
+ * ratio is 0.1 or more off, and below that the output would take its
+ * size, and its crop or turn, from the thumbnail
+ * (test/test-heif-thumbnail.c). NULL when it does not serve. */
+static VipsImage *
+load_shrunk_heif_thumbnail (const char *source, VipsFailOn fail_on, const ShardpixShrinkBox *box,
+                            const VipsImage *image)
 {
   g_autoptr (VipsImage) thumbnail = load_shrunk_open (source, fail_on, "thumbnail", 1);
   gint64 skew;
 
   if (thumbnail == NULL)
-    return FALSE;
+    return NULL;
   skew = (gint64) thumbnail->Xsize * image->Ysize - (gint64) thumbnail->Ysize * image->Xsize;
-  return thumbnail->Xsize < image->Xsize && ABS (skew) <= MAX (image->Xsize, image->Ysize)
-         && shardpix_shrink_common (box, thumbnail->Xsize, thumbnail->Ysize) > 1.0;
+  if (thumbnail->Xsize < image->Xsize && ABS (skew) <= MAX (image->Xsize, image->Ysize)
+      && shardpix_shrink_common (box, thumbnail->Xsize, thumbnail->Ysize) > 1.0)
+    return g_steal_pointer (&thumbnail);
+  return NULL;
 }
 
 VipsImage *
@@ -57,21 +59,25 @@ shardpix_load_shrunk (const char *source, const ShardpixJob *job, VipsFailOn fai
   if (vips_image_get_typeof (image, VIPS_META_ORIENTATION) != 0)
     vips_image_get_int (image, VIPS_META_ORIENTATION, &orientation);
   box = shardpix_shrink_box (job, orientation);
+  /* Over one page, as vips_thumbnail does (a JPEG has one). */
   shrink = shardpix_shrink_common (&box, image->Xsize, vips_image_get_page_height (image));
 
   if (g_str_has_prefix (loader, "jpegload"))
     {
-      int denominator = shardpix_shrink_jpeg_denominator (
-        shardpix_shrink_common (&box, image->Xsize, image->Ysize));
+      int denominator = shardpix_shrink_jpeg_denominator (shrink);
 
       if (denominator > 1)
         return load_shrunk_open (source, fail_on, "shrink", denominator);
     }
   else if (g_str_has_prefix (loader, "webpload") && shrink > 1.0)
     return load_shrunk_open (source, fail_on, "scale", 1.0 / shrink);
-  else if (g_str_has_prefix (loader, "heifload")
-           && load_shrunk_heif_thumbnail_serves (source, fail_on, &box, image))
-    return load_shrunk_open (source, fail_on, "thumbnail", 1);
+  else if (g_str_has_prefix (loader, "heifload"))
+    {
+      VipsImage *thumbnail = load_shrunk_heif_thumbnail (source, fail_on, &box, image);
+
+      if (thumbnail != NULL)
+        return thumbnail;
+    }
   vips_error_clear ();
   return g_steal_pointer (&image);
 }

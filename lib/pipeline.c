@@ -22,7 +22,6 @@
 #include "shardpix/output-plan.h"
 #include "shardpix/resample.h"
 #include "shardpix/saver.h"
-#include "shardpix/shrink.h"
 
 /* The first libvips warning of the current image, or "". Warnings raised on
  * libvips' own threads land in the shared buffer: it belongs to the image
