@@ -10,24 +10,31 @@
 #include "shardpix/gray.h"
 #include "shardpix/icc.h"
 
-/* The size libvips' loader decodes to for vips_thumbnail(): straight to
- * the box, by libwebp's own area-averaging scaler, never enlarged. Forced
- * to a box, each axis is scaled on its own. @orientation turns the box. */
+/* What vips_thumbnail() has libvips' WebP loader decode to, computed as
+ * they do (thumbnail.c hands over scale = 1 / shrink, never above 1, and
+ * webp2vips.c rounds canvas * scale half to even): its thumbnail size is
+ * then computed from that size, not from the file's (13x96 into 48x48 is
+ * loaded 6x48 and stays 6 wide; from 13 it would be 7). libwebp's own
+ * area-averaging scaler decodes to it, except when forced to a box: then
+ * each axis goes straight to the box on its own. @orientation turns the
+ * box. */
 static void
 fastload_webp_scaled_size (const ShardpixJob *job, int orientation, int width, int height,
-                           int *scaled_width, int *scaled_height)
+                           int *libvips_width, int *libvips_height, int *scaled_width,
+                           int *scaled_height)
 {
   ShardpixShrinkBox box = shardpix_shrink_box (job, orientation);
-  double shrink = MAX (1.0, shardpix_shrink_common (&box, width, height));
+  double scale = 1.0 / MAX (1.0, shardpix_shrink_common (&box, width, height));
 
+  *libvips_width = (int) rint (width * scale);
+  *libvips_height = (int) rint (height * scale);
+  *scaled_width = *libvips_width;
+  *scaled_height = *libvips_height;
   if (job->force)
     {
       *scaled_width = MIN (width, box.swap ? job->height : job->width);
       *scaled_height = MIN (height, box.swap ? job->width : job->height);
-      return;
     }
-  *scaled_width = MAX (1, (int) rint (width / shrink));
-  *scaled_height = MAX (1, (int) rint (height / shrink));
 }
 
 /* Grey (and alpha) of libwebp's RGB(A) output. Not its Y plane: luma of
@@ -36,7 +43,8 @@ fastload_webp_scaled_size (const ShardpixJob *job, int orientation, int width, i
  * out 29.7 dB from libvips' thumbnail). The conversion runs at the scaled
  * size, so it costs little next to the decode. */
 static VipsImage *
-fastload_webp_image (const WebPDecBuffer *out, gboolean alpha, int width, int height)
+fastload_webp_image (const WebPDecBuffer *out, gboolean alpha, int libvips_width,
+                     int libvips_height)
 {
   const WebPRGBABuffer *rgba = &out->u.RGBA;
   int bands = alpha ? 2 : 1;
@@ -57,8 +65,8 @@ fastload_webp_image (const WebPDecBuffer *out, gboolean alpha, int width, int he
             row[x * bands + 1] = pixel[3];
         }
     }
-  vips_image_set_int (image, SHARDPIX_FASTLOAD_WIDTH, width);
-  vips_image_set_int (image, SHARDPIX_FASTLOAD_HEIGHT, height);
+  vips_image_set_int (image, SHARDPIX_FASTLOAD_WIDTH, libvips_width);
+  vips_image_set_int (image, SHARDPIX_FASTLOAD_HEIGHT, libvips_height);
   return image;
 }
 
@@ -123,10 +131,11 @@ fastload_webp_decode (const WebPIterator *frame, WebPDecoderConfig *config,
 {
   int width = config->input.width;
   int height = config->input.height;
+  int libvips_width, libvips_height;
   VipsImage *image;
 
-  fastload_webp_scaled_size (job, orientation, width, height, &config->options.scaled_width,
-                             &config->options.scaled_height);
+  fastload_webp_scaled_size (job, orientation, width, height, &libvips_width, &libvips_height,
+                             &config->options.scaled_width, &config->options.scaled_height);
   config->options.use_scaling = config->options.scaled_width != width
                                 || config->options.scaled_height != height;
   /* Not premultiplied: libvips' loader asks for the same. */
@@ -136,7 +145,8 @@ fastload_webp_decode (const WebPIterator *frame, WebPDecoderConfig *config,
       WebPFreeDecBuffer (&config->output);
       return NULL;
     }
-  image = fastload_webp_image (&config->output, config->input.has_alpha, width, height);
+  image = fastload_webp_image (&config->output, config->input.has_alpha, libvips_width,
+                               libvips_height);
   WebPFreeDecBuffer (&config->output);
   if (image != NULL && orientation != 1)
     vips_image_set_int (image, VIPS_META_ORIENTATION, orientation);

@@ -9,11 +9,16 @@
 #define FASTLOAD_MAX_BYTES (G_GINT64_CONSTANT (256) << 20)
 
 gboolean
+shardpix_fastload_job_served (const ShardpixJob *job)
+{
+  return !job->color && job->gray == SHARDPIX_GRAY_REC601 && !job->keep_metadata
+         && (job->fail_on == SHARDPIX_FAIL_ON_NONE || job->fail_on == SHARDPIX_FAIL_ON_TRUNCATED);
+}
+
+gboolean
 shardpix_fastload_applies (const ShardpixJob *job)
 {
-  return !job->no_fast_paths && !job->color && job->gray == SHARDPIX_GRAY_REC601
-         && !job->keep_metadata
-         && (job->fail_on == SHARDPIX_FAIL_ON_NONE || job->fail_on == SHARDPIX_FAIL_ON_TRUNCATED);
+  return !job->no_fast_paths && shardpix_fastload_job_served (job);
 }
 
 guint8 *

@@ -306,18 +306,21 @@ pipeline_transform (const ShardpixJob *job, int fd, const struct stat *st,
     }
   else if (!pipeline_check_pixels (job, source, &header, error))
     return NULL;
-  else if (header != NULL && pipeline_fits_unshrunk (job, header))
-    {
-      if (!shardpix_resample_thumbnail (header, header->Xsize, header->Ysize, job, &thumb))
-        return pipeline_vips_error (error, "cannot read image"), NULL;
-    }
   else
     {
-      g_autoptr (VipsImage) loaded
-        = shardpix_load_shrunk (source, job, pipeline_fail_on (job->fail_on));
+      g_autoptr (VipsImage) loaded = NULL;
+      int width, height;
 
-      if (loaded == NULL
-          || !shardpix_resample_thumbnail (loaded, loaded->Xsize, loaded->Ysize, job, &thumb))
+      if (header != NULL && pipeline_fits_unshrunk (job, header))
+        loaded = g_steal_pointer (&header);
+      else if ((loaded = shardpix_load_shrunk (source, job, pipeline_fail_on (job->fail_on)))
+               == NULL)
+        return pipeline_vips_error (error, "cannot read image"), NULL;
+      width = loaded->Xsize;
+      height = loaded->Ysize;
+      if (!shardpix_gray_first (job, &loaded, error))
+        return NULL;
+      if (!shardpix_resample_thumbnail (loaded, width, height, job, &thumb))
         return pipeline_vips_error (error, "cannot read image"), NULL;
     }
 

@@ -9,7 +9,8 @@
  * at offset 0, @st its fstat(); they may read it from the start with pread.
  * Each image carries, as int metadata, the size libvips' own loader would
  * have handed to the resize (SHARDPIX_FASTLOAD_WIDTH/HEIGHT: the full size,
- * or JPEG's size after libvips' own shrink-on-load): the final size is
+ * or JPEG's and WebP's size after libvips' own shrink-on-load, from which
+ * vips_thumbnail() computes the output's): the final size is
  * computed from those, so that both paths give the same dimensions.
  * docs/performance.md has the figures and the tolerances the tests hold
  * them to. */
@@ -27,7 +28,13 @@ G_BEGIN_DECLS
 #define SHARDPIX_FASTLOAD_WIDTH "shardpix-libvips-width"
 #define SHARDPIX_FASTLOAD_HEIGHT "shardpix-libvips-height"
 
-/* Whether @job is the case the fast decoders serve. */
+/* Whether @job is the kind the fast decoders serve, fast paths allowed or
+ * not: grey by Rec.601, no metadata kept, errors judged no stricter than
+ * "truncated". The libvips path then orders its steps as they do. */
+gboolean shardpix_fastload_job_served (const ShardpixJob *job);
+
+/* Whether the fast decoders are asked: @job is served and they are not
+ * turned off (--no-fast-paths). */
 gboolean shardpix_fastload_applies (const ShardpixJob *job);
 
 /* What the decoders share: the whole file (NULL if it cannot be read, or
