@@ -2,7 +2,6 @@
  * take, and the running sums of each output pixel's box. */
 #include "shardpix/fastload-png-box.h"
 
-#include <math.h>
 #include <string.h>
 
 #include "shardpix/shrink.h"
@@ -17,15 +16,6 @@ png_box_drift (guint side, guint shrink, int thumbnail_side)
   guint boxes = (side + shrink - 1) / shrink;
 
   return (double) (boxes * shrink - side) / side * thumbnail_side;
-}
-
-/* The box vips_resize() itself would take first on an axis it shrinks from
- * @side to @target: reduceh and reducev shrink by floor (side / target /
- * gap), gap 2, then apply the kernel to what is left. */
-static guint
-png_box_libvips_shrink (guint side, int target)
-{
-  return (guint) MAX (1.0, floor ((double) side / target / 2.0));
 }
 
 /* Whether the image shrunk by @shrink gives the thumbnail the whole image
@@ -49,8 +39,8 @@ png_box_shrink_fits (const ShardpixShrinkBox *box, guint width, guint height, gu
   shardpix_shrink_resize_size (box, (int) ((width + shrink - 1) / shrink),
                                (int) ((height + shrink - 1) / shrink), &got_width, &got_height);
   return got_width == want_width && got_height == want_height
-         && png_box_libvips_shrink (width, want_width) % shrink == 0
-         && png_box_libvips_shrink (height, want_height) % shrink == 0
+         && (guint) shardpix_shrink_resize_box ((int) width, want_width) % shrink == 0
+         && (guint) shardpix_shrink_resize_box ((int) height, want_height) % shrink == 0
          && png_box_drift (width, shrink, want_width) <= 0.1
          && png_box_drift (height, shrink, want_height) <= 0.1;
 }

@@ -61,8 +61,8 @@ shardpix_gray_convert (VipsImage *in, ShardpixGray gray, VipsImage **out, GError
   return TRUE;
 }
 
-/* Plain 8-bit sRGB (3 bands, or 4 with alpha) or grey whose profile, if
- * any, needs no conversion: what the fast decoders themselves take
+/* Plain 8-bit sRGB (3 bands, or 4 with alpha) whose profile, if any,
+ * needs no conversion: what the fast decoders themselves take
  * (shardpix_icc_fast_ok). */
 static gboolean
 gray_first_applies (VipsImage *image)
@@ -70,9 +70,8 @@ gray_first_applies (VipsImage *image)
   const void *profile = NULL;
   size_t len = 0;
 
-  if (image->BandFmt != VIPS_FORMAT_UCHAR
-      || !((image->Type == VIPS_INTERPRETATION_sRGB && (image->Bands == 3 || image->Bands == 4))
-           || (image->Type == VIPS_INTERPRETATION_B_W && image->Bands <= 2)))
+  if (image->BandFmt != VIPS_FORMAT_UCHAR || image->Type != VIPS_INTERPRETATION_sRGB
+      || (image->Bands != 3 && image->Bands != 4))
     return FALSE;
   if (vips_image_get_typeof (image, VIPS_META_ICC_NAME) == 0)
     return TRUE;
@@ -137,8 +136,7 @@ shardpix_gray_first (const ShardpixJob *job, VipsImage **image, GError **error)
 {
   g_autoptr (VipsImage) grey = NULL;
 
-  if (!shardpix_fastload_job_served (job) || !gray_first_applies (*image)
-      || (*image)->Type == VIPS_INTERPRETATION_B_W)
+  if (!shardpix_fastload_job_served (job) || !gray_first_applies (*image))
     return TRUE;
   if ((grey = gray_first_rgb (*image)) == NULL)
     return gray_fail (error);

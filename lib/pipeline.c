@@ -309,18 +309,15 @@ pipeline_transform (const ShardpixJob *job, int fd, const struct stat *st,
   else
     {
       g_autoptr (VipsImage) loaded = NULL;
-      int width, height;
 
       if (header != NULL && pipeline_fits_unshrunk (job, header))
         loaded = g_steal_pointer (&header);
       else if ((loaded = shardpix_load_shrunk (source, job, pipeline_fail_on (job->fail_on)))
                == NULL)
         return pipeline_vips_error (error, "cannot read image"), NULL;
-      width = loaded->Xsize;
-      height = loaded->Ysize;
       if (!shardpix_gray_first (job, &loaded, error))
         return NULL;
-      if (!shardpix_resample_thumbnail (loaded, width, height, job, &thumb))
+      if (!shardpix_resample_thumbnail (loaded, loaded->Xsize, loaded->Ysize, job, &thumb))
         return pipeline_vips_error (error, "cannot read image"), NULL;
     }
 

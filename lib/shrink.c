@@ -1,5 +1,10 @@
 #include "shardpix/shrink.h"
 
+#include <math.h>
+
+/* vips_resize()'s default gap in 8.14, which the pipeline keeps. */
+#define SHRINK_RESIZE_GAP 2.0
+
 ShardpixShrinkBox
 shardpix_shrink_box (const ShardpixJob *job, int orientation)
 {
@@ -74,6 +79,12 @@ shrink_resize_axis (int side, double shrink)
   if (scale > 1.0)
     return (int) (side * scale + 0.5);
   return side;
+}
+
+int
+shardpix_shrink_resize_box (int side, int target)
+{
+  return MAX (1, (int) floor ((double) side / target / SHRINK_RESIZE_GAP));
 }
 
 void

@@ -23,11 +23,7 @@ shardpix_gray_rec601_pixel (const guint8 *rgb)
   float grey = (float) SHARDPIX_GRAY_REC601_R * rgb[0] + (float) SHARDPIX_GRAY_REC601_G * rgb[1]
                + (float) SHARDPIX_GRAY_REC601_B * rgb[2];
 
-  /* rintf() without the call (baseline x86-64 has no rounding
-   * instruction): adding 2^23 rounds a float in [0, 2^23) to an integer
-   * in the current mode, half to even, as rintf() does. The weights sum
-   * to 1, so grey is in [0, 255]. */
-  return (guint8) ((grey + 8388608.0f) - 8388608.0f);
+  return (guint8) CLAMP (rintf (grey), 0.0f, 255.0f);
 }
 
 /* @in is 8-bit, as a thumbnail comes out of the pipeline; @out keeps its
@@ -43,9 +39,10 @@ gboolean shardpix_gray_convert (VipsImage *in, ShardpixGray gray, VipsImage **ou
  * 49x7 RGBA PNG into 48x48), past the PNG tolerance. Grey first, the two
  * paths differ by their decoders only, the resize works on one band, not
  * three, and the order is the ideal reference's (bench/quality.py). An
- * image that is not plain 8-bit sRGB or grey, or whose profile needs
- * converting, is left (*@image unchanged): its grey comes after the
- * resize and the conversion, which then run on the thumbnail only. */
+ * image that is grey already is left (*@image unchanged), and so is one
+ * that is not plain 8-bit sRGB or whose profile needs converting: its grey
+ * comes after the resize and the conversion, which then run on the
+ * thumbnail only. */
 gboolean shardpix_gray_first (const ShardpixJob *job, VipsImage **image, GError **error);
 
 G_END_DECLS

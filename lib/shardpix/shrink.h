@@ -52,6 +52,11 @@ int shardpix_shrink_jpeg_denominator (double shrink);
 void shardpix_shrink_resize_size (const ShardpixShrinkBox *box, int width, int height,
                                   int *out_width, int *out_height);
 
+/* The box vips_resize() takes first on an axis it shrinks from @side to
+ * @target pixels: reduceh and reducev shrink by floor (side / target /
+ * gap), gap 2, then apply the kernel to what is left. */
+int shardpix_shrink_resize_box (int side, int target);
+
 /* The size of the image vips_thumbnail_image() returns for a @width x
  * @height image: resized, turned upright, cropped to the box. */
 void shardpix_shrink_output_size (const ShardpixShrinkBox *box, int width, int height,
