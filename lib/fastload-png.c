@@ -259,6 +259,11 @@ fastload_png_decode (FastloadPng *self, const ShardpixJob *job)
   for (guint y = 0; y < height; y++)
     {
       png_read_row (self->png, self->row, NULL);
+      if (self->box.shrink == 1)
+        {
+          shardpix_png_box_convert (&self->box, self->row, oy++, channels);
+          continue;
+        }
       shardpix_png_box_add (&self->box, self->row, channels);
       if (++rows == self->box.shrink || y + 1 == height)
         {

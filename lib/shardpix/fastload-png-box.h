@@ -58,4 +58,9 @@ void shardpix_png_box_add (ShardpixPngBox *box, const guint8 *row, int channels)
  * and clears the sums. */
 void shardpix_png_box_emit_row (ShardpixPngBox *box, int oy, guint rows, gboolean alpha);
 
+/* For a shrink of 1: writes output row @oy from @row (as
+ * shardpix_png_box_add() takes it) directly, the same values as adding it
+ * and emitting it, without the sums. */
+void shardpix_png_box_convert (ShardpixPngBox *box, const guint8 *row, int oy, int channels);
+
 G_END_DECLS
