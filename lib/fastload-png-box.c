@@ -316,3 +316,19 @@ shardpix_png_box_convert (ShardpixPngBox *self, const guint8 *row, int oy, int c
   else
     png_box_convert_row (self, row, oy, 4);
 }
+
+void
+shardpix_png_box_push (ShardpixPngBox *self, const guint8 *row, int channels, gboolean last)
+{
+  if (self->shrink == 1)
+    {
+      shardpix_png_box_convert (self, row, self->out_row++, channels);
+      return;
+    }
+  shardpix_png_box_add (self, row, channels);
+  if (++self->rows == self->shrink || last)
+    {
+      shardpix_png_box_emit_row (self, self->out_row++, self->rows, channels % 2 == 0);
+      self->rows = 0;
+    }
+}

@@ -13,6 +13,7 @@
 
 #include "shardpix/vips-autoptr.h"
 #include "shardpix/fastload-png-box.h"
+#include "shardpix/fastload-png-whole.h"
 #include "shardpix/icc.h"
 
 /* Pixels a metre without a pHYs chunk (72 dpi), as libvips' loader says. */
@@ -42,6 +43,9 @@ typedef struct {
   gboolean warned;
   gboolean no_rotate;
   gboolean turned; /* an eXIf says the image is not upright */
+  gboolean whole_allowed; /* may read the pixels with fastload-png-whole.c */
+  gboolean whole_used;
+  off_t file_size;
 
   guint height;
   guint8 *row;
@@ -202,6 +206,35 @@ fastload_png_profile_ok (FastloadPng *self)
   return shardpix_icc_fast_ok (profile, len);
 }
 
+/* The pixels through fastload-png-whole.c, where it can take them: 8 bits,
+ * which libpng hands over untransformed (a palette's indexes with or
+ * without tRNS, other layouts without), within memory. libpng has just
+ * read the first IDAT chunk's length and name. */
+static ShardpixPngWholeResult
+fastload_png_read_whole (FastloadPng *self, const ShardpixJob *job, int depth, int colour,
+                         int channels)
+{
+  gsize max_bytes = SHARDPIX_PNG_WHOLE_MAX_BYTES;
+  ShardpixPngWhole whole = {
+    .fd = self->fd,
+    .idat = self->offset - (off_t) (self->len - self->pos) - 8,
+    .file_size = self->file_size,
+    .height = self->height,
+    .bpp = self->box.palette ? 1 : channels,
+    .channels = channels,
+    .no_rotate = self->no_rotate,
+  };
+
+  if (!self->whole_allowed || depth != 8
+      || (colour != PNG_COLOR_TYPE_PALETTE && png_get_valid (self->png, self->info, PNG_INFO_tRNS)))
+    return SHARDPIX_PNG_WHOLE_DECLINED;
+  if (job->max_buffer_mb > 0 && (guint64) job->max_buffer_mb < (max_bytes >> 20))
+    max_bytes = (gsize) job->max_buffer_mb << 20;
+  whole.row_bytes = (gsize) self->box.width * (gsize) whole.bpp;
+  whole.max_bytes = max_bytes;
+  return shardpix_png_whole_read (&whole, &self->box);
+}
+
 /* Any libpng error longjmps out of here (see fastload_png_run()). */
 static gboolean
 fastload_png_decode (FastloadPng *self, const ShardpixJob *job)
@@ -213,8 +246,6 @@ fastload_png_decode (FastloadPng *self, const ShardpixJob *job)
   int interlace;
   int channels;
   guint out_height;
-  guint rows = 0;
-  int oy = 0;
 
   self->no_rotate = job->no_rotate;
   png_set_read_fn (self->png, self, fastload_png_read);
@@ -256,20 +287,20 @@ fastload_png_decode (FastloadPng *self, const ShardpixJob *job)
   self->box.sum_y = g_new0 (guint64, self->box.out_width);
   self->box.sum_a = g_new0 (guint64, self->box.out_width);
 
+  switch (fastload_png_read_whole (self, job, depth, colour, channels))
+    {
+    case SHARDPIX_PNG_WHOLE_DONE:
+      self->whole_used = TRUE;
+      return !self->warned;
+    case SHARDPIX_PNG_WHOLE_TURNED:
+      return FALSE;
+    case SHARDPIX_PNG_WHOLE_DECLINED:
+      break;
+    }
   for (guint y = 0; y < height; y++)
     {
       png_read_row (self->png, self->row, NULL);
-      if (self->box.shrink == 1)
-        {
-          shardpix_png_box_convert (&self->box, self->row, oy++, channels);
-          continue;
-        }
-      shardpix_png_box_add (&self->box, self->row, channels);
-      if (++rows == self->box.shrink || y + 1 == height)
-        {
-          shardpix_png_box_emit_row (&self->box, oy++, rows, channels % 2 == 0);
-          rows = 0;
-        }
+      shardpix_png_box_push (&self->box, self->row, channels, y + 1 == height);
     }
   /* Reads up to IEND, so that a damaged or missing end of file, or an
    * eXIf after the pixels that turns them, also goes to libvips. */
@@ -286,8 +317,8 @@ fastload_png_run (FastloadPng *self, const ShardpixJob *job)
   return fastload_png_decode (self, job);
 }
 
-VipsImage *
-shardpix_fastload_png (int fd, const struct stat *st, const ShardpixJob *job)
+static VipsImage *
+fastload_png_load (int fd, const struct stat *st, const ShardpixJob *job, gboolean whole_allowed)
 {
   FastloadPng *self;
   png_byte signature[8];
@@ -300,6 +331,8 @@ shardpix_fastload_png (int fd, const struct stat *st, const ShardpixJob *job)
 
   self = g_new0 (FastloadPng, 1);
   self->fd = fd;
+  self->file_size = st->st_size;
+  self->whole_allowed = whole_allowed;
   self->png = png_create_read_struct (PNG_LIBPNG_VER_STRING, self, fastload_png_error,
                                       fastload_png_warning);
   if (self->png != NULL)
@@ -309,6 +342,7 @@ shardpix_fastload_png (int fd, const struct stat *st, const ShardpixJob *job)
       out = g_steal_pointer (&self->box.out);
       vips_image_set_int (out, SHARDPIX_FASTLOAD_WIDTH, (int) self->box.width);
       vips_image_set_int (out, SHARDPIX_FASTLOAD_HEIGHT, (int) self->height);
+      vips_image_set_int (out, SHARDPIX_FASTLOAD_PNG_WHOLE, self->whole_used);
     }
 
   png_destroy_read_struct (&self->png, &self->info, NULL);
@@ -318,4 +352,16 @@ shardpix_fastload_png (int fd, const struct stat *st, const ShardpixJob *job)
   g_free (self->box.sum_a);
   g_free (self);
   return out;
+}
+
+VipsImage *
+shardpix_fastload_png (int fd, const struct stat *st, const ShardpixJob *job)
+{
+  return fastload_png_load (fd, st, job, TRUE);
+}
+
+VipsImage *
+shardpix_fastload_png_streaming (int fd, const struct stat *st, const ShardpixJob *job)
+{
+  return fastload_png_load (fd, st, job, FALSE);
 }

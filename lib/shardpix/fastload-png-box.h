@@ -28,6 +28,8 @@ typedef struct {
   guint64 *sum_y;  /* per output column: luma (times alpha) in 1/65536ths */
   guint64 *sum_a;
   VipsImage *out;  /* out_width x rows, 1 band (2 with alpha), uchar */
+  guint rows;      /* pushed into the sums since the last output row */
+  int out_row;     /* the next output row */
 
   /* A palette image is read as its indexes: each entry's luma (in
    * 1/65536ths) and alpha, looked up, instead of expanding every pixel to
@@ -62,5 +64,10 @@ void shardpix_png_box_emit_row (ShardpixPngBox *box, int oy, guint rows, gboolea
  * shardpix_png_box_add() takes it) directly, the same values as adding it
  * and emitting it, without the sums. */
 void shardpix_png_box_convert (ShardpixPngBox *box, const guint8 *row, int oy, int channels);
+
+/* The next input row (@last: of the image), as shardpix_png_box_add()
+ * takes it: written out straight for a shrink of 1, else added, and the
+ * output row written when its box is full or the image ends. */
+void shardpix_png_box_push (ShardpixPngBox *box, const guint8 *row, int channels, gboolean last);
 
 G_END_DECLS

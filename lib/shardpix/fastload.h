@@ -27,6 +27,9 @@ G_BEGIN_DECLS
 
 #define SHARDPIX_FASTLOAD_WIDTH "shardpix-libvips-width"
 #define SHARDPIX_FASTLOAD_HEIGHT "shardpix-libvips-height"
+/* 1 on a PNG fast path image whose rows the whole-image reader gave
+ * (fastload-png-whole.h), 0 on one libpng gave: for the tests. */
+#define SHARDPIX_FASTLOAD_PNG_WHOLE "shardpix-png-whole"
 
 /* Whether @job is the kind the fast decoders serve, fast paths allowed or
  * not: grey by Rec.601, no metadata kept, errors judged no stricter than
@@ -76,5 +79,11 @@ VipsImage *shardpix_fastload_jpeg_dc_buffer (const guint8 *data, gsize len);
  * shrunk on the fly, by the largest factor that keeps the thumbnail's size
  * and edges where libvips puts them. */
 VipsImage *shardpix_fastload_png (int fd, const struct stat *st, const ShardpixJob *job);
+
+/* The same with every row read through libpng, never the whole-image
+ * reader (fastload-png-whole.h): for the tests and the fuzz target that
+ * hold that reader to libpng. */
+VipsImage *shardpix_fastload_png_streaming (int fd, const struct stat *st,
+                                            const ShardpixJob *job);
 
 G_END_DECLS

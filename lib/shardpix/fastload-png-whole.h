@@ -1,0 +1,45 @@
+/* The fast PNG path's quicker reader of the pixels (fastload-png.c): once
+ * libpng has read and judged every chunk before the image data, the rest of
+ * the file is read at once, the image data inflated in one call by
+ * libdeflate (twice zlib's speed: docs/performance.md) and the rows
+ * unfiltered here, instead of libpng inflating and unfiltering a row at a
+ * time. Only for what libpng would hand over untransformed (8 bits, not
+ * interlaced, no tRNS but a palette's) and only if it fits in memory; and
+ * only if everything from the image data to IEND is what libpng would read
+ * without an error or a warning, else the caller reads the rows through
+ * libpng as before and libpng judges. Either way the rows are the same
+ * bytes: test-fastload-png holds them to libpng's. */
+#pragma once
+
+#include <sys/types.h>
+
+#include "shardpix/fastload-png-box.h"
+
+G_BEGIN_DECLS
+
+/* The whole image and the rest of the file together, at most: a 12 MP RGB
+ * photograph (36 MB inflated) fits, larger images stream through libpng. */
+#define SHARDPIX_PNG_WHOLE_MAX_BYTES ((gsize) 64 << 20)
+
+typedef enum {
+  SHARDPIX_PNG_WHOLE_DECLINED, /* nothing done: read the rows through libpng */
+  SHARDPIX_PNG_WHOLE_DONE,     /* every row is in the box, the file read to IEND */
+  SHARDPIX_PNG_WHOLE_TURNED,   /* nothing done: an eXIf after the pixels turns them */
+} ShardpixPngWholeResult;
+
+typedef struct {
+  int fd;
+  off_t idat;       /* file offset of the first IDAT chunk (its length) */
+  off_t file_size;
+  guint height;
+  gsize row_bytes;  /* of a row without its filter byte */
+  int bpp;          /* bytes a pixel: 1-4 */
+  int channels;     /* as shardpix_png_box_add() takes them */
+  gsize max_bytes;  /* SHARDPIX_PNG_WHOLE_MAX_BYTES or less */
+  gboolean no_rotate;
+} ShardpixPngWhole;
+
+/* Reads, checks and decodes as above, pushing every row into @box. */
+ShardpixPngWholeResult shardpix_png_whole_read (const ShardpixPngWhole *whole, ShardpixPngBox *box);
+
+G_END_DECLS
