@@ -11,7 +11,7 @@ cd "$(dirname "$0")"
 BUILD_DIR=${BUILD_DIR:-build}
 MESON_ARGS=${MESON_ARGS:-}
 SAMPLE_COUNT=${SAMPLE_COUNT:-300}
-PACKAGES=(gcc meson ninja-build pkg-config libvips-dev libglib2.0-dev libjson-glib-dev libjpeg62-turbo-dev libwebp-dev libpng-dev libdeflate-dev zlib1g-dev python3 scdoc clang libclang-rt-14-dev libfuse3-dev fuse3)
+PACKAGES=(gcc meson ninja-build pkg-config libvips-dev libglib2.0-dev libjson-glib-dev libjpeg62-turbo-dev libwebp-dev libpng-dev libdeflate-dev python3 scdoc clang libclang-rt-14-dev libfuse3-dev fuse3)
 
 deps() {
   local missing=()

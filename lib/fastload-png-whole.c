@@ -6,7 +6,6 @@
 #include <unistd.h>
 
 #include <libdeflate.h>
-#include <zlib.h>
 
 #include "shardpix/fastload.h"
 #include "shardpix/png-unfilter.h"
@@ -43,7 +42,10 @@ png_whole_chunk (const guint8 *buf, gsize len, gsize pos, PngWholeChunk *chunk)
   for (int i = 0; i < 4; i++)
     if (!g_ascii_isalpha (chunk->name[i]))
       return FALSE;
-  return crc32 (0, chunk->name, chunk->length + 4) == png_whole_get32 (chunk->data + chunk->length);
+  /* libdeflate's CRC-32 is zlib's, computed with carry-less multiplies:
+   * 64 MB in 9 ms against zlib's 18-28 ms here. */
+  return libdeflate_crc32 (0, chunk->name, chunk->length + 4)
+         == png_whole_get32 (chunk->data + chunk->length);
 }
 
 static gboolean
