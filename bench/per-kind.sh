@@ -75,8 +75,10 @@ measure() {
   rm -rf "$out" "$work"/cg.*
   # shellcheck disable=SC2046 # the command is split into words on purpose
   if [ -n "$instructions" ]; then
-    # Node's JIT writes code into its heap: --smc-check so valgrind sees it.
-    valgrind --tool=callgrind --trace-children=yes --smc-check=all-non-file \
+    # Node's JIT writes code into its heap, and libvips' Orc into a mapped
+    # file (orcexec.*): --smc-check=all so valgrind sees both. With
+    # all-non-file, shardpix died in Orc code under valgrind (SIGSEGV at 0).
+    valgrind --tool=callgrind --trace-children=yes --smc-check=all \
       --callgrind-out-file="$work/cg.%p" $(command_for "$tool" "$src" "$out") \
       > "$work/log" 2>&1 || true
     cost=$(cat "$work"/cg.* | awk '/^totals:/ { s += $2 } END { printf "%.0f", s }')
