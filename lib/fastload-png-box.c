@@ -302,8 +302,8 @@ png_box_convert_palette_row (ShardpixPngBox *self, const guint8 *row, int oy, gb
     }
 }
 
-void
-shardpix_png_box_convert (ShardpixPngBox *self, const guint8 *row, int oy, int channels)
+static void
+png_box_convert (ShardpixPngBox *self, const guint8 *row, int oy, int channels)
 {
   if (self->palette)
     png_box_convert_palette_row (self, row, oy, channels == 4);
@@ -322,7 +322,7 @@ shardpix_png_box_push (ShardpixPngBox *self, const guint8 *row, int channels, gb
 {
   if (self->shrink == 1)
     {
-      shardpix_png_box_convert (self, row, self->out_row++, channels);
+      png_box_convert (self, row, self->out_row++, channels);
       return;
     }
   shardpix_png_box_add (self, row, channels);

@@ -1,9 +1,7 @@
 /* The PNG fast path's whole-image reader (fastload-png-whole.h). */
 #include "shardpix/fastload-png-whole.h"
 
-#include <errno.h>
 #include <string.h>
-#include <unistd.h>
 
 #include <libdeflate.h>
 
@@ -120,24 +118,6 @@ png_whole_zlib_header_ok (const guint8 *stream, gsize len)
          && ((guint) stream[0] << 8 | stream[1]) % 31 == 0;
 }
 
-static gboolean
-png_whole_pread (int fd, guint8 *buf, gsize len, off_t offset)
-{
-  while (len > 0)
-    {
-      ssize_t got = pread (fd, buf, len, offset);
-
-      if (got < 0 && errno == EINTR)
-        continue;
-      if (got <= 0)
-        return FALSE;
-      buf += got;
-      len -= (gsize) got;
-      offset += got;
-    }
-  return TRUE;
-}
-
 /* Inflates the stream into @raw, exactly @raw_size bytes from exactly the
  * whole stream: libpng stops at too little image data and warns of too much
  * (zlib's checksum is not checked by libpng here, nor by libvips: a bad one
@@ -160,27 +140,31 @@ ShardpixPngWholeResult
 shardpix_png_whole_read (const ShardpixPngWhole *whole, ShardpixPngBox *box)
 {
   const gsize stride = whole->row_bytes + 1;
+  const gsize file_size = (gsize) whole->st->st_size;
   gsize rest;
   gsize raw_size;
   gsize stream;
   gsize trailer = 0;
   ShardpixPngWholeResult result;
-  g_autofree guint8 *buf = NULL;
+  g_autofree guint8 *file = NULL;
   g_autofree guint8 *raw = NULL;
   g_autofree guint8 *zeros = NULL;
+  guint8 *buf;
   const guint8 *prev;
 
-  if (whole->idat < 0 || whole->file_size <= whole->idat || whole->height == 0
-      || whole->row_bytes >= whole->max_bytes / whole->height)
+  if (whole->idat < 0 || (gsize) whole->idat >= file_size || whole->height == 0
+      || whole->row_bytes >= SHARDPIX_PNG_WHOLE_MAX_BYTES / whole->height)
     return SHARDPIX_PNG_WHOLE_DECLINED;
-  rest = (gsize) (whole->file_size - whole->idat);
+  rest = file_size - (gsize) whole->idat;
   raw_size = stride * whole->height;
-  if (rest > whole->max_bytes || raw_size > whole->max_bytes - rest)
+  if (file_size > SHARDPIX_PNG_WHOLE_MAX_BYTES
+      || raw_size > SHARDPIX_PNG_WHOLE_MAX_BYTES - file_size)
     return SHARDPIX_PNG_WHOLE_DECLINED;
 
-  buf = g_try_malloc (rest);
-  if (buf == NULL || !png_whole_pread (whole->fd, buf, rest, whole->idat))
+  file = shardpix_fastload_read (whole->fd, whole->st);
+  if (file == NULL)
     return SHARDPIX_PNG_WHOLE_DECLINED;
+  buf = file + whole->idat;
   /* The trailer first: nothing is decoded for a file that declines. The
    * gathering moves image data over the IDAT run only, before the trailer. */
   stream = png_whole_gather (buf, rest, raw_size, &trailer);
@@ -194,7 +178,7 @@ shardpix_png_whole_read (const ShardpixPngWhole *whole, ShardpixPngBox *box)
   if (raw == NULL || !png_whole_inflate (buf, stream, raw, raw_size)
       || !shardpix_png_unfilter_valid (raw, whole->row_bytes, whole->height))
     return SHARDPIX_PNG_WHOLE_DECLINED;
-  g_clear_pointer (&buf, g_free);
+  g_clear_pointer (&file, g_free);
 
   zeros = g_malloc0 (whole->row_bytes);
   prev = zeros;

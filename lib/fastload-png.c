@@ -15,6 +15,7 @@
 #include "shardpix/fastload-png-box.h"
 #include "shardpix/fastload-png-whole.h"
 #include "shardpix/icc.h"
+#include "shardpix/memguard.h"
 
 /* Pixels a metre without a pHYs chunk (72 dpi), as libvips' loader says. */
 #define FASTLOAD_PNG_DEFAULT_RES 2834
@@ -45,7 +46,7 @@ typedef struct {
   gboolean turned; /* an eXIf says the image is not upright */
   gboolean whole_allowed; /* may read the pixels with fastload-png-whole.c */
   gboolean whole_used;
-  off_t file_size;
+  const struct stat *st;
 
   guint height;
   guint8 *row;
@@ -208,30 +209,30 @@ fastload_png_profile_ok (FastloadPng *self)
 
 /* The pixels through fastload-png-whole.c, where it can take them: 8 bits,
  * which libpng hands over untransformed (a palette's indexes with or
- * without tRNS, other layouts without), within memory. libpng has just
- * read the first IDAT chunk's length and name. */
+ * without tRNS, other layouts without), the file and the inflated image
+ * within --max-buffer. libpng has just read the first IDAT chunk's length
+ * and name. */
 static ShardpixPngWholeResult
 fastload_png_read_whole (FastloadPng *self, const ShardpixJob *job, int depth, int colour,
                          int channels)
 {
-  gsize max_bytes = SHARDPIX_PNG_WHOLE_MAX_BYTES;
+  const int bpp = self->box.palette ? 1 : channels;
   ShardpixPngWhole whole = {
     .fd = self->fd,
+    .st = self->st,
     .idat = self->offset - (off_t) (self->len - self->pos) - 8,
-    .file_size = self->file_size,
     .height = self->height,
-    .bpp = self->box.palette ? 1 : channels,
+    .row_bytes = (gsize) self->box.width * (gsize) bpp,
+    .bpp = bpp,
     .channels = channels,
     .no_rotate = self->no_rotate,
   };
 
   if (!self->whole_allowed || depth != 8
-      || (colour != PNG_COLOR_TYPE_PALETTE && png_get_valid (self->png, self->info, PNG_INFO_tRNS)))
+      || (colour != PNG_COLOR_TYPE_PALETTE && png_get_valid (self->png, self->info, PNG_INFO_tRNS))
+      || !shardpix_memguard_fits (job, self->st->st_size
+                                           + (gint64) (whole.row_bytes + 1) * self->height))
     return SHARDPIX_PNG_WHOLE_DECLINED;
-  if (job->max_buffer_mb > 0 && (guint64) job->max_buffer_mb < (max_bytes >> 20))
-    max_bytes = (gsize) job->max_buffer_mb << 20;
-  whole.row_bytes = (gsize) self->box.width * (gsize) whole.bpp;
-  whole.max_bytes = max_bytes;
   return shardpix_png_whole_read (&whole, &self->box);
 }
 
@@ -331,7 +332,7 @@ fastload_png_load (int fd, const struct stat *st, const ShardpixJob *job, gboole
 
   self = g_new0 (FastloadPng, 1);
   self->fd = fd;
-  self->file_size = st->st_size;
+  self->st = st;
   self->whole_allowed = whole_allowed;
   self->png = png_create_read_struct (PNG_LIBPNG_VER_STRING, self, fastload_png_error,
                                       fastload_png_warning);

@@ -109,13 +109,11 @@ check_layout (const Layout *layout, guint width, guint shrink, guint n_rows, GRa
       for (gsize i = 0; i < (gsize) width * bytes; i++)
         row[i] = random_byte (rand);
       g_ptr_array_add (rows, row);
-      if (shrink == 1)
-        shardpix_png_box_convert (&box, row, 0, layout->channels);
-      else
-        shardpix_png_box_add (&box, row, layout->channels);
+      /* The rows of one box, written to output row 0 (a shrink of 1 has
+       * one row a box). */
+      box.out_row = 0;
+      shardpix_png_box_push (&box, row, layout->channels, r + 1 == n_rows);
     }
-  if (shrink > 1)
-    shardpix_png_box_emit_row (&box, 0, n_rows, has_alpha);
 
   for (guint ox = 0; ox < box.out_width; ox++)
     {

@@ -60,14 +60,10 @@ void shardpix_png_box_add (ShardpixPngBox *box, const guint8 *row, int channels)
  * and clears the sums. */
 void shardpix_png_box_emit_row (ShardpixPngBox *box, int oy, guint rows, gboolean alpha);
 
-/* For a shrink of 1: writes output row @oy from @row (as
- * shardpix_png_box_add() takes it) directly, the same values as adding it
- * and emitting it, without the sums. */
-void shardpix_png_box_convert (ShardpixPngBox *box, const guint8 *row, int oy, int channels);
-
 /* The next input row (@last: of the image), as shardpix_png_box_add()
- * takes it: written out straight for a shrink of 1, else added, and the
- * output row written when its box is full or the image ends. */
+ * takes it: for a shrink of 1 written out straight, the same values as
+ * adding and emitting it without the sums; else added, and the output row
+ * written when its box is full or the image ends. */
 void shardpix_png_box_push (ShardpixPngBox *box, const guint8 *row, int channels, gboolean last);
 
 G_END_DECLS

@@ -11,14 +11,15 @@
  * bytes: test-fastload-png holds them to libpng's. */
 #pragma once
 
-#include <sys/types.h>
+#include <sys/stat.h>
 
 #include "shardpix/fastload-png-box.h"
 
 G_BEGIN_DECLS
 
-/* The whole image and the rest of the file together, at most: a 12 MP RGB
- * photograph (36 MB inflated) fits, larger images stream through libpng. */
+/* The whole image and the file together, at most (and within --max-buffer,
+ * memguard.h): a 12 MP RGB photograph (36 MB inflated) fits, larger images
+ * stream through libpng. */
 #define SHARDPIX_PNG_WHOLE_MAX_BYTES ((gsize) 64 << 20)
 
 typedef enum {
@@ -29,13 +30,12 @@ typedef enum {
 
 typedef struct {
   int fd;
+  const struct stat *st;
   off_t idat;       /* file offset of the first IDAT chunk (its length) */
-  off_t file_size;
   guint height;
   gsize row_bytes;  /* of a row without its filter byte */
   int bpp;          /* bytes a pixel: 1-4 */
   int channels;     /* as shardpix_png_box_add() takes them */
-  gsize max_bytes;  /* SHARDPIX_PNG_WHOLE_MAX_BYTES or less */
   gboolean no_rotate;
 } ShardpixPngWhole;
 
