@@ -374,6 +374,7 @@ supervisor_loop (Supervisor *sup, GError **error)
     {
       gboolean child_changed = FALSE;
       nfds_t n = 0;
+      int ready;
 
       for (guint i = 0; i < jobs && supervisor_takes_work (sup); i++)
         if (sup->slots[i].state == SHARDPIX_SLOT_FREE
@@ -399,9 +400,11 @@ supervisor_loop (Supervisor *sup, GError **error)
               fds[n++] = (struct pollfd){ .fd = slot->child.to_child, .events = POLLOUT };
             }
         }
-      if (poll (fds, n, supervisor_poll_timeout_ms (sup)) < 0 && errno != EINTR)
+      ready = poll (fds, n, supervisor_poll_timeout_ms (sup));
+      if (ready < 0 && errno != EINTR)
         return shardpix_error_errno (errno, error, "poll failed");
       sup->record->n_wakeups++;
+      sup->record->n_empty_wakeups += ready == 0;
 
       supervisor_on_signals (sup, &child_changed);
       for (guint i = 0; i < jobs; i++)

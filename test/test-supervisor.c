@@ -539,10 +539,11 @@ fixture_rerun (Fixture *fx, guint timeout_s)
 
 /* Woken by events, not by a timer: a worker that says nothing for 2 s
  * costs the supervisor no wakeup, with no --timeout and with one far away.
- * Each wakeup is at least one event: three RESULTs, DONE, the end of the
- * pipe, SIGCHLD, so at most 6, plus one to spare; a 250 ms poll timeout
- * would add 8 during the sleep alone. The same files without the sleep
- * are held to the same bound. */
+ * A wakeup with nothing ready is a timer's (a 250 ms poll timeout would
+ * make 8 during the sleep alone), so there must be none. How many events
+ * there are depends on how the kernel batches them (three RESULTs, DONE,
+ * the end of the pipe, SIGCHLD, the input written: 2 to 8 were seen), so
+ * the total is only held to a bound no event-driven loop reaches. */
 static void
 test_no_idle_wakeups (Fixture *fx, gconstpointer data)
 {
@@ -553,8 +554,11 @@ test_no_idle_wakeups (Fixture *fx, gconstpointer data)
   g_free (g_ptr_array_index (fx->paths, 1));
   g_ptr_array_index (fx->paths, 1) = g_strdup ("b.jpg");
   quiet = fixture_rerun (fx, 0);
-  g_test_message ("wakeups: %u quiet, %u sleeping 2 s, %u sleeping 2 s with --timeout 30",
-                  quiet->n_wakeups, sleepy->n_wakeups, far_deadline->n_wakeups);
+  g_test_message ("wakeups (empty): %u (%u) quiet, %u (%u) sleeping 2 s, "
+                  "%u (%u) sleeping 2 s with --timeout 30",
+                  quiet->n_wakeups, quiet->n_empty_wakeups, sleepy->n_wakeups,
+                  sleepy->n_empty_wakeups, far_deadline->n_wakeups,
+                  far_deadline->n_empty_wakeups);
   g_assert_cmpint (sleepy->wall_us, >=, 2 * G_USEC_PER_SEC);
   g_assert_cmpint (far_deadline->wall_us, >=, 2 * G_USEC_PER_SEC);
   g_assert_cmpint (quiet->wall_us, <, 2 * G_USEC_PER_SEC);
@@ -564,7 +568,8 @@ test_no_idle_wakeups (Fixture *fx, gconstpointer data)
 
       g_assert_cmpuint (record->n_ok, ==, 3);
       g_assert_cmpuint (record->n_wakeups, >, 0);
-      g_assert_cmpuint (record->n_wakeups, <=, 7);
+      g_assert_cmpuint (record->n_empty_wakeups, ==, 0);
+      g_assert_cmpuint (record->n_wakeups, <=, 16);
     }
 }
 

@@ -68,6 +68,8 @@ typedef struct {
                             written (disk full, read-only...): the last error */
   guint n_wakeups;       /* times the supervisor's poll() returned: it wakes
                             for events and deadlines only, never on a timer */
+  guint n_empty_wakeups; /* of those, the ones with nothing ready: a deadline
+                            reached, or a timer the supervisor must not have */
   gint64 wall_us;
   double user_s;         /* supervisor's own CPU */
   double sys_s;
