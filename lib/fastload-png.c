@@ -247,6 +247,7 @@ fastload_png_decode (FastloadPng *self, const ShardpixJob *job)
   int interlace;
   int channels;
   guint out_height;
+  gboolean grey_unshrunk;
 
   self->no_rotate = job->no_rotate;
   png_set_read_fn (self->png, self, fastload_png_read);
@@ -273,13 +274,16 @@ fastload_png_decode (FastloadPng *self, const ShardpixJob *job)
     return FALSE;
 
   self->box.shrink = shardpix_png_box_choose_shrink (job, width, height);
-  /* A grey image the box filter would not shrink costs more here than
-   * through libvips (callgrind: 48 M against 31 M instructions for 512x512
-   * grey): there is no colour conversion to save. Grey with alpha was left
-   * to libvips too (411 M against 166 M) until shardpix_fastload_new_image()
-   * marked the image sequential: now 155 M against 197 M. */
-  if (colour == PNG_COLOR_TYPE_GRAY && channels == 1 && self->box.shrink == 1)
-    return FALSE;
+  /* A grey image the box filter would not shrink has no colour conversion
+   * to save: only the whole-image reader's inflate (libdeflate) pays for
+   * the copy. Callgrind, instructions an image into 256x256: read whole,
+   * 32 M against libvips' 41 M on 512x512 grey noise, 27.8 M against 31.4 M
+   * on the artwork folder's grey PNGs (bench/per-kind.sh); through
+   * libpng's rows 48 M against 31 M, so a grey image the whole reader
+   * declines goes to libvips. Grey with alpha was left to libvips too (411 M against 166 M)
+   * until shardpix_fastload_new_image() marked the image sequential: now
+   * 155 M against 197 M. */
+  grey_unshrunk = colour == PNG_COLOR_TYPE_GRAY && channels == 1 && self->box.shrink == 1;
   self->box.out_width = (width + self->box.shrink - 1) / self->box.shrink;
   out_height = (height + self->box.shrink - 1) / self->box.shrink;
   if (!fastload_png_make_output (self, out_height, channels % 2 == 0))
@@ -296,6 +300,10 @@ fastload_png_decode (FastloadPng *self, const ShardpixJob *job)
     case SHARDPIX_PNG_WHOLE_TURNED:
       return FALSE;
     case SHARDPIX_PNG_WHOLE_DECLINED:
+      /* The streaming variant reads it all the same, as the reference its
+       * tests hold the whole reader to. */
+      if (grey_unshrunk && self->whole_allowed)
+        return FALSE;
       break;
     }
   for (guint y = 0; y < height; y++)

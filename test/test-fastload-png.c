@@ -288,11 +288,11 @@ assert_declined (Fixture *fx, const char *path)
 
 /* Where libvips costs less than the fast path (fastload-png.c says by how
  * much), the fast path must leave the file to it: grey that the box filter
- * would not shrink. */
+ * would not shrink, unless the whole-image reader takes it (8 bits). */
 static gboolean
 png_kind_left_to_libvips (const char *kind, int box_shrink)
 {
-  return g_str_has_prefix (kind, "grey") && !g_str_equal (kind, "grey-alpha") && box_shrink == 1;
+  return g_str_equal (kind, "grey4") && box_shrink == 1;
 }
 
 static void

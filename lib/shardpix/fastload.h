@@ -82,7 +82,9 @@ VipsImage *shardpix_fastload_png (int fd, const struct stat *st, const ShardpixJ
 
 /* The same with every row read through libpng, never the whole-image
  * reader (fastload-png-whole.h): for the tests and the fuzz target that
- * hold that reader to libpng. */
+ * hold that reader to libpng. It also reads the grey images the box would
+ * not shrink, which shardpix_fastload_png() takes only when it can read
+ * them whole. */
 VipsImage *shardpix_fastload_png_streaming (int fd, const struct stat *st,
                                             const ShardpixJob *job);
 
