@@ -52,19 +52,25 @@ fastload_jpeg_orientation (j_decompress_ptr cinfo)
   return 1;
 }
 
-/* A Display P3 or Adobe RGB profile: libvips converts to sRGB first. */
-static gboolean
-fastload_jpeg_profile_ok (j_decompress_ptr cinfo)
-{
-  JOCTET *profile = NULL;
-  unsigned int len = 0;
-  gboolean ok;
+/* What the embedded profile asks of the decoder. */
+typedef enum {
+  FASTLOAD_JPEG_AS_STORED, /* none, sRGB or grey: luminance as stored */
+  FASTLOAD_JPEG_CONVERT,   /* another RGB (Display P3, Adobe RGB): colour */
+  FASTLOAD_JPEG_DECLINE,   /* CMYK, Lab, unreadable: libvips' path */
+} FastloadJpegProfile;
 
-  if (!jpeg_read_icc_profile (cinfo, &profile, &len))
-    return TRUE;
-  ok = shardpix_icc_fast_ok (profile, len);
-  free (profile);
-  return ok;
+/* The embedded profile's kind; a profile to convert is attached to @image
+ * later, so it is handed back in *@profile (free() it). */
+static FastloadJpegProfile
+fastload_jpeg_profile (j_decompress_ptr cinfo, JOCTET **profile, unsigned int *len)
+{
+  *profile = NULL;
+  *len = 0;
+  if (!jpeg_read_icc_profile (cinfo, profile, len) || shardpix_icc_fast_ok (*profile, *len))
+    return FASTLOAD_JPEG_AS_STORED;
+  return shardpix_icc_kind (*profile, *len) == SHARDPIX_ICC_OTHER_RGB
+             ? FASTLOAD_JPEG_CONVERT
+             : FASTLOAD_JPEG_DECLINE;
 }
 
 /* 1/8 whenever the box allows it, since that is where a progressive JPEG
@@ -85,6 +91,8 @@ typedef struct {
   int denominator;
   int orientation;
   double shrink; /* what the box asks for */
+  JOCTET *profile; /* to convert from, or NULL: decoded in colour then */
+  unsigned int profile_len;
 } FastloadJpegDecode;
 
 /* libjpeg rounds a scaled size up, libvips' loader down, dropping the last
@@ -105,6 +113,10 @@ fastload_jpeg_finish (FastloadJpegDecode *d)
     return NULL;
   if (d->orientation != 1)
     vips_image_set_int (image, VIPS_META_ORIENTATION, d->orientation);
+  /* The pipeline converts the thumbnail to sRGB with it, then takes grey,
+   * as on libvips' path (pipeline.c). */
+  if (d->profile != NULL)
+    vips_image_set_blob_copy (image, VIPS_META_ICC_NAME, d->profile, d->profile_len);
   vips_image_set_int (image, SHARDPIX_FASTLOAD_WIDTH, (int) d->cinfo.image_width / libvips);
   vips_image_set_int (image, SHARDPIX_FASTLOAD_HEIGHT, (int) d->cinfo.image_height / libvips);
   return image;
@@ -170,8 +182,20 @@ fastload_jpeg_decode (FastloadJpegDecode *d, const guint8 *data, gsize len,
   jpeg_mem_src (cinfo, data, (unsigned long) len);
   if (jpeg_read_header (cinfo, TRUE) != JPEG_HEADER_OK || cinfo->data_precision != 8)
     return NULL;
-  if (!fastload_jpeg_profile_ok (cinfo))
-    return NULL;
+  switch (fastload_jpeg_profile (cinfo, &d->profile, &d->profile_len))
+    {
+    case FASTLOAD_JPEG_AS_STORED:
+      g_clear_pointer (&d->profile, free);
+      break;
+    case FASTLOAD_JPEG_CONVERT:
+      /* Only for a job (decode_buffer() callers want luminance), and only
+       * from three colour components, as libvips' icc_transform takes. */
+      if (job == NULL || cinfo->num_components != 3)
+        return NULL;
+      break;
+    case FASTLOAD_JPEG_DECLINE:
+      return NULL;
+    }
   if (cinfo->jpeg_color_space != JCS_GRAYSCALE && cinfo->jpeg_color_space != JCS_YCbCr
       && cinfo->jpeg_color_space != JCS_RGB)
     return NULL;
@@ -199,7 +223,7 @@ fastload_jpeg_decode (FastloadJpegDecode *d, const guint8 *data, gsize len,
   else
     d->shrink = d->denominator;
   if (route != FASTLOAD_JPEG_LIBJPEG && d->denominator == 8 && cinfo->progressive_mode
-      && !cinfo->arith_code
+      && !cinfo->arith_code && d->profile == NULL
       && cinfo->jpeg_color_space != JCS_RGB)
     {
       ShardpixJpegDcFrame frame = { 0 };
@@ -213,17 +237,19 @@ fastload_jpeg_decode (FastloadJpegDecode *d, const guint8 *data, gsize len,
     return NULL;
   cinfo->scale_num = 1;
   cinfo->scale_denom = (unsigned int) d->denominator;
-  cinfo->out_color_space = JCS_GRAYSCALE;
+  cinfo->out_color_space = d->profile != NULL ? JCS_RGB : JCS_GRAYSCALE;
   cinfo->dct_method = JDCT_ISLOW;
   /* Smoothing guesses the AC coefficients of an unfinished progressive
    * image: a complete one has none to guess, and jpeg-dc.h does without. */
   cinfo->do_block_smoothing = FALSE;
   jpeg_start_decompress (cinfo);
 
-  d->image = shardpix_fastload_new_image ((int) cinfo->output_width,
-                                          (int) cinfo->output_height, 1, 1.0, 1.0);
+  d->image = shardpix_fastload_new_image ((int) cinfo->output_width, (int) cinfo->output_height,
+                                          cinfo->output_components, 1.0, 1.0);
   if (d->image == NULL)
     return NULL;
+  if (d->profile != NULL)
+    d->image->Type = VIPS_INTERPRETATION_sRGB;
   while (cinfo->output_scanline < cinfo->output_height)
     {
       JSAMPROW row = VIPS_IMAGE_ADDR (d->image, 0, cinfo->output_scanline);
@@ -246,6 +272,7 @@ fastload_jpeg_run (const guint8 *data, gsize len, const ShardpixJob *job, int de
 
   jpeg_destroy_decompress (&d->cinfo);
   g_clear_object (&d->image);
+  free (d->profile);
   g_free (d);
   vips_error_clear ();
   return image;

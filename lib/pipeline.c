@@ -322,7 +322,8 @@ pipeline_transform (const ShardpixJob *job, int fd, const struct stat *st,
     }
 
   /* Grey is computed from sRGB values: a Display P3 or Adobe RGB image is
-   * converted first (the fast decoders hand such images to libvips). */
+   * converted first (the JPEG fast path decodes such a file in colour and
+   * attaches its profile; the other fast decoders hand it to libvips). */
   if (!shardpix_icc_to_srgb (thumb, &managed, error))
     return NULL;
   g_set_object (&thumb, managed);

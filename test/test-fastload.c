@@ -73,20 +73,31 @@ photo_like (int width, int height)
 }
 
 static void
+save_jpeg (VipsImage *image, const char *path, gboolean progressive, gboolean subsample)
+{
+  if (vips_jpegsave (image, path, "Q", 85, "interlace", progressive, "subsample_mode",
+                     subsample ? VIPS_FOREIGN_SUBSAMPLE_ON : VIPS_FOREIGN_SUBSAMPLE_OFF, NULL)
+      != 0)
+    g_error ("jpegsave %s: %s", path, vips_error_buffer ());
+}
+
+static void
 write_jpeg (const char *path, int width, int height, gboolean progressive,
             gboolean subsample, int orientation)
 {
   g_autoptr (VipsImage) image = photo_like (width, height);
 
-  int result;
-
   if (orientation != 0)
     vips_image_set_int (image, VIPS_META_ORIENTATION, orientation);
-  result = vips_jpegsave (image, path, "Q", 85, "interlace", progressive, "subsample_mode",
-                          subsample ? VIPS_FOREIGN_SUBSAMPLE_ON : VIPS_FOREIGN_SUBSAMPLE_OFF,
-                          NULL);
-  if (result != 0)
-    g_error ("jpegsave %s: %s", path, vips_error_buffer ());
+  save_jpeg (image, path, progressive, subsample);
+}
+
+/* PREFIXWxH-base|prog-444|420.jpg */
+static char *
+jpeg_case_name (const char *prefix, int width, int height, int progressive, int subsample)
+{
+  return g_strdup_printf ("%s%dx%d-%s-%s.jpg", prefix, width, height,
+                          progressive ? "prog" : "base", subsample ? "420" : "444");
 }
 
 static VipsImage *
@@ -159,10 +170,8 @@ test_matches_libvips (Fixture *fx, gconstpointer data)
     for (int progressive = 0; progressive < 2; progressive++)
       for (int subsample = 0; subsample < 2; subsample++)
         {
-          g_autofree char *name = g_strdup_printf ("%dx%d-%s-%s.jpg", sizes[s].width,
-                                                   sizes[s].height,
-                                                   progressive ? "prog" : "base",
-                                                   subsample ? "420" : "444");
+          g_autofree char *name
+              = jpeg_case_name ("", sizes[s].width, sizes[s].height, progressive, subsample);
           g_autofree char *path = g_build_filename (fx->in, name, NULL);
           g_autoptr (VipsImage) fast = NULL;
           g_autoptr (VipsImage) vips = NULL;
@@ -170,6 +179,47 @@ test_matches_libvips (Fixture *fx, gconstpointer data)
           write_jpeg (path, sizes[s].width, sizes[s].height, progressive, subsample, 0);
           fast = process (fx, name, TRUE);
           vips = process (fx, name, FALSE);
+          assert_close (fast, vips, name);
+        }
+}
+
+static VipsImage *try_fast (Fixture *fx, const char *path);
+
+/* A Display P3 JPEG (libvips' own profile, embedded): the fast path decodes
+ * it in colour, at 1/8 where libvips takes 1/4, and hands the profile on;
+ * the pipeline resizes, converts to sRGB and takes grey as on libvips'
+ * path. Both scan orders and chroma layouts; shrinks of 8 and more, 4-8
+ * (both paths at 1/2) and none. */
+static void
+test_profile_matches_libvips (Fixture *fx, gconstpointer data)
+{
+  static const struct {
+    int width, height;
+  } sizes[] = { { 3000, 2000 }, { 1500, 1000 }, { 300, 200 } };
+
+  for (guint s = 0; s < G_N_ELEMENTS (sizes); s++)
+    for (int progressive = 0; progressive < 2; progressive++)
+      for (int subsample = 0; subsample < 2; subsample++)
+        {
+          g_autofree char *name
+              = jpeg_case_name ("p3-", sizes[s].width, sizes[s].height, progressive, subsample);
+          g_autofree char *path = g_build_filename (fx->in, name, NULL);
+          g_autoptr (VipsImage) rgb = photo_like (sizes[s].width, sizes[s].height);
+          g_autoptr (VipsImage) p3 = NULL;
+          g_autoptr (VipsImage) taken = NULL;
+          g_autoptr (VipsImage) fast = NULL;
+          g_autoptr (VipsImage) vips = NULL;
+
+          g_assert_cmpint (vips_icc_transform (rgb, &p3, "p3", "input_profile", "srgb", NULL),
+                           ==, 0);
+          save_jpeg (p3, path, progressive, subsample);
+          taken = try_fast (fx, path);
+          g_assert_nonnull (taken);
+          g_assert_cmpint (taken->Bands, ==, 3);
+          g_assert_cmpint (vips_image_get_typeof (taken, VIPS_META_ICC_NAME), !=, 0);
+          fast = process (fx, name, TRUE);
+          vips = process (fx, name, FALSE);
+          g_assert_cmpint (fast->Bands, ==, 1);
           assert_close (fast, vips, name);
         }
 }
@@ -593,6 +643,7 @@ main (int argc, char **argv)
   g_assert_true (shardpix_pipeline_init (argv[0], 1, NULL));
   ADD ("/shardpix/fastload/jpeg-matches-libvips", test_matches_libvips);
   ADD ("/shardpix/fastload/jpeg-orientation", test_orientation);
+  ADD ("/shardpix/fastload/jpeg-profile-matches-libvips", test_profile_matches_libvips);
   ADD ("/shardpix/fastload/jpeg-dc-scans-exact", test_dc_scans_exact);
   ADD ("/shardpix/fastload/jpeg-falls-back", test_falls_back);
   ADD ("/shardpix/fastload/applies", test_applies);

@@ -1,6 +1,9 @@
 /* Decoders that go around libvips for the common case of the default job
  * (grey output, Rec.601 luma, no metadata kept): each returns the image
- * already grey and pre-shrunk by an integer factor that leaves it at least
+ * already grey (but a JPEG with a Display P3 or Adobe RGB profile: RGB
+ * with that profile attached, which the pipeline converts to sRGB after
+ * the resize and then makes grey, as on the libvips path) and
+ * pre-shrunk by an integer factor that leaves it at least
  * as large as the job's box needs, ready for vips_thumbnail_image(), which
  * does the final resize, crop and rotation as on the libvips path. They
  * return NULL for anything they do not handle or cannot read (no error: the
@@ -58,7 +61,9 @@ int shardpix_fastload_exif_orientation (const guint8 *tiff, gsize len);
 
 /* libjpeg-turbo asked for luminance only (JPEG's Y is Rec.601 luma) and DCT
  * scaling; a progressive JPEG scaled by 1/8 is read from its DC scans
- * alone (jpeg-dc.h). */
+ * alone (jpeg-dc.h). A Display P3 or Adobe RGB JPEG (three components) is
+ * asked for RGB instead, with the same scaling: its grey must be taken
+ * from sRGB values. */
 VipsImage *shardpix_fastload_jpeg (int fd, const struct stat *st, const ShardpixJob *job);
 
 /* libwebp asked for Y (and alpha) only, scaled straight to the box as
