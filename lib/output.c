@@ -3,9 +3,12 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <signal.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/statvfs.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <gio/gio.h>
@@ -20,12 +23,28 @@ typedef struct {
   volatile int dir_fd;
   char name[NAME_MAX + 1];
   char path[PATH_MAX];
+  atomic_int creating; /* between the name noted and openat() returning */
 } OutputSlot;
 
 static OutputSlot output_slots[SHARDPIX_OUTPUT_MAX_SLOTS] = {
   [0 ... SHARDPIX_OUTPUT_MAX_SLOTS - 1] = { .dir_fd = -1 },
 };
 static _Thread_local guint output_slot;
+/* This thread's own slot is creating: a handler running on it has
+ * interrupted that, and must not wait for it. */
+static _Thread_local volatile sig_atomic_t output_creating_here;
+/* Set by the signal handler before it removes the temporary files. With
+ * threads (--mode threads) the others run on while it does: one could
+ * create its file just after the handler looked, and the _exit() that
+ * follows would leave it (CI, test-modes threads-interrupted). So a
+ * thread says it is creating, then looks at this flag; the handler sets
+ * the flag, then waits for every slot that is creating: one of the two
+ * always sees the other (sequentially consistent atomics, lock-free and
+ * so safe in a handler). */
+static atomic_int output_stopping;
+
+/* At most this long for another thread's openat() to return. */
+#define OUTPUT_CREATING_WAIT_MS 1000
 
 void
 shardpix_output_set_slot (guint slot)
@@ -43,9 +62,22 @@ shardpix_output_current_temp (void)
 void
 shardpix_output_unlink_temps (void)
 {
+  const struct timespec millisecond = { 0, 1000000 };
+
+  atomic_store (&output_stopping, 1);
   for (guint i = 0; i < SHARDPIX_OUTPUT_MAX_SLOTS; i++)
-    if (output_slots[i].name[0] != '\0' && output_slots[i].dir_fd >= 0)
-      unlinkat (output_slots[i].dir_fd, output_slots[i].name, 0);
+    {
+      /* The handler's own thread cannot be inside openat() while it runs
+       * it: interrupted before, it creates nothing afterwards. */
+      gboolean own = i == output_slot && output_creating_here;
+
+      for (int waited = 0;
+           !own && atomic_load (&output_slots[i].creating) && waited < OUTPUT_CREATING_WAIT_MS;
+           waited++)
+        nanosleep (&millisecond, NULL);
+      if (output_slots[i].name[0] != '\0' && output_slots[i].dir_fd >= 0)
+        unlinkat (output_slots[i].dir_fd, output_slots[i].name, 0);
+    }
 }
 
 static void
@@ -189,8 +221,25 @@ shardpix_output_begin (const ShardpixJob *job, const ShardpixOutputPlan *plan, g
   g_strlcpy (slot->name, output->temp, sizeof slot->name);
   g_snprintf (slot->path, sizeof slot->path, "%s/%s", output->where, output->temp);
   slot->dir_fd = output->dir_fd;
-  output->fd = openat (output->dir_fd, output->temp,
-                       O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0666);
+  output_creating_here = 1;
+  atomic_store (&slot->creating, 1);
+  if (atomic_load (&output_stopping))
+    {
+      /* A signal is removing the temporary files: make none. */
+      atomic_store (&slot->creating, 0);
+      output_creating_here = 0;
+      output->fd = -1;
+      errno = EINTR;
+    }
+  else
+    {
+      output->fd = openat (output->dir_fd, output->temp,
+                           O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0666);
+      errsv = errno;
+      atomic_store (&slot->creating, 0);
+      output_creating_here = 0;
+      errno = errsv;
+    }
   if (output->fd >= 0)
     return TRUE;
   errsv = errno;
