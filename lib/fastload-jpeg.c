@@ -59,18 +59,23 @@ typedef enum {
   FASTLOAD_JPEG_DECLINE,   /* CMYK, Lab, unreadable: libvips' path */
 } FastloadJpegProfile;
 
-/* The embedded profile's kind; a profile to convert is attached to @image
- * later, so it is handed back in *@profile (free() it). */
+/* The embedded profile's kind; a profile to convert is kept in *@profile
+ * (free() it) to be attached to the image, any other is freed here. */
 static FastloadJpegProfile
 fastload_jpeg_profile (j_decompress_ptr cinfo, JOCTET **profile, unsigned int *len)
 {
+  FastloadJpegProfile kind;
+
   *profile = NULL;
   *len = 0;
-  if (!jpeg_read_icc_profile (cinfo, profile, len) || shardpix_icc_fast_ok (*profile, *len))
+  if (!jpeg_read_icc_profile (cinfo, profile, len))
     return FASTLOAD_JPEG_AS_STORED;
-  return shardpix_icc_kind (*profile, *len) == SHARDPIX_ICC_OTHER_RGB
-             ? FASTLOAD_JPEG_CONVERT
-             : FASTLOAD_JPEG_DECLINE;
+  kind = shardpix_icc_fast_ok (*profile, *len)                           ? FASTLOAD_JPEG_AS_STORED
+         : shardpix_icc_kind (*profile, *len) == SHARDPIX_ICC_OTHER_RGB ? FASTLOAD_JPEG_CONVERT
+                                                                         : FASTLOAD_JPEG_DECLINE;
+  if (kind != FASTLOAD_JPEG_CONVERT)
+    g_clear_pointer (profile, free);
+  return kind;
 }
 
 /* 1/8 whenever the box allows it, since that is where a progressive JPEG
@@ -91,7 +96,7 @@ typedef struct {
   int denominator;
   int orientation;
   double shrink; /* what the box asks for */
-  JOCTET *profile; /* to convert from, or NULL: decoded in colour then */
+  JOCTET *profile; /* the profile to convert from (decoded in colour), or NULL */
   unsigned int profile_len;
 } FastloadJpegDecode;
 
@@ -185,7 +190,6 @@ fastload_jpeg_decode (FastloadJpegDecode *d, const guint8 *data, gsize len,
   switch (fastload_jpeg_profile (cinfo, &d->profile, &d->profile_len))
     {
     case FASTLOAD_JPEG_AS_STORED:
-      g_clear_pointer (&d->profile, free);
       break;
     case FASTLOAD_JPEG_CONVERT:
       /* Only for a job (decode_buffer() callers want luminance), and only

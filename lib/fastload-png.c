@@ -280,9 +280,9 @@ fastload_png_decode (FastloadPng *self, const ShardpixJob *job)
    * 32 M against libvips' 41 M on 512x512 grey noise, 27.8 M against 31.4 M
    * on the artwork folder's grey PNGs (bench/per-kind.sh); through
    * libpng's rows 48 M against 31 M, so a grey image the whole reader
-   * declines goes to libvips. Grey with alpha was left to libvips too (411 M against 166 M)
-   * until shardpix_fastload_new_image() marked the image sequential: now
-   * 155 M against 197 M. */
+   * declines goes to libvips. Grey with alpha was left to libvips too
+   * (411 M against 166 M) until shardpix_fastload_new_image() marked the
+   * image sequential: now 155 M against 197 M. */
   grey_unshrunk = colour == PNG_COLOR_TYPE_GRAY && channels == 1 && self->box.shrink == 1;
   self->box.out_width = (width + self->box.shrink - 1) / self->box.shrink;
   out_height = (height + self->box.shrink - 1) / self->box.shrink;

@@ -356,6 +356,17 @@ shardpix_job_finish_argv (const ShardpixJob *job, const char *output_dir, GPtrAr
   g_ptr_array_add (argv, NULL);
 }
 
+GPtrArray *
+shardpix_job_worker_argv (const ShardpixJob *job, const char *worker_exe)
+{
+  GPtrArray *argv = g_ptr_array_new_with_free_func (g_free);
+
+  g_ptr_array_add (argv, g_strdup (worker_exe));
+  g_ptr_array_add (argv, g_strdup ("worker"));
+  shardpix_job_finish_argv (job, job->output_dir, argv);
+  return argv;
+}
+
 void
 shardpix_job_init (ShardpixJob *job)
 {

@@ -190,6 +190,27 @@ shardpix_output_tag_error (ShardpixOutput *output, int errsv, GError **error)
                SHARDPIX_PROTOCOL_OUTPUT_ERROR "%s: %s", output->where, g_strerror (errsv));
 }
 
+/* The temporary file's openat(), under the handshake with
+ * shardpix_output_unlink_temps(): none once a signal is removing them. */
+static int
+output_create (OutputSlot *slot, int dir_fd, const char *name)
+{
+  int fd = -1;
+  int errsv = EINTR;
+
+  output_creating_here = 1;
+  atomic_store (&slot->creating, 1);
+  if (!atomic_load (&output_stopping))
+    {
+      fd = openat (dir_fd, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0666);
+      errsv = errno;
+    }
+  atomic_store (&slot->creating, 0);
+  output_creating_here = 0;
+  errno = errsv;
+  return fd;
+}
+
 gboolean
 shardpix_output_begin (const ShardpixJob *job, const ShardpixOutputPlan *plan, guint index,
                        ShardpixOutput *output, GError **error)
@@ -221,25 +242,7 @@ shardpix_output_begin (const ShardpixJob *job, const ShardpixOutputPlan *plan, g
   g_strlcpy (slot->name, output->temp, sizeof slot->name);
   g_snprintf (slot->path, sizeof slot->path, "%s/%s", output->where, output->temp);
   slot->dir_fd = output->dir_fd;
-  output_creating_here = 1;
-  atomic_store (&slot->creating, 1);
-  if (atomic_load (&output_stopping))
-    {
-      /* A signal is removing the temporary files: make none. */
-      atomic_store (&slot->creating, 0);
-      output_creating_here = 0;
-      output->fd = -1;
-      errno = EINTR;
-    }
-  else
-    {
-      output->fd = openat (output->dir_fd, output->temp,
-                           O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0666);
-      errsv = errno;
-      atomic_store (&slot->creating, 0);
-      output_creating_here = 0;
-      errno = errsv;
-    }
+  output->fd = output_create (slot, output->dir_fd, output->temp);
   if (output->fd >= 0)
     return TRUE;
   errsv = errno;

@@ -427,17 +427,6 @@ supervisor_loop (Supervisor *sup, GError **error)
     }
 }
 
-static GPtrArray *
-supervisor_worker_argv (const ShardpixSupervisorConfig *config)
-{
-  GPtrArray *argv = g_ptr_array_new_with_free_func (g_free);
-
-  g_ptr_array_add (argv, g_strdup (config->worker_exe));
-  g_ptr_array_add (argv, g_strdup ("worker"));
-  shardpix_job_finish_argv (config->job, config->job->output_dir, argv);
-  return argv;
-}
-
 /* What no worker was given: positions in the queue, listing indexes in the
  * record. */
 static void
@@ -471,7 +460,7 @@ shardpix_supervisor_run (const ShardpixSupervisorConfig *config, ShardpixRunReco
                                        config->grant_ahead, config->timeout_s, started_us };
   sup.queue = queue;
   sup.phase = SUPERVISOR_RUNNING;
-  sup.argv = supervisor_worker_argv (config);
+  sup.argv = shardpix_job_worker_argv (config->job, config->worker_exe);
   sup.limits.envp = config->envp;
   sup.limits.max_address_space = (rlim_t) config->max_memory_mb * 1024 * 1024;
   sup.slots = g_new0 (ShardpixSlot, config->jobs);

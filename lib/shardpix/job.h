@@ -100,6 +100,10 @@ void shardpix_job_append_args (const ShardpixJob *job, GPtrArray *argv);
  * INPUT_DIR, @output_dir and the NULL that ends an argv. */
 void shardpix_job_finish_argv (const ShardpixJob *job, const char *output_dir, GPtrArray *argv);
 
+/* A worker's command line: @worker_exe "worker", then the end above with
+ * the job's own output folder. */
+GPtrArray *shardpix_job_worker_argv (const ShardpixJob *job, const char *worker_exe);
+
 /* The image options of `run` (bench and the worker use
  * shardpix_options_group()). The strings it parses into live in @job until
  * shardpix_job_finish_options(), which folds --format into --output-name,
