@@ -5,6 +5,8 @@
  * identity (both factors are exactly 1). */
 #include "shardpix/resample.h"
 
+#include "shardpix/fastload.h"
+#include "shardpix/reduce.h"
 #include "shardpix/shrink.h"
 #include "shardpix/vips-autoptr.h"
 
@@ -35,11 +37,18 @@ resample_resize (VipsImage *in, int width, int height, VipsImage **out)
   g_autoptr (VipsImage) resized = NULL;
   g_autoptr (VipsImage) unpremultiplied = NULL;
   gboolean alpha = vips_image_hasalpha (in);
+  double hscale = (double) width / in->Xsize;
+  double vscale = (double) height / in->Ysize;
 
+  /* A fast decoder's image is small and in memory: its reduce is
+   * computed here, with libvips' arithmetic (reduce.h). */
+  if (!alpha && vips_image_get_typeof (in, SHARDPIX_FASTLOAD_WIDTH) != 0
+      && (*out = shardpix_reduce_resize (in, hscale, vscale)) != NULL)
+    return TRUE;
   if (alpha && vips_premultiply (in, &premultiplied, NULL) != 0)
     return FALSE;
-  if (vips_resize (alpha ? premultiplied : in, &resized, (double) width / in->Xsize, "vscale",
-                   (double) height / in->Ysize, "kernel", VIPS_KERNEL_CUBIC, NULL)
+  if (vips_resize (alpha ? premultiplied : in, &resized, hscale, "vscale", vscale, "kernel",
+                   VIPS_KERNEL_CUBIC, NULL)
       != 0)
     return FALSE;
   if (!alpha)

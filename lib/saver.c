@@ -1,5 +1,6 @@
 #include "shardpix/saver.h"
 
+#include "shardpix/flatten.h"
 #include "shardpix/vips-autoptr.h"
 
 /* TRUE if the saver type @saver (a type name) has a "Q" argument. */
@@ -39,7 +40,7 @@ shardpix_saver_flatten_first (const char *saver, VipsImage **image)
 
   if (saver_keeps_alpha (saver) || !vips_image_hasalpha (*image))
     return TRUE;
-  if (vips_flatten (*image, &flat, NULL) != 0)
+  if ((flat = shardpix_flatten_black (*image)) == NULL && vips_flatten (*image, &flat, NULL) != 0)
     return FALSE;
   g_set_object (image, flat);
   return TRUE;

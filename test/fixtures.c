@@ -546,3 +546,79 @@ fixtures_json_object (const char *text)
   g_assert_true (JSON_NODE_HOLDS_OBJECT (root));
   return json_object_ref (json_node_get_object (root));
 }
+
+guint8
+fixtures_random_byte (GRand *rand)
+{
+  switch (g_rand_int_range (rand, 0, 4))
+    {
+    case 0:
+      return 0;
+    case 1:
+      return 255;
+    default:
+      return (guint8) g_rand_int_range (rand, 0, 256);
+    }
+}
+
+VipsImage *
+fixtures_noise_image (GRand *rand, int width, int height, int bands)
+{
+  gsize size = (gsize) width * height * bands;
+  g_autofree guint8 *pixels = g_malloc (size);
+  VipsImage *image;
+
+  for (gsize i = 0; i < size; i++)
+    pixels[i] = fixtures_random_byte (rand);
+  image = vips_image_new_from_memory_copy (pixels, size, width, height, bands,
+                                           VIPS_FORMAT_UCHAR);
+  g_assert_nonnull (image);
+  image->Type = bands < 3 ? VIPS_INTERPRETATION_B_W : VIPS_INTERPRETATION_sRGB;
+  return image;
+}
+
+static void
+fixtures_collect_images (const char *dir, const char *const *suffixes, guint max,
+                         GPtrArray *found, int depth)
+{
+  g_autoptr (GDir) d = depth > 6 ? NULL : g_dir_open (dir, 0, NULL);
+  g_autoptr (GPtrArray) names = g_ptr_array_new_with_free_func (g_free);
+  const char *name;
+
+  if (d == NULL)
+    return;
+  while ((name = g_dir_read_name (d)) != NULL)
+    g_ptr_array_add (names, g_strdup (name));
+  g_ptr_array_sort (names, fixtures_compare_names);
+  for (guint i = 0; i < names->len && found->len < max; i++)
+    {
+      g_autofree char *path = g_build_filename (dir, names->pdata[i], NULL);
+
+      if (g_file_test (path, G_FILE_TEST_IS_SYMLINK))
+        continue;
+      if (g_file_test (path, G_FILE_TEST_IS_DIR))
+        {
+          fixtures_collect_images (path, suffixes, max, found, depth + 1);
+          continue;
+        }
+      for (guint s = 0; suffixes[s] != NULL; s++)
+        if (g_str_has_suffix (path, suffixes[s]))
+          {
+            g_ptr_array_add (found, g_steal_pointer (&path));
+            break;
+          }
+    }
+}
+
+GPtrArray *
+fixtures_debian_images (const char *const *suffixes, guint max)
+{
+  static const char *const roots[] = { "/usr/share/backgrounds", "/usr/share/pixmaps",
+                                       "/usr/share/icons", "/usr/share/doc",
+                                       "/usr/share/games" };
+  GPtrArray *found = g_ptr_array_new_with_free_func (g_free);
+
+  for (guint i = 0; i < G_N_ELEMENTS (roots); i++)
+    fixtures_collect_images (roots[i], suffixes, max, found, 0);
+  return found;
+}

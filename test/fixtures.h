@@ -4,6 +4,7 @@
 
 #include <glib.h>
 #include <json-glib/json-glib.h>
+#include <vips/vips.h>
 
 #include "shardpix/job.h"
 
@@ -82,5 +83,17 @@ void fixtures_expected_luma_table (int quality, guint16 table[64]);
 
 /* @text parsed as JSON (asserted), its root object; unref it. */
 JsonObject *fixtures_json_object (const char *text);
+
+/* A random byte, 0 and 255 over-represented (a quarter each). */
+guint8 fixtures_random_byte (GRand *rand);
+
+/* A memory image of fixtures_random_byte()s, 8-bit, B_W under 3 bands and
+ * sRGB from 3. */
+VipsImage *fixtures_noise_image (GRand *rand, int width, int height, int bands);
+
+/* Up to @max paths of images ending in one of @suffixes (NULL-terminated)
+ * under the Debian package folders of this machine (icons, pixmaps,
+ * backgrounds, documentation, games), sorted, links skipped. */
+GPtrArray *fixtures_debian_images (const char *const *suffixes, guint max);
 
 G_END_DECLS

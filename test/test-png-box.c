@@ -16,20 +16,6 @@ typedef struct {
   gboolean palette;
 } Layout;
 
-static guint8
-random_byte (GRand *rand)
-{
-  switch (g_rand_int_range (rand, 0, 4))
-    {
-    case 0:
-      return 0;
-    case 1:
-      return 255;
-    default:
-      return (guint8) g_rand_int_range (rand, 0, 256);
-    }
-}
-
 /* The expanded pixel @x of @row: grey or RGB and alpha (255 without). */
 static void
 expanded_pixel (const ShardpixPngBox *box, const Layout *layout, const guint8 *row, guint x,
@@ -92,10 +78,11 @@ check_layout (const Layout *layout, guint width, guint shrink, guint n_rows, GRa
   box.palette = layout->palette;
   for (int i = 0; i < 256; i++)
     {
-      const guint8 rgb[3] = { random_byte (rand), random_byte (rand), random_byte (rand) };
+      const guint8 rgb[3] = { fixtures_random_byte (rand), fixtures_random_byte (rand),
+                              fixtures_random_byte (rand) };
 
       box.palette_luma[i] = shardpix_png_box_luma (rgb, 3);
-      box.palette_alpha[i] = random_byte (rand);
+      box.palette_alpha[i] = fixtures_random_byte (rand);
     }
   box.sum_y = g_new0 (guint64, box.out_width);
   box.sum_a = g_new0 (guint64, box.out_width);
@@ -107,7 +94,7 @@ check_layout (const Layout *layout, guint width, guint shrink, guint n_rows, GRa
       guint8 *row = g_malloc ((gsize) width * bytes);
 
       for (gsize i = 0; i < (gsize) width * bytes; i++)
-        row[i] = random_byte (rand);
+        row[i] = fixtures_random_byte (rand);
       g_ptr_array_add (rows, row);
       /* The rows of one box, written to output row 0 (a shrink of 1 has
        * one row a box). */

@@ -8,4 +8,5 @@
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (VipsImage, g_object_unref)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (VipsTarget, g_object_unref)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (VipsSource, g_object_unref)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (VipsRegion, g_object_unref)
 #endif

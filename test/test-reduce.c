@@ -1,0 +1,224 @@
+/* lib/reduce.c against the libvips it stands in for: on every input it
+ * takes, shardpix_reduce_resize() gives vips_resize()'s pixels exactly
+ * (bicubic, the pipeline's kernel) and its header. Inputs: random bytes
+ * with the extremes over-represented, in 1-4 bands and shapes from one
+ * pixel to 1031, at factors from just above 1 to just below 4 (where the
+ * gap hands over to a box shrink); libvips' vector path (Orc) and its C
+ * path; and real images from Debian packages. What it declines (no 8-bit,
+ * factors of 4 and over, an enlargement) gets NULL and no error. */
+#include <vips/vips.h>
+#include <vips/vector.h>
+
+#include "shardpix/reduce.h"
+#include "shardpix/vips-autoptr.h"
+#include "fixtures.h"
+
+#define DEBIAN_IMAGES_MAX 40
+
+/* Noise marked sequential, as the fast decoders mark their images. */
+static VipsImage *
+noise_image (GRand *rand, int width, int height, int bands)
+{
+  VipsImage *image = fixtures_noise_image (rand, width, height, bands);
+
+  vips_image_set_int (image, VIPS_META_SEQUENTIAL, 1);
+  return image;
+}
+
+static guint8 *
+pixels_of (VipsImage *image, gsize *size)
+{
+  guint8 *pixels = vips_image_write_to_memory (image, size);
+
+  g_assert_nonnull (pixels);
+  return pixels;
+}
+
+/* Whether shardpix_reduce_resize() took @in to @width x @height; if it
+ * did, its output must be vips_resize()'s to the bit. */
+static gboolean
+assert_same_as_vips (VipsImage *in, int width, int height, const char *what)
+{
+  double hscale = (double) width / in->Xsize;
+  double vscale = (double) height / in->Ysize;
+  g_autoptr (VipsImage) ours = shardpix_reduce_resize (in, hscale, vscale);
+  g_autoptr (VipsImage) theirs = NULL;
+  g_autofree guint8 *a = NULL;
+  g_autofree guint8 *b = NULL;
+  gsize a_size = 0;
+  gsize b_size = 0;
+
+  g_assert_cmpstr (vips_error_buffer (), ==, "");
+  if (ours == NULL)
+    return FALSE;
+  g_assert_cmpint (vips_resize (in, &theirs, hscale, "vscale", vscale, "kernel",
+                                VIPS_KERNEL_CUBIC, NULL),
+                   ==, 0);
+  g_assert_cmpint (ours->Xsize, ==, theirs->Xsize);
+  g_assert_cmpint (ours->Ysize, ==, theirs->Ysize);
+  g_assert_cmpint (ours->Bands, ==, theirs->Bands);
+  g_assert_cmpint (ours->BandFmt, ==, theirs->BandFmt);
+  g_assert_cmpint (ours->Type, ==, theirs->Type);
+  g_assert_cmpfloat (ours->Xres, ==, theirs->Xres);
+  g_assert_cmpfloat (ours->Yres, ==, theirs->Yres);
+  a = pixels_of (ours, &a_size);
+  b = pixels_of (theirs, &b_size);
+  g_assert_cmpuint (a_size, ==, b_size);
+  for (gsize i = 0; i < a_size; i++)
+    if (a[i] != b[i])
+      g_error ("%s: %dx%dx%d to %dx%d: byte %" G_GSIZE_FORMAT " is %u, vips_resize gives %u",
+               what, in->Xsize, in->Ysize, in->Bands, ours->Xsize, ours->Ysize, i, a[i], b[i]);
+  return TRUE;
+}
+
+/* Factors from just above 1 to just below the gap's 4. */
+static const double reduce_factors[] = { 1.01, 1.25, 1.5, 2.0, 2.5, 3.0, 3.3, 3.7, 3.99 };
+static const int reduce_sides[] = { 1, 2, 3, 5, 8, 17, 64, 100, 255, 256, 257, 511, 1031 };
+
+static int
+target_side (int side, double factor)
+{
+  return MAX (1, (int) (side / factor + 0.5));
+}
+
+static void
+check_noise (gboolean vector)
+{
+  g_autoptr (GRand) rand = g_rand_new_with_seed (20261202);
+  gboolean was = vips_vector_isenabled ();
+  guint taken = 0;
+  guint cases = 0;
+
+  vips_vector_set_enabled (vector);
+  for (guint w = 0; w < G_N_ELEMENTS (reduce_sides); w++)
+    for (guint f = 0; f < G_N_ELEMENTS (reduce_factors); f++)
+      {
+        /* The height from another side and factor, so that the two axes
+         * differ in size, mask width and phase. */
+        int width = reduce_sides[w];
+        int height = reduce_sides[(w * 5 + f) % G_N_ELEMENTS (reduce_sides)];
+        double vfactor = reduce_factors[(f + 4) % G_N_ELEMENTS (reduce_factors)];
+        int bands = 1 + (int) ((w + f) % 4);
+        g_autoptr (VipsImage) in = NULL;
+
+        if ((gint64) width * height > 300000)
+          height = 200;
+        in = noise_image (rand, width, height, bands);
+        cases++;
+        taken += assert_same_as_vips (in, target_side (width, reduce_factors[f]),
+                                      target_side (height, vfactor), "noise");
+      }
+  vips_vector_set_enabled (was);
+  g_test_message ("%s: %u of %u shapes reduced here, all as vips_resize",
+                  vector ? "vector path" : "C path", taken, cases);
+  /* One-pixel sides and factors that round to no shrink are libvips'. */
+  g_assert_cmpuint (taken, >=, cases / 2);
+}
+
+static void
+test_noise_vector (void)
+{
+  check_noise (TRUE);
+}
+
+static void
+test_noise_c_path (void)
+{
+  check_noise (FALSE);
+}
+
+/* A Debian image as the pipeline hands it to the resize: 8-bit grey (or
+ * sRGB), no alpha, in memory, sequential. */
+static VipsImage *
+debian_image (const char *path, gboolean grey)
+{
+  g_autoptr (VipsImage) loaded = vips_image_new_from_file (path, NULL);
+  g_autoptr (VipsImage) flat = NULL;
+  g_autoptr (VipsImage) space = NULL;
+  g_autoptr (VipsImage) eight = NULL;
+  VipsImage *memory;
+
+  if (loaded == NULL)
+    {
+      vips_error_clear ();
+      return NULL;
+    }
+  if (vips_image_hasalpha (loaded) ? vips_flatten (loaded, &flat, NULL) != 0
+                                   : vips_copy (loaded, &flat, NULL) != 0)
+    g_error ("%s: %s", path, vips_error_buffer ());
+  if (vips_colourspace (flat, &space, grey ? VIPS_INTERPRETATION_B_W : VIPS_INTERPRETATION_sRGB,
+                        NULL)
+          != 0
+      || vips_cast_uchar (space, &eight, NULL) != 0)
+    g_error ("%s: %s", path, vips_error_buffer ());
+  memory = vips_image_copy_memory (eight);
+  g_assert_nonnull (memory);
+  vips_image_set_int (memory, VIPS_META_SEQUENTIAL, 1);
+  return memory;
+}
+
+static void
+test_debian_images (void)
+{
+  static const char *const suffixes[] = { ".png", ".jpg", NULL };
+  static const int boxes[] = { 256, 100, 48 };
+  g_autoptr (GPtrArray) paths = fixtures_debian_images (suffixes, DEBIAN_IMAGES_MAX);
+  guint taken = 0;
+
+  for (guint i = 0; i < paths->len; i++)
+    for (int grey = 0; grey <= 1; grey++)
+      {
+        g_autoptr (VipsImage) in = debian_image (paths->pdata[i], grey);
+
+        if (in == NULL)
+          continue;
+        for (guint b = 0; b < G_N_ELEMENTS (boxes); b++)
+          {
+            /* The pipeline's factors: what is left after a box shrink to
+             * at least twice the box (shrink.h), so below 4. */
+            int box = boxes[b];
+            int side = MAX (in->Xsize, in->Ysize);
+            int pre = MAX (1, side / box / 2);
+            double factor = (double) side / pre / box;
+            int width = target_side (in->Xsize, factor);
+            int height = target_side (in->Ysize, factor);
+
+            taken += assert_same_as_vips (in, width, height, paths->pdata[i]);
+          }
+      }
+  g_test_message ("%u Debian images, %u reduces taken here, all as vips_resize", paths->len,
+                  taken);
+  if (taken < 20)
+    g_test_skip ("fewer than 20 reduces of Debian images were taken here");
+}
+
+static void
+test_declines (void)
+{
+  g_autoptr (GRand) rand = g_rand_new_with_seed (7);
+  g_autoptr (VipsImage) grey = noise_image (rand, 400, 300, 1);
+  g_autoptr (VipsImage) wide = NULL;
+
+  /* A factor of 4 or more: vips_resize boxes first. */
+  g_assert_null (shardpix_reduce_resize (grey, 100.0 / 400, 75.0 / 300));
+  /* An enlargement, or an axis left alone: vips_affine's, or nothing. */
+  g_assert_null (shardpix_reduce_resize (grey, 1.5, 0.5));
+  g_assert_null (shardpix_reduce_resize (grey, 0.5, 1.0));
+  /* 16 bits. */
+  g_assert_cmpint (vips_cast_ushort (grey, &wide, NULL), ==, 0);
+  g_assert_null (shardpix_reduce_resize (wide, 0.5, 0.5));
+  g_assert_cmpstr (vips_error_buffer (), ==, "");
+  /* And the same image at a factor it takes. */
+  g_assert_true (assert_same_as_vips (grey, 200, 150, "declines"));
+}
+
+int
+main (int argc, char **argv)
+{
+  fixtures_init (&argc, &argv);
+  g_test_add_func ("/shardpix/reduce/noise-vector-path", test_noise_vector);
+  g_test_add_func ("/shardpix/reduce/noise-c-path", test_noise_c_path);
+  g_test_add_func ("/shardpix/reduce/debian-images", test_debian_images);
+  g_test_add_func ("/shardpix/reduce/declines", test_declines);
+  return g_test_run ();
+}
