@@ -2,6 +2,8 @@
  * take, and the running sums of each output pixel's box. */
 #include "shardpix/fastload-png-box.h"
 
+#include <emmintrin.h>
+
 #include "shardpix/shrink.h"
 
 /* How far, in output pixels, the far edge of the thumbnail moves when
@@ -317,6 +319,80 @@ png_box_convert (ShardpixPngBox *self, const guint8 *row, int oy, int channels)
     png_box_convert_row (self, row, oy, 4);
 }
 
+/* Whether rows of @channels go through the column sums (self->stack):
+ * grey and RGB, whose box sums are sums of bytes. Alpha weights each
+ * pixel's luma, and a palette index must be looked up first. */
+static gboolean
+png_box_stacks (const ShardpixPngBox *self, int channels)
+{
+  return !self->palette && (channels == 1 || channels == 3)
+         && self->shrink <= SHARDPIX_PNG_BOX_MAX_STACKED;
+}
+
+/* Adds @row's @n bytes to the column sums, or sets them to it for the
+ * first row of a box. */
+static void
+png_box_stack_row (guint16 *restrict stack, const guint8 *restrict row, gsize n, gboolean first)
+{
+  const __m128i zero = _mm_setzero_si128 ();
+  gsize i = 0;
+
+  for (; i + 16 <= n; i += 16)
+    {
+      __m128i v = _mm_loadu_si128 ((const __m128i *) (row + i));
+      __m128i lo = _mm_unpacklo_epi8 (v, zero);
+      __m128i hi = _mm_unpackhi_epi8 (v, zero);
+
+      if (!first)
+        {
+          lo = _mm_add_epi16 (lo, _mm_loadu_si128 ((const __m128i *) (stack + i)));
+          hi = _mm_add_epi16 (hi, _mm_loadu_si128 ((const __m128i *) (stack + i + 8)));
+        }
+      _mm_storeu_si128 ((__m128i *) (stack + i), lo);
+      _mm_storeu_si128 ((__m128i *) (stack + i + 8), hi);
+    }
+  for (; i < n; i++)
+    stack[i] = (guint16) (first ? row[i] : stack[i] + row[i]);
+}
+
+/* The luma sum, in 1/65536ths, of the @n pixels of column sums at @s. */
+static inline guint64
+png_box_stacked_luma (const guint16 *s, guint n, const int channels)
+{
+  guint32 r = 0;
+  guint32 g = 0;
+  guint32 b = 0;
+
+  for (guint i = 0; i < n; i++, s += channels)
+    {
+      r += s[0];
+      if (channels == 3)
+        {
+          g += s[1];
+          b += s[2];
+        }
+    }
+  if (channels == 1)
+    return (guint64) r << 16;
+  return (guint64) SHARDPIX_PNG_BOX_R * r + (guint64) SHARDPIX_PNG_BOX_G * g
+         + (guint64) SHARDPIX_PNG_BOX_B * b;
+}
+
+/* The boxes of the column sums into the output sums: the full boxes, each
+ * @shrink pixels (a constant for the common shrinks), then the partial one. */
+static inline void
+png_box_add_stacked (ShardpixPngBox *self, const int channels, const guint shrink)
+{
+  const guint16 *s = self->stack;
+  const guint full = self->width / shrink;
+  guint64 *restrict sum_y = self->sum_y;
+
+  for (guint ox = 0; ox < full; ox++, s += (gsize) shrink * channels)
+    sum_y[ox] += png_box_stacked_luma (s, shrink, channels);
+  if (self->width > full * shrink)
+    sum_y[full] += png_box_stacked_luma (s, self->width - full * shrink, channels);
+}
+
 void
 shardpix_png_box_push (ShardpixPngBox *self, const guint8 *row, int channels, gboolean last)
 {
@@ -325,10 +401,32 @@ shardpix_png_box_push (ShardpixPngBox *self, const guint8 *row, int channels, gb
       png_box_convert (self, row, self->out_row++, channels);
       return;
     }
-  shardpix_png_box_add (self, row, channels);
+  if (!png_box_stacks (self, channels))
+    shardpix_png_box_add (self, row, channels);
+  else
+    {
+      if (self->stack == NULL)
+        self->stack = g_new (guint16, (gsize) self->width * channels);
+      png_box_stack_row (self->stack, row, (gsize) self->width * channels, self->rows == 0);
+    }
   if (++self->rows == self->shrink || last)
     {
+      if (png_box_stacks (self, channels))
+        {
+          if (channels == 1)
+            PNG_BOX_BY_SHRINK (png_box_add_stacked, self, 1)
+          else
+            PNG_BOX_BY_SHRINK (png_box_add_stacked, self, 3)
+        }
       shardpix_png_box_emit_row (self, self->out_row++, self->rows, channels % 2 == 0);
       self->rows = 0;
     }
+}
+
+void
+shardpix_png_box_clear (ShardpixPngBox *self)
+{
+  g_clear_pointer (&self->sum_y, g_free);
+  g_clear_pointer (&self->sum_a, g_free);
+  g_clear_pointer (&self->stack, g_free);
 }

@@ -357,8 +357,7 @@ fastload_png_load (int fd, const struct stat *st, const ShardpixJob *job, gboole
   png_destroy_read_struct (&self->png, &self->info, NULL);
   g_clear_object (&self->box.out);
   g_free (self->row);
-  g_free (self->box.sum_y);
-  g_free (self->box.sum_a);
+  shardpix_png_box_clear (&self->box);
   g_free (self);
   return out;
 }

@@ -3,6 +3,7 @@
 #include "shardpix/flatten.h"
 
 #include "shardpix/vips-autoptr.h"
+#include "shardpix/whole-image.h"
 
 /* The input is read whole: larger ones go to libvips' streaming flatten. */
 #define FLATTEN_MAX_INPUT_BYTES (64 * 1024 * 1024)
@@ -39,27 +40,13 @@ shardpix_flatten_black (VipsImage *in)
 {
   g_autoptr (VipsRegion) region = NULL;
   g_autoptr (VipsImage) out = NULL;
-  VipsRect all = { 0, 0, in->Xsize, in->Ysize };
 
   if (in->BandFmt != VIPS_FORMAT_UCHAR || in->Coding != VIPS_CODING_NONE
       || (in->Bands != 2 && in->Bands != 4) || !vips_image_hasalpha (in)
       || in->Type == VIPS_INTERPRETATION_GREY16 || in->Type == VIPS_INTERPRETATION_RGB16
-      || (gsize) in->Xsize * in->Ysize * in->Bands > FLATTEN_MAX_INPUT_BYTES)
+      || (region = shardpix_whole_image_read (in, FLATTEN_MAX_INPUT_BYTES)) == NULL
+      || (out = shardpix_whole_image_like (in, in->Xsize, in->Ysize, in->Bands - 1)) == NULL)
     return NULL;
-  region = vips_region_new (in);
-  out = vips_image_new_memory ();
-  if (vips_region_prepare (region, &all) != 0
-      || vips_image_pipelinev (out, VIPS_DEMAND_STYLE_THINSTRIP, in, NULL) != 0)
-    {
-      vips_error_clear ();
-      return NULL;
-    }
-  out->Bands = in->Bands - 1;
-  if (vips_image_write_prepare (out) != 0)
-    {
-      vips_error_clear ();
-      return NULL;
-    }
   for (int y = 0; y < in->Ysize; y++)
     flatten_line (VIPS_REGION_ADDR (region, 0, y), VIPS_IMAGE_ADDR (out, 0, y), in->Xsize,
                   in->Bands);

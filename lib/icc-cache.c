@@ -4,6 +4,9 @@
 
 #include <lcms2.h>
 
+#include "shardpix/vips-autoptr.h"
+#include "shardpix/whole-image.h"
+
 /* libvips' icc_transform builds its lcms2 transform again for every image,
  * and for its tabulated sRGB output profile that means inverting the
  * curves: 65 M instructions of a 12 MP Adobe RGB JPEG's 394 M, for a
@@ -107,10 +110,10 @@ shardpix_icc_cache_to_srgb (VipsImage *in, const void *profile, gsize len, VipsI
 {
   guint32 format;
   cmsHTRANSFORM transform;
-  g_autofree guint8 *pixels = NULL;
-  g_autofree guint8 *converted = NULL;
-  size_t size = 0;
-  VipsImage *image;
+  g_autoptr (VipsRegion) region = NULL;
+  g_autoptr (VipsImage) image = NULL;
+  gsize srgb_len = 0;
+  const void *srgb;
 
   /* Thumbnails are 8-bit RGB, with or without alpha; anything else goes
    * to libvips. */
@@ -119,39 +122,18 @@ shardpix_icc_cache_to_srgb (VipsImage *in, const void *profile, gsize len, VipsI
     return FALSE;
   format = in->Bands == 3 ? TYPE_RGB_8 : TYPE_RGBA_8;
   transform = icc_cache_find (profile, len, format);
-  if (transform == NULL)
+  /* A thumbnail is small by construction: no cap on its size. */
+  if (transform == NULL || (region = shardpix_whole_image_read (in, G_MAXSIZE)) == NULL
+      || (image = shardpix_whole_image_like (in, in->Xsize, in->Ysize, in->Bands)) == NULL)
     return FALSE;
-  pixels = vips_image_write_to_memory (in, &size);
-  if (pixels == NULL)
-    {
-      vips_error_clear ();
-      return FALSE;
-    }
-  converted = g_malloc (size);
-  cmsDoTransform (transform, pixels, converted, (cmsUInt32Number) (size / (gsize) in->Bands));
-  image = vips_image_new_from_memory_copy (converted, size, in->Xsize, in->Ysize, in->Bands,
-                                           VIPS_FORMAT_UCHAR);
-  if (image == NULL)
-    {
-      vips_error_clear ();
-      return FALSE;
-    }
-  /* The input's header and metadata (orientation, EXIF, resolution),
-   * then the profile that now describes the pixels. Some of that
-   * metadata is memory the loader owns (heifload's EXIF: a blob without
-   * a free function), so the input, and through it the loader, lives as
-   * long as this image. */
-  vips_image_pipelinev (image, VIPS_DEMAND_STYLE_ANY, in, NULL);
-  g_object_set_data_full (G_OBJECT (image), "shardpix-icc-source", g_object_ref (in),
-                          g_object_unref);
+  for (int y = 0; y < in->Ysize; y++)
+    cmsDoTransform (transform, VIPS_REGION_ADDR (region, 0, y), VIPS_IMAGE_ADDR (image, 0, y),
+                    (cmsUInt32Number) in->Xsize);
+  /* The profile that now describes the pixels. */
   image->Type = VIPS_INTERPRETATION_sRGB;
-  {
-    gsize srgb_len = 0;
-    const void *srgb = g_bytes_get_data (icc_cache_srgb, &srgb_len);
-
-    vips_image_set_blob_copy (image, VIPS_META_ICC_NAME, srgb, srgb_len);
-  }
-  *out = image;
+  srgb = g_bytes_get_data (icc_cache_srgb, &srgb_len);
+  vips_image_set_blob_copy (image, VIPS_META_ICC_NAME, srgb, srgb_len);
+  *out = g_steal_pointer (&image);
   return TRUE;
 }
 

@@ -1,7 +1,11 @@
-/* PNG's row filters undone (png-unfilter.h). Paeth, the costliest, is done
- * a pixel at a time in SSE2 for 3 and 4 bytes a pixel, as libpng's own
- * intrinsics do (Debian builds libpng without them): it cannot go wider,
- * each pixel depends on the one to its left. */
+/* PNG's row filters undone (png-unfilter.h). Up is done 16 bytes at a
+ * time in SSE2 (gcc -O2 leaves the byte loop scalar). Paeth, the
+ * costliest, is done a pixel at a time in SSE2 for 3 and 4 bytes a pixel,
+ * as libpng's own intrinsics do (Debian builds libpng without them): it
+ * cannot go wider, each pixel depends on the one to its left. Sub and
+ * Average done the same way took fewer instructions but more time (CPU
+ * 1.041x on the artwork folder, paired: a pixel's three-byte load and
+ * store cost more than the byte loop they replace), so they stay bytes. */
 #include "shardpix/png-unfilter.h"
 
 #include <stdlib.h>
@@ -45,6 +49,20 @@ static inline __m128i
 unfilter_select (__m128i mask, __m128i yes, __m128i no)
 {
   return _mm_or_si128 (_mm_and_si128 (mask, yes), _mm_andnot_si128 (mask, no));
+}
+
+/* Up: each byte plus the one above it, modulo 256. */
+static void
+unfilter_up (guint8 *row, const guint8 *prev, gsize row_bytes)
+{
+  gsize i = 0;
+
+  for (; i + 16 <= row_bytes; i += 16)
+    _mm_storeu_si128 ((__m128i *) (row + i),
+                      _mm_add_epi8 (_mm_loadu_si128 ((const __m128i *) (row + i)),
+                                    _mm_loadu_si128 ((const __m128i *) (prev + i))));
+  for (; i < row_bytes; i++)
+    row[i] = (guint8) (row[i] + prev[i]);
 }
 
 /* Paeth on 16-bit lanes: a is left, b above, c above-left. The predictor
@@ -116,8 +134,7 @@ shardpix_png_unfilter_row (guint8 filter, guint8 *row, const guint8 *prev, gsize
         row[i] = (guint8) (row[i] + row[i - bpp]);
       break;
     case 2: /* Up */
-      for (gsize i = 0; i < row_bytes; i++)
-        row[i] = (guint8) (row[i] + prev[i]);
+      unfilter_up (row, prev, row_bytes);
       break;
     case 3: /* Average */
       for (gsize i = 0; i < (gsize) bpp && i < row_bytes; i++)

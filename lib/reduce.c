@@ -12,6 +12,7 @@
 #endif
 
 #include "shardpix/vips-autoptr.h"
+#include "shardpix/whole-image.h"
 
 /* vips_resize()'s default gap, which it hands to reducev and reduceh. */
 #define REDUCE_GAP 2.0
@@ -292,21 +293,6 @@ reduce_horizontal (const ReduceAxis *axis, const guint8 *in, int in_width, int h
     }
 }
 
-/* A memory image of @width x @height with @in's header and metadata. */
-static VipsImage *
-reduce_new_image (VipsImage *in, int width, int height)
-{
-  g_autoptr (VipsImage) image = vips_image_new_memory ();
-
-  if (vips_image_pipelinev (image, VIPS_DEMAND_STYLE_THINSTRIP, in, NULL) != 0)
-    return NULL;
-  image->Xsize = width;
-  image->Ysize = height;
-  if (vips_image_write_prepare (image) != 0)
-    return NULL;
-  return g_steal_pointer (&image);
-}
-
 VipsImage *
 shardpix_reduce_resize (VipsImage *in, double hscale, double vscale)
 {
@@ -315,33 +301,23 @@ shardpix_reduce_resize (VipsImage *in, double hscale, double vscale)
   g_autoptr (VipsRegion) region = NULL;
   g_autoptr (VipsImage) out = NULL;
   g_autofree guint8 *lines = NULL;
-  VipsRect all = { 0, 0, in->Xsize, in->Ysize };
   int bands = in->Bands;
   gsize ne = (gsize) in->Xsize * bands;
 
   if (vips_version (0) != 8 || vips_version (1) != 14 || in->BandFmt != VIPS_FORMAT_UCHAR
-      || in->Coding != VIPS_CODING_NONE || ne * in->Ysize > REDUCE_MAX_INPUT_BYTES)
+      || in->Coding != VIPS_CODING_NONE)
     return NULL;
   /* vips_resize(): no axis below one pixel, and only a shrink on both. */
   hscale = MAX (hscale, 1.0 / in->Xsize);
   vscale = MAX (vscale, 1.0 / in->Ysize);
   if (hscale >= 1.0 || vscale >= 1.0 || !reduce_axis_init (v, in->Ysize, vscale)
-      || !reduce_axis_init (h, in->Xsize, hscale))
+      || !reduce_axis_init (h, in->Xsize, hscale)
+      || (region = shardpix_whole_image_read (in, REDUCE_MAX_INPUT_BYTES)) == NULL)
     return NULL;
-
-  region = vips_region_new (in);
-  if (vips_region_prepare (region, &all) != 0)
-    {
-      vips_error_clear ();
-      return NULL;
-    }
   lines = g_malloc (ne * v->out_size);
   reduce_vertical (v, region, in->Ysize, (int) ne, lines);
-  if ((out = reduce_new_image (in, h->out_size, v->out_size)) == NULL)
-    {
-      vips_error_clear ();
-      return NULL;
-    }
+  if ((out = shardpix_whole_image_like (in, h->out_size, v->out_size, bands)) == NULL)
+    return NULL;
   reduce_horizontal (h, lines, in->Xsize, v->out_size, bands, VIPS_IMAGE_ADDR (out, 0, 0));
   return g_steal_pointer (&out);
 }

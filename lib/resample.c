@@ -1,8 +1,9 @@
-/* The thumbnail resize (resample.h): one vips_resize() with a bicubic
- * kernel to the size vips_thumbnail() would give, then
- * vips_thumbnail_image() on the result for what it does besides resizing:
- * the turn upright and the crop. At that size its own resize is the
- * identity (both factors are exactly 1). */
+/* The thumbnail resize (resample.h): a bicubic resize to the size
+ * vips_thumbnail() would give (vips_resize(), or its arithmetic computed
+ * here for a fast decoder's image: reduce.h), then vips_thumbnail_image()
+ * on the result for what it does besides resizing: the turn upright and
+ * the crop. At that size its own resize is the identity (both factors are
+ * exactly 1). */
 #include "shardpix/resample.h"
 
 #include "shardpix/fastload.h"

@@ -622,3 +622,34 @@ fixtures_debian_images (const char *const *suffixes, guint max)
     fixtures_collect_images (roots[i], suffixes, max, found, 0);
   return found;
 }
+
+void
+fixtures_assert_same_pixels (VipsImage *ours, VipsImage *theirs, const char *what)
+{
+  g_autofree guint8 *a = NULL;
+  g_autofree guint8 *b = NULL;
+  gsize a_size = 0;
+  gsize b_size = 0;
+
+  g_assert_cmpint (ours->Xsize, ==, theirs->Xsize);
+  g_assert_cmpint (ours->Ysize, ==, theirs->Ysize);
+  g_assert_cmpint (ours->Bands, ==, theirs->Bands);
+  g_assert_cmpint (ours->BandFmt, ==, theirs->BandFmt);
+  g_assert_cmpint (ours->Type, ==, theirs->Type);
+  a = vips_image_write_to_memory (ours, &a_size);
+  b = vips_image_write_to_memory (theirs, &b_size);
+  g_assert_nonnull (a);
+  g_assert_nonnull (b);
+  g_assert_cmpuint (a_size, ==, b_size);
+  for (gsize i = 0; i < a_size; i++)
+    if (a[i] != b[i])
+      {
+        gsize pel = VIPS_IMAGE_SIZEOF_PEL (ours);
+        gsize line = pel * ours->Xsize;
+
+        g_error ("%s: %dx%dx%d: pixel (%" G_GSIZE_FORMAT ", %" G_GSIZE_FORMAT
+                 ") byte %" G_GSIZE_FORMAT " is %u, libvips gives %u",
+                 what, ours->Xsize, ours->Ysize, ours->Bands, (i % line) / pel, i / line,
+                 i % pel, a[i], b[i]);
+      }
+}

@@ -96,4 +96,9 @@ VipsImage *fixtures_noise_image (GRand *rand, int width, int height, int bands);
  * backgrounds, documentation, games), sorted, links skipped. */
 GPtrArray *fixtures_debian_images (const char *const *suffixes, guint max);
 
+/* Asserts that @ours is @theirs: size, bands, format, interpretation and
+ * every byte of the pixels; a difference names @what and the first pixel
+ * and band that differ. */
+void fixtures_assert_same_pixels (VipsImage *ours, VipsImage *theirs, const char *what);
+
 G_END_DECLS

@@ -319,18 +319,6 @@ decode_both (GBytes *file, VipsImage **fast, VipsImage **libjpeg)
   *libjpeg = shardpix_fastload_jpeg_decode_buffer (data, len, 8);
 }
 
-static void
-assert_same_pixels (VipsImage *a, VipsImage *b)
-{
-  gsize a_size = 0, b_size = 0;
-  g_autofree void *a_pixels = vips_image_write_to_memory (a, &a_size);
-  g_autofree void *b_pixels = vips_image_write_to_memory (b, &b_size);
-
-  g_assert_cmpint (a->Xsize, ==, b->Xsize);
-  g_assert_cmpint (a->Ysize, ==, b->Ysize);
-  g_assert_cmpmem (a_pixels, a_size, b_pixels, b_size);
-}
-
 /* jpeg-dc must give libjpeg's very pixels. */
 static void
 assert_exact (GBytes *file)
@@ -341,7 +329,7 @@ assert_exact (GBytes *file)
   decode_both (file, &fast, &libjpeg);
   g_assert_nonnull (libjpeg);
   g_assert_nonnull (fast);
-  assert_same_pixels (fast, libjpeg);
+  fixtures_assert_same_pixels (fast, libjpeg, "jpeg-dc");
 }
 
 /* libjpeg refuses it (an error, not a warning): jpeg-dc must too. */

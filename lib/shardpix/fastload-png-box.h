@@ -21,12 +21,20 @@ G_BEGIN_DECLS
  * (2^24 * 2^8 each) add up to 2^56. */
 #define SHARDPIX_PNG_BOX_MAX_SHRINK 4096
 
+/* The tallest box whose column sums of bytes fit in 16 bits. */
+#define SHARDPIX_PNG_BOX_MAX_STACKED (G_MAXUINT16 / 255)
+
 typedef struct {
   guint width;     /* input pixels a row */
   guint shrink;    /* a box's side */
   guint out_width; /* boxes a row, the last one maybe partial */
   guint64 *sum_y;  /* per output column: luma (times alpha) in 1/65536ths */
   guint64 *sum_a;
+  /* Grey and RGB without alpha, for shrinks up to SHARDPIX_PNG_BOX_MAX_STACKED:
+   * per input byte, its sum down the box's rows so far, so that the
+   * boxes are summed across once per output row instead of once per
+   * input row. Allocated by shardpix_png_box_push() when first needed. */
+  guint16 *stack;
   VipsImage *out;  /* out_width x rows, 1 band (2 with alpha), uchar */
   guint rows;      /* pushed into the sums since the last output row */
   int out_row;     /* the next output row */
@@ -65,5 +73,8 @@ void shardpix_png_box_emit_row (ShardpixPngBox *box, int oy, guint rows, gboolea
  * adding and emitting it without the sums; else added, and the output row
  * written when its box is full or the image ends. */
 void shardpix_png_box_push (ShardpixPngBox *box, const guint8 *row, int channels, gboolean last);
+
+/* Frees the sums (not @box, nor its output image). */
+void shardpix_png_box_clear (ShardpixPngBox *box);
 
 G_END_DECLS
