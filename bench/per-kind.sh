@@ -113,7 +113,10 @@ all_kinds=$(awk '$1 != "other" && $1 != "error" { print $1 }' "$work/kinds" | so
 for kind in $all_kinds; do
   mkdir -p "$work/$kind"
   ln "$work/base/000-baseline.jpg" "$work/$kind/"
-  awk -v k="$kind" '$1 == k' "$work/kinds" | head -n "${sample:-1000000}" | tee -a "$work/sampled" |
+  # The sample is cut in awk: with `head`, awk dies of SIGPIPE on a kind
+  # longer than the sample, and pipefail ends the script.
+  awk -v k="$kind" -v n="${sample:-0}" '$1 == k && (n == 0 || taken++ < n)' "$work/kinds" |
+    tee -a "$work/sampled" |
     while read -r _ _ _ f; do
       # Hard links (a copy across file systems): shardpix skips a symbolic
       # link that leads outside its input folder.

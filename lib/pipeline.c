@@ -22,6 +22,7 @@
 #include "shardpix/output-plan.h"
 #include "shardpix/resample.h"
 #include "shardpix/saver.h"
+#include "shardpix/vips-setup.h"
 
 /* The first libvips warning of the current image, or "". Warnings raised on
  * libvips' own threads land in the shared buffer: it belongs to the image
@@ -32,44 +33,10 @@ static _Thread_local gboolean pipeline_busy;
 static gboolean pipeline_concurrent;
 G_LOCK_DEFINE_STATIC (pipeline_warning);
 
-/* The loaders this tool means to read. Everything else libvips could sniff
- * from the content (SVG, PDF, MATLAB, FITS, ImageMagick, raw matrix text)
- * is blocked, so a ".jpg" that is really something else fails cleanly.
- * Heif reads HEIC, HEIF and AVIF (libheif). */
-static const char *const pipeline_loaders[] = {
-  "VipsForeignLoadJpeg", "VipsForeignLoadPng",  "VipsForeignLoadWebp", "VipsForeignLoadTiff",
-  "VipsForeignLoadNsgif", "VipsForeignLoadHeif", "VipsForeignLoadJxl",
-};
-
-/* libvips 8.14 flags libjxl's loader and saver "untrusted" (young code):
- * the block of untrusted operations would refuse them, so they are let
- * through by name, and fuzzed by libjxl upstream. Nothing else untrusted
- * is (the ImageMagick, PDF, ... loaders stay blocked above). */
-static const char *const pipeline_untrusted_allowed[] = {
-  "VipsForeignLoadJxl",
-  "VipsForeignSaveJxl",
-};
-
 gboolean
 shardpix_pipeline_init (const char *argv0, int threads, GError **error)
 {
-  if (VIPS_INIT (argv0) != 0)
-    {
-      g_set_error (error, SHARDPIX_ERROR, SHARDPIX_ERROR_FAILED,
-                   "cannot start libvips: %s", vips_error_buffer ());
-      vips_error_clear ();
-      return FALSE;
-    }
-  vips_concurrency_set (threads);
-  /* Each image is seen once: caching operations only costs memory. */
-  vips_cache_set_max (0);
-  vips_block_untrusted_set (TRUE);
-  vips_operation_block_set ("VipsForeignLoad", TRUE);
-  for (guint i = 0; i < G_N_ELEMENTS (pipeline_loaders); i++)
-    vips_operation_block_set (pipeline_loaders[i], FALSE);
-  for (guint i = 0; i < G_N_ELEMENTS (pipeline_untrusted_allowed); i++)
-    vips_operation_block_set (pipeline_untrusted_allowed[i], FALSE);
-  return TRUE;
+  return shardpix_vips_setup_start (argv0, threads, error);
 }
 
 void
@@ -287,6 +254,18 @@ pipeline_thumbnail_fast (const ShardpixJob *job, VipsImage *fast, VipsImage **th
   return shardpix_resample_thumbnail (fast, width, height, job, thumb);
 }
 
+/* A file no loader yet opened claims may be one that a module left
+ * closed at start reads (HEIF, JPEG XL): the modules are opened then, once
+ * per process (vips-setup.h). */
+static void
+pipeline_open_modules_for (const char *source)
+{
+  if (!shardpix_vips_setup_modules_pending () || vips_foreign_find_load (source) != NULL)
+    return;
+  vips_error_clear ();
+  (void) shardpix_vips_setup_open_modules ();
+}
+
 static VipsImage *
 pipeline_transform (const ShardpixJob *job, int fd, const struct stat *st,
                     const ShardpixOutputPlan *plan, GError **error)
@@ -304,11 +283,13 @@ pipeline_transform (const ShardpixJob *job, int fd, const struct stat *st,
           || !pipeline_thumbnail_fast (job, fast, &thumb))
         return pipeline_vips_error (error, "cannot convert image"), NULL;
     }
-  else if (!pipeline_check_pixels (job, source, &header, error))
-    return NULL;
   else
     {
       g_autoptr (VipsImage) loaded = NULL;
+
+      pipeline_open_modules_for (source);
+      if (!pipeline_check_pixels (job, source, &header, error))
+        return NULL;
 
       if (header != NULL && pipeline_fits_unshrunk (job, header))
         loaded = g_steal_pointer (&header);

@@ -2,6 +2,7 @@
 
 #include "shardpix/flatten.h"
 #include "shardpix/vips-autoptr.h"
+#include "shardpix/vips-setup.h"
 
 /* TRUE if the saver type @saver (a type name) has a "Q" argument. */
 static gboolean
@@ -99,6 +100,13 @@ gboolean
 shardpix_saver_plan (ShardpixOutputPlan *plan, const ShardpixJob *job)
 {
   plan->saver = vips_foreign_find_save_target (plan->format);
+  /* HEIF and JPEG XL savers come with modules opened on first need. */
+  if (plan->saver == NULL && shardpix_vips_setup_modules_pending ()
+      && shardpix_vips_setup_open_modules ())
+    {
+      vips_error_clear ();
+      plan->saver = vips_foreign_find_save_target (plan->format);
+    }
   if (plan->saver == NULL)
     return FALSE;
   g_free (plan->save_options);

@@ -9,8 +9,8 @@
 
 G_BEGIN_DECLS
 
-/* Starts libvips for this process: @threads threads, the operation cache
- * off, only the loaders this tool means to read. Once per process. */
+/* Starts libvips for this process, as shardpix_vips_setup_start() does.
+ * Once per process. */
 gboolean shardpix_pipeline_init (const char *argv0, int threads, GError **error);
 void shardpix_pipeline_shutdown (void);
 
