@@ -101,8 +101,7 @@ shardpix_saver_plan (ShardpixOutputPlan *plan, const ShardpixJob *job)
 {
   plan->saver = vips_foreign_find_save_target (plan->format);
   /* HEIF and JPEG XL savers come with modules opened on first need. */
-  if (plan->saver == NULL && shardpix_vips_setup_modules_pending ()
-      && shardpix_vips_setup_open_modules ())
+  if (plan->saver == NULL && shardpix_vips_setup_open_modules ())
     {
       vips_error_clear ();
       plan->saver = vips_foreign_find_save_target (plan->format);

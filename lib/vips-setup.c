@@ -103,7 +103,7 @@ shardpix_vips_setup_start (const char *argv0, int threads, GError **error)
   status = VIPS_INIT (argv0);
   if (module_dir != NULL && home != NULL)
     g_setenv ("VIPSHOME", home, TRUE);
-  else if (module_dir != NULL)
+  if (module_dir != NULL && home == NULL)
     g_unsetenv ("VIPSHOME");
   if (status != 0)
     {

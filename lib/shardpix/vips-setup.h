@@ -8,14 +8,15 @@ G_BEGIN_DECLS
 
 /* Starts libvips for this process: @threads threads, the operation cache
  * off, only the loaders and savers this tool means to run. The HEIF and
- * JPEG XL modules are not opened yet (see shardpix_vips_setup_open_modules())
- * when libvips is Debian's, not started before, and VIPSHOME is unset. */
+ * JPEG XL modules are left closed (see shardpix_vips_setup_open_modules())
+ * when libvips would have opened them from the libdir it was built for:
+ * VIPSHOME unset or its own prefix, and libvips not started before. */
 gboolean shardpix_vips_setup_start (const char *argv0, int threads, GError **error);
 
 /* Opens the modules start left closed, once per process, and applies the
  * same operation policy to what they bring. FALSE when there was nothing
- * left to open: the caller's "no loader" or "no saver" stands. Safe on any
- * thread. */
+ * left to open (also when start left none closed): the caller's "no
+ * loader" or "no saver" stands. Safe on any thread. */
 gboolean shardpix_vips_setup_open_modules (void);
 
 /* TRUE while start left modules closed. */
