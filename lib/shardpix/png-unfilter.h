@@ -18,4 +18,11 @@ gboolean shardpix_png_unfilter_valid (const guint8 *data, gsize row_bytes, guint
 void shardpix_png_unfilter_row (guint8 filter, guint8 *row, const guint8 *prev, gsize row_bytes,
                                 int bpp);
 
+/* As shardpix_png_unfilter_row(), which takes SSE4.1's Paeth where the
+ * processor has it (shardpix_png_unfilter_has_sse41()); here the caller
+ * says, so that tests hold both to libpng. */
+void shardpix_png_unfilter_row_with (guint8 filter, guint8 *row, const guint8 *prev,
+                                     gsize row_bytes, int bpp, gboolean sse41);
+gboolean shardpix_png_unfilter_has_sse41 (void);
+
 G_END_DECLS
