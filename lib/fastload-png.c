@@ -209,14 +209,15 @@ fastload_png_profile_ok (FastloadPng *self)
 
 /* The pixels through fastload-png-whole.c, where it can take them: 8 bits,
  * which libpng hands over untransformed (a palette's indexes with or
- * without tRNS, other layouts without), the file and the inflated image
- * within --max-buffer. libpng has just read the first IDAT chunk's length
+ * without tRNS, other layouts without), or 16 bits without tRNS, which
+ * libpng only scales to 8; the file and the inflated image within
+ * --max-buffer. libpng has just read the first IDAT chunk's length
  * and name. */
 static ShardpixPngWholeResult
 fastload_png_read_whole (FastloadPng *self, const ShardpixJob *job, int depth, int colour,
                          int channels)
 {
-  const int bpp = self->box.palette ? 1 : channels;
+  const int bpp = self->box.palette ? 1 : channels * depth / 8;
   ShardpixPngWhole whole = {
     .fd = self->fd,
     .st = self->st,
@@ -224,11 +225,12 @@ fastload_png_read_whole (FastloadPng *self, const ShardpixJob *job, int depth, i
     .height = self->height,
     .row_bytes = (gsize) self->box.width * (gsize) bpp,
     .bpp = bpp,
+    .depth = depth,
     .channels = channels,
     .no_rotate = self->no_rotate,
   };
 
-  if (!self->whole_allowed || depth != 8
+  if (!self->whole_allowed || (depth != 8 && depth != 16)
       || (colour != PNG_COLOR_TYPE_PALETTE && png_get_valid (self->png, self->info, PNG_INFO_tRNS))
       || !shardpix_memguard_fits (job, self->st->st_size
                                            + (gint64) (whole.row_bytes + 1) * self->height))

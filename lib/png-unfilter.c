@@ -4,7 +4,8 @@
  * for 3 and 4 bytes a pixel (Debian builds libpng without them): they
  * cannot go wider, each pixel depends on the one to its left. What makes
  * them fast is that the left pixel stays in a register and that each
- * pixel is read with one plain load (unfilter_load_wide()). */
+ * pixel is read with one plain load (unfilter_load_wide()). A pixel of up
+ * to 8 bytes (16-bit RGBA) fits one register as 16-bit lanes. */
 #include "shardpix/png-unfilter.h"
 
 #include <stdlib.h>
@@ -22,19 +23,20 @@ shardpix_png_unfilter_valid (const guint8 *data, gsize row_bytes, guint height)
   return TRUE;
 }
 
+/* The last pixel of a row, whose wide read would pass its end. */
 static inline __m128i
 unfilter_load (const guint8 *p, int bpp)
 {
-  guint32 v = 0;
+  guint64 v = 0;
 
   memcpy (&v, p, (gsize) bpp);
-  return _mm_cvtsi32_si128 ((int) v);
+  return _mm_cvtsi64_si128 ((long long) v);
 }
 
 static inline void
 unfilter_store (guint8 *p, __m128i v, int bpp)
 {
-  guint32 w = (guint32) _mm_cvtsi128_si32 (v);
+  guint64 w = (guint64) _mm_cvtsi128_si64 (v);
 
   memcpy (p, &w, (gsize) bpp);
 }
@@ -59,20 +61,28 @@ unfilter_up (guint8 *row, const guint8 *prev, gsize row_bytes)
     row[i] = (guint8) (row[i] + prev[i]);
 }
 
-/* A pixel's bytes as 16-bit lanes, read as four bytes whatever the pixel's
- * size (the caller keeps the read inside the row). Copying only the
- * pixel's bytes into a zeroed word, as unfilter_load() does, goes through
- * the stack, and the load of that word then waits for the stores before
- * it: a failed store-to-load forward, two a pixel. That made Paeth on RGB
- * 3.8x slower (the rows of 8 of seed-1000's PNGs, byte-identical results),
- * and Sub and Average slower than bytes. */
+/* A pixel's bytes as 16-bit lanes, read as @wide bytes (4 or 8) whatever
+ * the pixel's size (the caller keeps the read inside the row). Copying
+ * only the pixel's bytes into a zeroed word, as unfilter_load() does, goes
+ * through the stack, and the load of that word then waits for the stores
+ * before it: a failed store-to-load forward, two a pixel. That made Paeth
+ * on RGB 3.8x slower (the rows of 8 of seed-1000's PNGs, byte-identical
+ * results), and Sub and Average slower than bytes. */
 static inline __m128i
-unfilter_load_wide (const guint8 *p)
+unfilter_load_wide (const guint8 *p, const int wide)
 {
-  guint32 v;
+  __m128i v;
 
-  memcpy (&v, p, 4);
-  return _mm_unpacklo_epi8 (_mm_cvtsi32_si128 ((int) v), _mm_setzero_si128 ());
+  if (wide == 4)
+    {
+      guint32 w;
+
+      memcpy (&w, p, 4);
+      v = _mm_cvtsi32_si128 ((int) w);
+    }
+  else
+    v = _mm_loadl_epi64 ((const __m128i *) p);
+  return _mm_unpacklo_epi8 (v, _mm_setzero_si128 ());
 }
 
 typedef __m128i (*UnfilterAbs) (__m128i x);
@@ -156,7 +166,7 @@ unfilter_average_pixel (__m128i a, __m128i b, __m128i c, __m128i d)
 
 typedef __m128i (*UnfilterPixel) (__m128i a, __m128i b, __m128i c, __m128i d);
 
-/* One filter over a row of 1- to 4-byte pixels: @pixel takes a (left), b
+/* One filter over a row of 1- to 8-byte pixels: @pixel takes a (left), b
  * (above), c (above-left) and d (the filtered bytes) as 16-bit lanes and
  * returns the pixel. Inlined with a constant @pixel and @bpp, so that each
  * filter and pixel size gets its own loop. */
@@ -165,16 +175,17 @@ unfilter_pixels (guint8 *row, const guint8 *prev, gsize row_bytes, const int bpp
                  UnfilterPixel pixel)
 {
   const __m128i zero = _mm_setzero_si128 ();
+  const int wide = bpp <= 4 ? 4 : 8;
   __m128i a = zero;
   __m128i c = zero;
   gsize i = 0;
 
-  /* Four bytes each from both rows, while they are in the row. */
-  for (; i + 4 <= row_bytes; i += (gsize) bpp)
+  /* @wide bytes each from both rows, while they are in the row. */
+  for (; i + (gsize) wide <= row_bytes; i += (gsize) bpp)
     {
-      __m128i b = unfilter_load_wide (prev + i);
+      __m128i b = unfilter_load_wide (prev + i, wide);
 
-      a = pixel (a, b, c, unfilter_load_wide (row + i));
+      a = pixel (a, b, c, unfilter_load_wide (row + i, wide));
       c = b;
       unfilter_store (row + i, _mm_packus_epi16 (a, a), bpp);
     }
@@ -200,16 +211,24 @@ UNFILTER_ROW_BY_PIXEL (unfilter_sub1, 1, unfilter_sub_pixel)
 UNFILTER_ROW_BY_PIXEL (unfilter_sub2, 2, unfilter_sub_pixel)
 UNFILTER_ROW_BY_PIXEL (unfilter_sub3, 3, unfilter_sub_pixel)
 UNFILTER_ROW_BY_PIXEL (unfilter_sub4, 4, unfilter_sub_pixel)
+UNFILTER_ROW_BY_PIXEL (unfilter_sub6, 6, unfilter_sub_pixel)
+UNFILTER_ROW_BY_PIXEL (unfilter_sub8, 8, unfilter_sub_pixel)
 UNFILTER_ROW_BY_PIXEL (unfilter_average1, 1, unfilter_average_pixel)
 UNFILTER_ROW_BY_PIXEL (unfilter_average2, 2, unfilter_average_pixel)
 UNFILTER_ROW_BY_PIXEL (unfilter_average3, 3, unfilter_average_pixel)
 UNFILTER_ROW_BY_PIXEL (unfilter_average4, 4, unfilter_average_pixel)
+UNFILTER_ROW_BY_PIXEL (unfilter_average6, 6, unfilter_average_pixel)
+UNFILTER_ROW_BY_PIXEL (unfilter_average8, 8, unfilter_average_pixel)
 UNFILTER_ROW_BY_PIXEL (unfilter_paeth2, 2, unfilter_paeth_pixel)
 UNFILTER_ROW_BY_PIXEL (unfilter_paeth3, 3, unfilter_paeth_pixel)
 UNFILTER_ROW_BY_PIXEL (unfilter_paeth4, 4, unfilter_paeth_pixel)
+UNFILTER_ROW_BY_PIXEL (unfilter_paeth6, 6, unfilter_paeth_pixel)
+UNFILTER_ROW_BY_PIXEL (unfilter_paeth8, 8, unfilter_paeth_pixel)
 UNFILTER_ROW_BY_PIXEL (unfilter_paeth2_sse41, 2, unfilter_paeth_pixel_sse41, UNFILTER_SSE41)
 UNFILTER_ROW_BY_PIXEL (unfilter_paeth3_sse41, 3, unfilter_paeth_pixel_sse41, UNFILTER_SSE41)
 UNFILTER_ROW_BY_PIXEL (unfilter_paeth4_sse41, 4, unfilter_paeth_pixel_sse41, UNFILTER_SSE41)
+UNFILTER_ROW_BY_PIXEL (unfilter_paeth6_sse41, 6, unfilter_paeth_pixel_sse41, UNFILTER_SSE41)
+UNFILTER_ROW_BY_PIXEL (unfilter_paeth8_sse41, 8, unfilter_paeth_pixel_sse41, UNFILTER_SSE41)
 
 /* Paeth on grey stays a byte loop: the pixel loop was slower there
  * (1.23x on the artwork folder's grey rows). */
@@ -235,22 +254,27 @@ void
 shardpix_png_unfilter_row_with (guint8 filter, guint8 *row, const guint8 *prev, gsize row_bytes,
                                 int bpp, gboolean sse41)
 {
-  /* One loop per filter and pixel size. */
-  static const UnfilterRow by_pixel[5][4] = {
-    [1] = { unfilter_sub1, unfilter_sub2, unfilter_sub3, unfilter_sub4 },
-    [3] = { unfilter_average1, unfilter_average2, unfilter_average3, unfilter_average4 },
-    [4] = { unfilter_paeth1, unfilter_paeth2, unfilter_paeth3, unfilter_paeth4 },
+  /* One loop per filter and pixel size (PNG's: 1-4, 6 and 8 bytes). */
+  static const UnfilterRow by_pixel[5][9] = {
+    [1] = { [1] = unfilter_sub1, unfilter_sub2, unfilter_sub3, unfilter_sub4,
+            [6] = unfilter_sub6, [8] = unfilter_sub8 },
+    [3] = { [1] = unfilter_average1, unfilter_average2, unfilter_average3, unfilter_average4,
+            [6] = unfilter_average6, [8] = unfilter_average8 },
+    [4] = { [1] = unfilter_paeth1, unfilter_paeth2, unfilter_paeth3, unfilter_paeth4,
+            [6] = unfilter_paeth6, [8] = unfilter_paeth8 },
   };
-  static const UnfilterRow paeth_sse41[4] = { unfilter_paeth1, unfilter_paeth2_sse41,
-                                              unfilter_paeth3_sse41, unfilter_paeth4_sse41 };
+  static const UnfilterRow paeth_sse41[9] = { [1] = unfilter_paeth1, unfilter_paeth2_sse41,
+                                              unfilter_paeth3_sse41, unfilter_paeth4_sse41,
+                                              [6] = unfilter_paeth6_sse41,
+                                              [8] = unfilter_paeth8_sse41 };
 
-  g_return_if_fail (bpp >= 1 && bpp <= 4);
+  g_return_if_fail ((bpp >= 1 && bpp <= 4) || bpp == 6 || bpp == 8);
   if (filter == 2)
     unfilter_up (row, prev, row_bytes);
   else if (filter == 4 && sse41)
-    paeth_sse41[bpp - 1](row, prev, row_bytes);
+    paeth_sse41[bpp](row, prev, row_bytes);
   else if (filter == 1 || filter == 3 || filter == 4)
-    by_pixel[filter][bpp - 1](row, prev, row_bytes);
+    by_pixel[filter][bpp](row, prev, row_bytes);
 }
 
 gboolean

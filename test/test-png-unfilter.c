@@ -1,6 +1,6 @@
 /* lib/png-unfilter.c against libpng, row by row: random filtered rows
- * (every filter, 1 to 4 bytes a pixel, widths around the pixel loop's
- * four-byte reads) are wrapped in a PNG that libpng decodes untransformed;
+ * (every filter, every pixel size PNG has: 1-4 bytes at 8 bits, 2, 4, 6
+ * and 8 at 16; widths around the pixel loop's four- and eight-byte reads) are wrapped in a PNG that libpng decodes untransformed;
  * the unfiltering must give its bytes exactly. test-png-whole holds the
  * whole reader to libpng on whole images; this holds each row, where a
  * wrong byte of blue could hide in the luma. */
@@ -11,9 +11,16 @@
 
 #include "shardpix/png-unfilter.h"
 
-/* Colour types of 8-bit PNGs by bytes a pixel. */
+/* Colour types by channels. */
 static const int colour_types[] = { PNG_COLOR_TYPE_GRAY, PNG_COLOR_TYPE_GRAY_ALPHA,
                                     PNG_COLOR_TYPE_RGB, PNG_COLOR_TYPE_RGB_ALPHA };
+
+/* A pixel size and the PNG layout that has it. */
+typedef struct {
+  int bpp;
+  int depth;
+  int channels;
+} PixelSize;
 
 typedef struct {
   const guint8 *data;
@@ -35,11 +42,12 @@ append_chunk (GByteArray *png, const char *name, const guint8 *data, guint32 len
 
 /* A PNG of @filtered (@height rows, each a filter byte and @row_bytes). */
 static GByteArray *
-wrap_png (const guint8 *filtered, gsize filtered_len, guint width, guint height, int bpp)
+wrap_png (const guint8 *filtered, gsize filtered_len, guint width, guint height,
+          const PixelSize *size)
 {
   static const guint8 signature[8] = { 0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n' };
   guint8 ihdr[13] = { width >> 24, width >> 16, width >> 8, width, height >> 24, height >> 16,
-                      height >> 8, height, 8, colour_types[bpp - 1], 0, 0, 0 };
+                      height >> 8, height, size->depth, colour_types[size->channels - 1], 0, 0, 0 };
   uLongf deflated_len = compressBound (filtered_len);
   g_autofree guint8 *deflated = g_malloc (deflated_len);
   GByteArray *png = g_byte_array_new ();
@@ -110,8 +118,9 @@ check_unfiltered (const guint8 *filtered, const guint8 *expected, guint width, g
 /* Random rows with the given filter, or a random filter per row if @filter
  * is -1, unfiltered here and by libpng. */
 static void
-check_rows (GRand *rand, guint width, int bpp, int filter)
+check_rows (GRand *rand, guint width, const PixelSize *size, int filter)
 {
+  const int bpp = size->bpp;
   const guint height = 7;
   const gsize row_bytes = (gsize) width * bpp;
   const gsize stride = row_bytes + 1;
@@ -123,7 +132,7 @@ check_rows (GRand *rand, guint width, int bpp, int filter)
     filtered[i] = (guint8) g_rand_int (rand);
   for (guint y = 0; y < height; y++)
     filtered[y * stride] = (guint8) (filter >= 0 ? filter : g_rand_int_range (rand, 0, 5));
-  png = wrap_png (filtered, stride * height, width, height, bpp);
+  png = wrap_png (filtered, stride * height, width, height, size);
   expected = libpng_rows (png, row_bytes, height);
 
   g_assert_true (shardpix_png_unfilter_valid (filtered, row_bytes, height));
@@ -135,18 +144,20 @@ check_rows (GRand *rand, guint width, int bpp, int filter)
 static void
 test_matches_libpng (void)
 {
-  /* 1-9 cover the rows where the four-byte reads stop before the first
-   * pixel, the second, and so on; the rest are longer rows. */
+  /* 1-9 cover the rows where the wide reads stop before the first pixel,
+   * the second, and so on; the rest are longer rows. */
   static const guint widths[] = { 1, 2, 3, 4, 5, 6, 7, 8, 9, 15, 16, 17, 31, 64, 101 };
+  static const PixelSize sizes[] = { { 1, 8, 1 },  { 2, 8, 2 },  { 3, 8, 3 }, { 4, 8, 4 },
+                                     { 2, 16, 1 }, { 4, 16, 2 }, { 6, 16, 3 }, { 8, 16, 4 } };
   g_autoptr (GRand) rand = g_rand_new_with_seed (20261203);
 
-  for (int bpp = 1; bpp <= 4; bpp++)
+  for (guint s = 0; s < G_N_ELEMENTS (sizes); s++)
     for (guint w = 0; w < G_N_ELEMENTS (widths); w++)
       {
         for (int filter = 0; filter <= 4; filter++)
-          check_rows (rand, widths[w], bpp, filter);
+          check_rows (rand, widths[w], &sizes[s], filter);
         for (int round = 0; round < 8; round++)
-          check_rows (rand, widths[w], bpp, -1);
+          check_rows (rand, widths[w], &sizes[s], -1);
       }
 }
 

@@ -1,5 +1,6 @@
 /* The PNG fast path's whole-image reader (lib/fastload-png-whole.c) against
- * libpng's rows: on PNGs of every 8-bit layout and filter, on the PNGs of
+ * libpng's rows: on PNGs of every 8- and 16-bit layout and filter, on
+ * every 16-bit value, on the PNGs of
  * the Debian packages installed here, and on files crafted where libpng and
  * libdeflate could part ways. What the reader takes must be libpng's
  * pixels to the byte; what libpng would warn of or refuse, the reader must
@@ -120,20 +121,42 @@ make_rgb (int width, int height)
   return out;
 }
 
-/* @layout (grey, grey-alpha, rgb, rgba, palette, palette-alpha) as a PNG
- * written with @filter. */
+/* @rgb at 16 bits: each value times 257 plus noise, so that the low
+ * bytes are not copies of the high ones and the scaling's rounding shows. */
+static VipsImage *
+make_16_bit (VipsImage *rgb)
+{
+  g_autoptr (VipsImage) stretched = NULL;
+  g_autoptr (VipsImage) noise = NULL;
+  g_autoptr (VipsImage) sum = NULL;
+  g_autoptr (VipsImage) cast = NULL;
+  VipsImage *out = NULL;
+
+  check_vips (vips_linear1 (rgb, &stretched, 257.0, 0.0, NULL));
+  check_vips (vips_gaussnoise (&noise, rgb->Xsize, rgb->Ysize, "sigma", 90.0, "mean", 0.0, NULL));
+  check_vips (vips_add (stretched, noise, &sum, NULL));
+  check_vips (vips_cast (sum, &cast, VIPS_FORMAT_USHORT, NULL));
+  check_vips (vips_copy (cast, &out, "interpretation",
+                         cast->Bands < 3 ? VIPS_INTERPRETATION_GREY16 : VIPS_INTERPRETATION_RGB16,
+                         NULL));
+  return out;
+}
+
+/* @layout (grey, grey-alpha, rgb, rgba, palette, palette-alpha; the first
+ * four with "16" after them at 16 bits) as a PNG written with @filter. */
 static void
 write_layout (const char *path, const char *layout, int width, int height,
               VipsForeignPngFilter filter)
 {
   g_autoptr (VipsImage) rgb = make_rgb (width, height);
   g_autoptr (VipsImage) image = NULL;
+  const gboolean sixteen = g_str_has_suffix (layout, "16");
 
   if (g_str_has_prefix (layout, "grey"))
     check_vips (vips_extract_band (rgb, &image, 1, NULL));
   else
     image = g_object_ref (rgb);
-  if (g_str_has_suffix (layout, "alpha") || g_str_equal (layout, "rgba"))
+  if (strstr (layout, "alpha") != NULL || g_str_has_prefix (layout, "rgba"))
     {
       g_autoptr (VipsImage) alpha = NULL;
       g_autoptr (VipsImage) joined = NULL;
@@ -143,15 +166,23 @@ write_layout (const char *path, const char *layout, int width, int height,
       check_vips (vips_bandjoin2 (image, alpha, &joined, NULL));
       g_set_object (&image, joined);
     }
+  if (sixteen)
+    {
+      g_autoptr (VipsImage) deep = make_16_bit (image);
+
+      g_set_object (&image, deep);
+    }
   check_vips (vips_pngsave (image, path, "compression", 6, "filter", filter, "palette",
-                            g_str_has_prefix (layout, "palette"), NULL));
+                            g_str_has_prefix (layout, "palette"), "bitdepth", sixteen ? 16 : 8,
+                            NULL));
 }
 
 static void
 test_matches_libpng_layouts (Fixture *fx, gconstpointer data)
 {
-  static const char *const layouts[] = { "grey", "grey-alpha", "rgb", "rgba", "palette",
-                                         "palette-alpha" };
+  static const char *const layouts[] = { "grey",   "grey-alpha",   "rgb",   "rgba",
+                                         "palette", "palette-alpha", "grey16", "grey-alpha16",
+                                         "rgb16",  "rgba16" };
   static const VipsForeignPngFilter filters[] = {
     VIPS_FOREIGN_PNG_FILTER_NONE, VIPS_FOREIGN_PNG_FILTER_SUB,   VIPS_FOREIGN_PNG_FILTER_UP,
     VIPS_FOREIGN_PNG_FILTER_AVG,  VIPS_FOREIGN_PNG_FILTER_PAETH, VIPS_FOREIGN_PNG_FILTER_ALL,
@@ -170,6 +201,26 @@ test_matches_libpng_layouts (Fixture *fx, gconstpointer data)
           if (!assert_same_as_libpng (&fx->job, path))
             g_error ("%s: the whole-image reader was not used", name);
         }
+}
+
+/* Every 16-bit value once, in a 256x256 grey PNG the box does not shrink:
+ * the reader's scaling to 8 bits against png_set_scale_16()'s. */
+static void
+test_every_16_bit_value (Fixture *fx, gconstpointer data)
+{
+  g_autofree guint16 *values = g_new (guint16, 65536);
+  g_autofree char *path = g_build_filename (fx->in, "every-value.png", NULL);
+  g_autoptr (VipsImage) image = NULL;
+
+  for (guint v = 0; v < 65536; v++)
+    values[v] = (guint16) v;
+  image = vips_image_new_from_memory (values, 65536 * sizeof (guint16), 256, 256, 1,
+                                      VIPS_FORMAT_USHORT);
+  g_assert_nonnull (image);
+  image->Type = VIPS_INTERPRETATION_GREY16;
+  check_vips (vips_pngsave (image, path, "bitdepth", 16, NULL));
+  if (!assert_same_as_libpng (&fx->job, path))
+    g_error ("the whole-image reader was not used");
 }
 
 static int
@@ -546,6 +597,7 @@ main (int argc, char **argv)
   g_test_add ("/shardpix/png-whole/" path, Fixture, NULL, fixtures_job_setup, fn, fixtures_job_teardown)
   ADD ("matches-libpng/layouts", test_matches_libpng_layouts);
   ADD ("matches-libpng/debian", test_matches_libpng_debian);
+  ADD ("matches-libpng/every-16-bit-value", test_every_16_bit_value);
   ADD ("crafted", test_crafted);
 #undef ADD
   return g_test_run ();

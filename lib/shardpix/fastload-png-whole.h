@@ -4,7 +4,8 @@
  * libdeflate (twice zlib's speed: docs/performance.md) and the rows
  * unfiltered here, instead of libpng inflating and unfiltering a row at a
  * time. Only for what libpng would hand over untransformed (8 bits, not
- * interlaced, no tRNS but a palette's) and only if it fits in memory; and
+ * interlaced, no tRNS but a palette's) or scaled from 16 bits to 8 alone
+ * (png_set_scale_16(), no tRNS), and only if it fits in memory; and
  * only if everything from the image data to IEND is what libpng would read
  * without an error or a warning, else the caller reads the rows through
  * libpng as before and libpng judges. Either way the rows are the same
@@ -33,8 +34,9 @@ typedef struct {
   const struct stat *st;
   off_t idat;       /* file offset of the first IDAT chunk (its length) */
   guint height;
-  gsize row_bytes;  /* of a row without its filter byte */
-  int bpp;          /* bytes a pixel: 1-4 */
+  gsize row_bytes;  /* of a row without its filter byte, as stored */
+  int bpp;          /* bytes a pixel as stored: 1-4, 6 or 8 */
+  int depth;        /* bits a sample: 8, or 16 (scaled to 8 as libpng does) */
   int channels;     /* as shardpix_png_box_add() takes them */
   gboolean no_rotate;
 } ShardpixPngWhole;

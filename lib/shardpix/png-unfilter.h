@@ -1,7 +1,7 @@
 /* PNG's five row filters, undone in place (PNG specification, section 9):
- * what libpng does to each row of an 8-bit, non-interlaced image before
- * any transformation, for the fast PNG path that inflates the image whole
- * (fastload-png-whole.c). The result is the same bytes as libpng's. */
+ * what libpng does to each row of an 8- or 16-bit, non-interlaced image
+ * before any transformation, for the fast PNG path that inflates the image
+ * whole (fastload-png-whole.c). The result is the same bytes as libpng's. */
 #pragma once
 
 #include <glib.h>
@@ -13,8 +13,8 @@ G_BEGIN_DECLS
  * stops with an error at the first that does not. */
 gboolean shardpix_png_unfilter_valid (const guint8 *data, gsize row_bytes, guint height);
 
-/* Undoes @filter (0-4) on @row (@row_bytes bytes, @bpp bytes a pixel: 1-4)
- * given the row above it already undone, @prev (all zeros for the first). */
+/* Undoes @filter (0-4) on @row (@row_bytes bytes, @bpp bytes a pixel: 1-4,
+ * 6 or 8) given the row above it already undone, @prev (all zeros for the first). */
 void shardpix_png_unfilter_row (guint8 filter, guint8 *row, const guint8 *prev, gsize row_bytes,
                                 int bpp);
 
