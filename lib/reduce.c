@@ -23,6 +23,8 @@
 /* Below a gap of 2 a factor is under 4: Catmull-Rom then needs at most 17
  * points. Anything wider is left to libvips. */
 #define REDUCE_MAX_POINT 24
+/* The widest integer box shrink done here: 256 bytes of 255 fit 16 bits. */
+#define REDUCE_MAX_BOX 256
 /* VIPS_TRANSFORM_SCALE: masks tabulated at 1/64 of a pixel. */
 #define REDUCE_PHASES (VIPS_TRANSFORM_SCALE + 1)
 /* The input is read whole: larger ones go to libvips' streaming resize. */
@@ -30,6 +32,10 @@
 
 typedef struct
 {
+  /* reducev's and reduceh's own box shrink first (vips_shrinkv/h with
+   * ceil), where the factor leaves more than the gap; 1 for none. */
+  int int_shrink;
+  int in_size; /* after that shrink */
   double shrink;
   double offset;
   int out_size;
@@ -76,8 +82,8 @@ reduce_mask (double *c, double shrink, double x)
 }
 
 /* vips_reduce{v,h}_build() for one axis of @size pixels shrunk by
- * 1 / @scale: FALSE where libvips would do something else (a box shrink
- * first, or nothing). */
+ * 1 / @scale, with the box shrink they start with past the gap: FALSE
+ * where libvips would do something else (nothing to reduce after the box). */
 static gboolean
 reduce_axis_init (ReduceAxis *axis, int size, double scale)
 {
@@ -86,8 +92,20 @@ reduce_axis_init (ReduceAxis *axis, int size, double scale)
   axis->shrink = 1.0 / scale;
   axis->out_size = (int) ((double) size / axis->shrink + 0.5);
   extra_pixels = axis->out_size * axis->shrink - size;
-  if (axis->out_size <= 0 || MAX (1, (int) floor ((double) size / axis->out_size / REDUCE_GAP)) > 1
-      || axis->shrink == 1.0)
+  if (axis->out_size <= 0)
+    return FALSE;
+  axis->int_shrink = MAX (1, (int) floor ((double) size / axis->out_size / REDUCE_GAP));
+  /* The box sums are 16 bits (reduce_box_mean()). */
+  if (axis->int_shrink > REDUCE_MAX_BOX)
+    return FALSE;
+  axis->in_size = size;
+  if (axis->int_shrink > 1)
+    {
+      axis->in_size = (int) ceil ((double) size / axis->int_shrink);
+      axis->shrink /= axis->int_shrink;
+      extra_pixels /= axis->int_shrink;
+    }
+  if (axis->shrink == 1.0)
     return FALSE;
   axis->n_point = 2 * rint (2 * axis->shrink) + 1;
   if (axis->n_point > REDUCE_MAX_POINT)
@@ -188,9 +206,90 @@ reduce_line_fixed (guint8 *out, const guint8 *const *rows, const int *coeff, int
     }
 }
 
-/* vips_reducev_gen() over the whole image, a tile of lines at a time. */
+/* The box's rounded mean, (sum + n / 2) / n as shrinkv and shrinkh take
+ * it for 8-bit pixels, without a division: @reciprocal is
+ * reduce_box_reciprocal (n), exact for sums below 2^16 (n <= 256). */
+static inline guint8
+reduce_box_mean (guint32 sum, int n, guint64 reciprocal)
+{
+  return (guint8) (((guint64) (sum + (guint32) n / 2) * reciprocal) >> 32);
+}
+
+static guint64
+reduce_box_reciprocal (int n)
+{
+  return (((guint64) 1 << 32) + (guint64) n - 1) / (guint64) n;
+}
+
+/* vips_shrinkv() with ceil on @ne bytes a line: each output line the
+ * rounded mean of @n input lines, the last input line repeated past the
+ * end (its vips_embed()). */
 static void
-reduce_vertical (const ReduceAxis *axis, VipsRegion *region, int in_height, int ne,
+reduce_box_lines (const guint8 *in, gsize in_stride, int in_height, int n, int ne, int out_height,
+                  guint8 *out)
+{
+  g_autofree guint16 *sum = g_new (guint16, ne);
+  const guint64 reciprocal = reduce_box_reciprocal (n);
+
+  for (int y = 0; y < out_height; y++)
+    {
+      const guint8 *first = in + (gsize) MIN (y * n, in_height - 1) * in_stride;
+
+      /* The first line stores, so that nothing is cleared. */
+      for (int x = 0; x < ne; x++)
+        sum[x] = first[x];
+      for (int k = 1; k < n; k++)
+        {
+          const guint8 *restrict line = in + (gsize) MIN (y * n + k, in_height - 1) * in_stride;
+
+          for (int x = 0; x < ne; x++)
+            sum[x] = (guint16) (sum[x] + line[x]);
+        }
+      for (int x = 0; x < ne; x++)
+        out[(gsize) y * ne + x] = reduce_box_mean (sum[x], n, reciprocal);
+    }
+}
+
+/* vips_shrinkh() with ceil, likewise along each line of pixels: the whole
+ * boxes, then the last one, which repeats the line's last pixel. */
+static void
+reduce_box_pixels (const guint8 *in, int in_width, int height, int bands, int n, int out_width,
+                   guint8 *out)
+{
+  const guint64 reciprocal = reduce_box_reciprocal (n);
+  const int whole = in_width / n;
+
+  for (int y = 0; y < height; y++)
+    {
+      const guint8 *line = in + (gsize) y * in_width * bands;
+      guint8 *q = out + (gsize) y * out_width * bands;
+
+      for (int x = 0; x < whole; x++)
+        for (int b = 0; b < bands; b++)
+          {
+            const guint8 *p = line + (gsize) x * n * bands + b;
+            guint32 sum = 0;
+
+            for (int k = 0; k < n; k++)
+              sum += p[k * bands];
+            q[x * bands + b] = reduce_box_mean (sum, n, reciprocal);
+          }
+      for (int x = whole; x < out_width; x++)
+        for (int b = 0; b < bands; b++)
+          {
+            guint32 sum = 0;
+
+            for (int k = 0; k < n; k++)
+              sum += line[(gsize) MIN (x * n + k, in_width - 1) * bands + b];
+            q[x * bands + b] = reduce_box_mean (sum, n, reciprocal);
+          }
+    }
+}
+
+/* vips_reducev_gen() over the whole image (@in_height lines of @ne bytes,
+ * @stride apart), a tile of lines at a time. */
+static void
+reduce_vertical (const ReduceAxis *axis, const guint8 *in, gsize stride, int in_height, int ne,
                  guint8 *out)
 {
   const guint8 *rows[REDUCE_MAX_POINT];
@@ -208,7 +307,7 @@ reduce_vertical (const ReduceAxis *axis, VipsRegion *region, int in_height, int 
 
           /* Line py of vips_embed's copy-extended image. */
           for (int i = 0; i < axis->n_point; i++)
-            rows[i] = VIPS_REGION_ADDR (region, 0, CLAMP (py + i - axis->pad, 0, in_height - 1));
+            rows[i] = in + (gsize) CLAMP (py + i - axis->pad, 0, in_height - 1) * stride;
           if (vector)
             reduce_line_vector (out + (gsize) y * ne, rows, axis->vector[ty], axis->n_point, ne);
           else
@@ -301,8 +400,11 @@ shardpix_reduce_resize (VipsImage *in, double hscale, double vscale)
   g_autoptr (VipsRegion) region = NULL;
   g_autoptr (VipsImage) out = NULL;
   g_autofree guint8 *lines = NULL;
+  g_autofree guint8 *boxed = NULL;
   int bands = in->Bands;
   gsize ne = (gsize) in->Xsize * bands;
+  const guint8 *rows;
+  gsize stride;
 
   if (vips_version (0) != 8 || vips_version (1) != 14 || in->BandFmt != VIPS_FORMAT_UCHAR
       || in->Coding != VIPS_CODING_NONE)
@@ -314,10 +416,27 @@ shardpix_reduce_resize (VipsImage *in, double hscale, double vscale)
       || !reduce_axis_init (h, in->Xsize, hscale)
       || (region = shardpix_whole_image_read (in, REDUCE_MAX_INPUT_BYTES)) == NULL)
     return NULL;
+  rows = VIPS_REGION_ADDR (region, 0, 0);
+  stride = VIPS_REGION_LSKIP (region);
+  if (v->int_shrink > 1)
+    {
+      boxed = g_malloc (ne * v->in_size);
+      reduce_box_lines (rows, stride, in->Ysize, v->int_shrink, (int) ne, v->in_size, boxed);
+      rows = boxed;
+      stride = ne;
+    }
   lines = g_malloc (ne * v->out_size);
-  reduce_vertical (v, region, in->Ysize, (int) ne, lines);
+  reduce_vertical (v, rows, stride, v->in_size, (int) ne, lines);
+  if (h->int_shrink > 1)
+    {
+      g_free (boxed);
+      boxed = g_malloc ((gsize) h->in_size * bands * v->out_size);
+      reduce_box_pixels (lines, in->Xsize, v->out_size, bands, h->int_shrink, h->in_size, boxed);
+      g_free (lines);
+      lines = g_steal_pointer (&boxed);
+    }
   if ((out = shardpix_whole_image_like (in, h->out_size, v->out_size, bands)) == NULL)
     return NULL;
-  reduce_horizontal (h, lines, in->Xsize, v->out_size, bands, VIPS_IMAGE_ADDR (out, 0, 0));
+  reduce_horizontal (h, lines, h->in_size, v->out_size, bands, VIPS_IMAGE_ADDR (out, 0, 0));
   return g_steal_pointer (&out);
 }

@@ -2,11 +2,12 @@
  * takes, shardpix_reduce_resize() gives vips_resize()'s pixels exactly
  * (bicubic, the pipeline's kernel) and its header. Inputs: random bytes
  * with the extremes over-represented, in 1-4 bands and shapes from one
- * pixel to 1031, at factors from just above 1 to just below 4 (where the
- * gap hands over to a box shrink); libvips' vector path (Orc) and its C
- * path; and real images from Debian packages, alone and inside the whole
- * thumbnail (crop, "WxH!", turned upright). What it declines (no 8-bit,
- * factors of 4 and over, an enlargement) gets NULL and no error. */
+ * pixel to 1031, at factors from just above 1 to 16 (from 4 on, the gap
+ * makes reducev and reduceh box-shrink by an integer first); libvips'
+ * vector path (Orc) and its C path; and real images from Debian packages,
+ * alone and inside the whole thumbnail (crop, "WxH!", turned upright).
+ * What it declines (no 8-bit, an enlargement, an axis left alone) gets
+ * NULL and no error. */
 #include <vips/vips.h>
 #include <vips/vector.h>
 
@@ -55,7 +56,9 @@ assert_same_as_vips (VipsImage *in, int width, int height, const char *what)
 }
 
 /* Factors from just above 1 to just below the gap's 4. */
-static const double reduce_factors[] = { 1.01, 1.25, 1.5, 2.0, 2.5, 3.0, 3.3, 3.7, 3.99 };
+/* Past 4, reducev and reduceh box-shrink by an integer first. */
+static const double reduce_factors[] = { 1.01, 1.25, 1.5, 2.0, 2.5, 3.0, 3.3, 3.7, 3.99,
+                                         4.0,  4.6,  6.0, 7.3, 8.0, 11.5, 16.0 };
 static const int reduce_sides[] = { 1, 2, 3, 5, 8, 17, 64, 100, 255, 256, 257, 511, 1031 };
 
 static int
@@ -257,8 +260,6 @@ test_declines (void)
   g_autoptr (VipsImage) grey = noise_image (rand, 400, 300, 1);
   g_autoptr (VipsImage) wide = NULL;
 
-  /* A factor of 4 or more: vips_resize boxes first. */
-  g_assert_null (shardpix_reduce_resize (grey, 100.0 / 400, 75.0 / 300));
   /* An enlargement, or an axis left alone: vips_affine's, or nothing. */
   g_assert_null (shardpix_reduce_resize (grey, 1.5, 0.5));
   g_assert_null (shardpix_reduce_resize (grey, 0.5, 1.0));
@@ -266,8 +267,17 @@ test_declines (void)
   g_assert_cmpint (vips_cast_ushort (grey, &wide, NULL), ==, 0);
   g_assert_null (shardpix_reduce_resize (wide, 0.5, 0.5));
   g_assert_cmpstr (vips_error_buffer (), ==, "");
-  /* And the same image at a factor it takes. */
+  /* And the same image at factors it takes: 2, and 4, where reducev and
+   * reduceh box-shrink by 2 first. */
   g_assert_true (assert_same_as_vips (grey, 200, 150, "declines"));
+  g_assert_true (assert_same_as_vips (grey, 100, 75, "declines"));
+
+  /* Boxes of up to 256 pixels are summed here (16 bits), wider ones are
+   * libvips': 1200 to 3 boxes 200 wide, 1200 to 2 would box 300. */
+  g_autoptr (VipsImage) long_line = noise_image (rand, 1200, 600, 2);
+  g_assert_true (assert_same_as_vips (long_line, 3, 2, "declines"));
+  g_assert_null (shardpix_reduce_resize (long_line, 2.0 / 1200, 0.5));
+  g_assert_cmpstr (vips_error_buffer (), ==, "");
 }
 
 int

@@ -8,7 +8,8 @@
  * code 0.17 G, and the regions around them. The same sums here, SSE2 where
  * the machine has it, cost a fraction of that (docs/performance.md).
  *
- * What "the arithmetic" means: reducev, then reduceh, as 8.14 does them,
+ * What "the arithmetic" means: reducev, then reduceh, as 8.14 does them
+ * (each with the box shrink it starts with past the gap of 2),
  * with its masks (Catmull-Rom, normalised, tabulated at 1/64 pixel), its
  * edge copies, its origin offsets and its fixed point: 2.6 bits with
  * 16-bit saturating sums for reducev when libvips' vector path is enabled
@@ -26,11 +27,12 @@
 G_BEGIN_DECLS
 
 /* vips_resize (@in, &out, @hscale, "vscale", @vscale, "kernel",
- * VIPS_KERNEL_CUBIC) computed here, for an uncoded 8-bit image that only
- * shrinks (both scales <= 1) by less than vips_resize's gap would turn into
- * a box shrink first, on libvips 8.14. NULL (with no error set) when that
- * does not hold: the caller then asks libvips. The output is a memory
- * image with @in's header and metadata at the new size. */
+ * VIPS_KERNEL_CUBIC) computed here, for an uncoded 8-bit image that
+ * shrinks on both axes (both scales < 1), on libvips 8.14; where the
+ * factor is 4 or more, reducev's and reduceh's own integer box shrink
+ * (vips_shrinkv/h with ceil) comes first, as there. NULL (with no error
+ * set) when that does not hold: the caller then asks libvips. The output
+ * is a memory image with @in's header and metadata at the new size. */
 VipsImage *shardpix_reduce_resize (VipsImage *in, double hscale, double vscale);
 
 G_END_DECLS
